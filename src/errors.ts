@@ -1,0 +1,131 @@
+/**
+ * The error catalogue: every failure a user can see has a stable code, an HTTP status and a message in
+ * English and Portuguese. Errors are thrown deep (AppError) and mapped once at the HTTP edge, so modules
+ * below `http/` never know about status codes or languages beyond this table.
+ */
+
+export type Lang = 'en' | 'pt';
+
+type Params = Record<string, string | number>;
+type Message = string | ((p: Params) => string);
+
+interface CatalogueEntry {
+  status: number;
+  en: Message;
+  pt: Message;
+}
+
+export const ERROR_CATALOGUE = {
+  bad_input: {
+    status: 400,
+    en: (p) => `Invalid input: ${p.detail ?? 'the request could not be understood'}.`,
+    pt: (p) => `Entrada inválida: ${p.detail ?? 'não foi possível entender a requisição'}.`,
+  },
+  bad_session_id: {
+    status: 400,
+    en: 'The session id is malformed. Start a new session with POST /api/sessions.',
+    pt: 'O identificador de sessão é inválido. Crie uma nova sessão com POST /api/sessions.',
+  },
+  session_missing: {
+    status: 401,
+    en: 'No session: send the agentgraph_sid cookie or the X-Session-Id header, or create one with POST /api/sessions.',
+    pt: 'Nenhuma sessão: envie o cookie agentgraph_sid ou o cabeçalho X-Session-Id, ou crie uma com POST /api/sessions.',
+  },
+  unauthorized: {
+    status: 401,
+    en: 'Missing or wrong bearer token.',
+    pt: 'Token de acesso ausente ou incorreto.',
+  },
+  session_expired: {
+    status: 404,
+    en: 'This session has expired or does not exist. Start a new one to continue.',
+    pt: 'Esta sessão expirou ou não existe. Inicie uma nova para continuar.',
+  },
+  not_found: {
+    status: 404,
+    en: (p) => `Not found: ${p.what ?? 'resource'}.`,
+    pt: (p) => `Não encontrado: ${p.what ?? 'recurso'}.`,
+  },
+  conflict: {
+    status: 409,
+    en: (p) => `Conflict: ${p.detail ?? 'the resource changed'}.`,
+    pt: (p) => `Conflito: ${p.detail ?? 'o recurso mudou'}.`,
+  },
+  no_tables: {
+    status: 409,
+    en: 'Upload a file first: this session has no tables yet.',
+    pt: 'Envie um arquivo primeiro: esta sessão ainda não tem tabelas.',
+  },
+  payload_too_large: {
+    status: 413,
+    en: (p) => `The request body is too large (limit ${p.limit}).`,
+    pt: (p) => `O corpo da requisição é grande demais (limite ${p.limit}).`,
+  },
+  quota_exceeded: {
+    status: 413,
+    en: (p) => `This session would exceed its storage limit of ${p.limit_mb} MB.`,
+    pt: (p) => `Esta sessão ultrapassaria seu limite de armazenamento de ${p.limit_mb} MB.`,
+  },
+  unsupported_media_type: {
+    status: 415,
+    en: (p) => `Unsupported content type${p.type ? ` (${p.type})` : ''}.`,
+    pt: (p) => `Tipo de conteúdo não suportado${p.type ? ` (${p.type})` : ''}.`,
+  },
+  unprocessable_file: {
+    status: 422,
+    en: (p) => `The file could not be imported: ${p.detail ?? 'its content could not be read'}.`,
+    pt: (p) => `Não foi possível importar o arquivo: ${p.detail ?? 'seu conteúdo não pôde ser lido'}.`,
+  },
+  unsafe_sql: {
+    status: 422,
+    en: (p) => `The SQL was rejected: ${p.reason}.`,
+    pt: (p) => `O SQL foi recusado: ${p.reason}.`,
+  },
+  session_limit: {
+    status: 429,
+    en: (p) =>
+      `This address already has ${p.limit} active sessions, the maximum. End one or wait for it to expire.`,
+    pt: (p) =>
+      `Este endereço já tem ${p.limit} sessões ativas, o máximo permitido. Encerre uma ou aguarde que expire.`,
+  },
+  store_unavailable: {
+    status: 503,
+    en: 'The session store is unreachable right now. Please try again in a moment.',
+    pt: 'O armazenamento de sessões está inacessível no momento. Tente novamente em instantes.',
+  },
+  internal: {
+    status: 500,
+    en: (p) => `Internal error (request ${p.request_id ?? '?'}).`,
+    pt: (p) => `Erro interno (requisição ${p.request_id ?? '?'}).`,
+  },
+} satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export function renderMessage(code: ErrorCode, lang: Lang, params: Params = {}): string {
+  const entry: CatalogueEntry = ERROR_CATALOGUE[code];
+  const message = entry[lang];
+  return typeof message === 'function' ? message(params) : message;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Params;
+  readonly status: number;
+
+  constructor(code: ErrorCode, params: Params = {}, options?: { cause?: unknown }) {
+    super(renderMessage(code, 'en', params), options);
+    this.name = 'AppError';
+    this.code = code;
+    this.params = params;
+    this.status = ERROR_CATALOGUE[code].status;
+  }
+
+  localized(lang: Lang): string {
+    return renderMessage(this.code, lang, this.params);
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

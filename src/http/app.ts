@@ -1,0 +1,44 @@
+/**
+ * buildApp(services): the Fastify application. Route groups are plugins with their dependencies passed in; the
+ * error catalogue is applied once here. Nothing below http/ imports Fastify.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TrustProxy } from '../config.js';
+import type { Services } from '../services.js';
+import { installErrorHandling } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { healthRoutes } from './routes/health.js';
+import { sessionRoutes } from './routes/sessions.js';
+
+/** A hop count trusts that many proxies nearest to us (Fastify's typings only take it as a function). */
+function trustProxyOption(
+  value: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/** JSON bodies are small settings objects; uploads are streamed by their own route with their own limit. */
+const JSON_BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: trustProxyOption(services.config.trustProxy),
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    // Reject ambiguous duplicate-key JSON tricks: the last key wins silently otherwise, and prototype keys are out.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  installErrorHandling(app);
+  app.addHook('onSend', async (_request, reply) => {
+    // Session answers are per user: never cached by a shared proxy.
+    reply.header('cache-control', 'no-store');
+  });
+  await app.register(healthRoutes, { services });
+  await app.register(sessionRoutes, { sessions: services.sessions });
+  await app.register(adminRoutes, { services });
+  return app;
+}

@@ -1,0 +1,26 @@
+/**
+ * Redis connections with the behaviour every part of AgentGraph wants: reconnect forever with capped backoff (a
+ * Redis restart heals without restarting our processes), but fail a command quickly while Redis is down so callers
+ * answer 503 instead of hanging.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+
+export function createRedis(url: string, overrides: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    connectTimeout: 2000,
+    // A command waits for at most one reconnection attempt, then fails with an error we map to 503.
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+    enableReadyCheck: true,
+    ...overrides,
+  });
+}
+
+/** Whether an error is Redis being unreachable (as opposed to a script or type error, which is a bug). */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const text = `${error.name} ${error.message}`;
+  return /MaxRetriesPerRequest|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|Stream isn't writeable|connect|Command timed out/i.test(
+    text,
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * Wires the long-lived parts of one process from the Config: the store (Redis when REDIS_URL is set, the local
+ * SQLite control database otherwise), the session-ended events, paths, live objects, the SessionManager and the
+ * CleanupService. The HTTP app, the CLI and the tests all build on this, so every role runs the same wiring.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { ObjectManager } from './objects.js';
+import { createRedis } from './redis.js';
+import { CleanupService } from './sessions/cleanup.js';
+import { LocalSessionEvents, RedisSessionEvents, type SessionEvents } from './sessions/events.js';
+import { LocalSessionStore } from './sessions/local-store.js';
+import { SessionManager } from './sessions/manager.js';
+import { SessionPaths } from './sessions/paths.js';
+import { RedisSessionStore } from './sessions/redis-store.js';
+import type { SessionStore } from './sessions/store.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: SessionStore;
+  events: SessionEvents;
+  paths: SessionPaths;
+  objects: ObjectManager;
+  sessions: SessionManager;
+  cleanup: CleanupService;
+  redis: Redis | null;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Redis key prefix; tests give each suite its own. */
+  keyPrefix?: string;
+  /** Upper bound on live objects in this process (ObjectManager LRU). */
+  maxObjects?: number;
+  orphanGraceMs?: number;
+}
+
+export function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Services {
+  const paths = new SessionPaths(config.dataDir);
+  const objects = new ObjectManager(options.maxObjects ?? 1000, (error, entry) =>
+    logger.warn(
+      { err: error, session_id: entry.sessionId, key: entry.key },
+      'disposing a live object failed',
+    ),
+  );
+  let store: SessionStore;
+  let events: SessionEvents;
+  let redis: Redis | null = null;
+  let subscriber: Redis | null = null;
+  if (config.redisUrl) {
+    const prefix = options.keyPrefix ?? 'agentgraph:';
+    redis = createRedis(config.redisUrl);
+    subscriber = redis.duplicate();
+    for (const [name, connection] of [
+      ['redis', redis],
+      ['redis subscriber', subscriber],
+    ] as const) {
+      // Without a listener ioredis prints every failed reconnect; one warning per state change is enough.
+      connection.on('error', (error: Error) => logger.debug({ err: error }, `${name} error`));
+      connection.on('end', () => logger.warn(`${name} connection ended`));
+      connection.on('ready', () => logger.info(`${name} ready`));
+    }
+    store = new RedisSessionStore(redis, prefix);
+    events = new RedisSessionEvents(redis, subscriber, prefix);
+  } else {
+    store = new LocalSessionStore(join(config.dataDir, 'control.db'));
+    events = new LocalSessionEvents();
+  }
+  const sessions = new SessionManager(
+    store,
+    paths,
+    events,
+    objects,
+    {
+      ttlSeconds: config.sessionTtlSeconds,
+      maxSessionsPerIp: config.maxSessionsPerIp,
+      maxSessionSizeBytes: config.maxSessionSizeBytes,
+      defaultModel: config.defaultModel,
+    },
+    logger,
+  );
+  // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it.
+  events.onEnded((event) => {
+    for (const id of event.session_ids) objects.evictSession(id);
+  });
+  const cleanup = new CleanupService(
+    sessions,
+    {
+      intervalSeconds: config.cleanupIntervalSeconds,
+      owner: `${hostname()}:${process.pid}`,
+      ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
+    },
+    logger,
+  );
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    store,
+    events,
+    paths,
+    objects,
+    sessions,
+    cleanup,
+    redis,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await cleanup.stop();
+      objects.clear();
+      await events.close();
+      await store.close();
+      await Promise.all([redis, subscriber].map((c) => c?.quit().catch(() => c.disconnect())));
+    },
+  };
+}

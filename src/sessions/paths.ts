@@ -1,0 +1,183 @@
+/**
+ * SessionPaths: the on-disk layout of sessions and the only place that turns a session id into a path.
+ *
+ *   DATA_DIR/sessions/{id}/db.db      the session's SQLite (an empty file is a valid empty database)
+ *                         /uploads/   original files
+ *                         /temp/      in-flight work (cleaned on open)
+ *                         /cache/     derived data (conversation memory, results)
+ *
+ * Ids are checked against the UUID v4 pattern before any file-system use, and every join is verified to stay
+ * inside the session's folder, so neither `../x` nor an encoded variant can reach another path.
+ */
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { AppError } from '../errors.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const SUBDIRS = ['uploads', 'temp', 'cache'] as const;
+export type SessionSubdir = (typeof SUBDIRS)[number];
+
+export interface PathReport {
+  session_id: string;
+  valid_id: boolean;
+  dir: string | null;
+  inside_data_dir: boolean;
+  exists: boolean;
+  missing: string[];
+  unexpected: string[];
+  size_bytes: number;
+}
+
+export interface SessionDirEntry {
+  name: string;
+  /** Last modification of the folder itself, epoch ms. */
+  mtimeMs: number;
+}
+
+export class SessionPaths {
+  readonly dataDir: string;
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.dataDir = resolve(dataDir);
+    this.root = join(this.dataDir, 'sessions');
+  }
+
+  static isValidId(id: unknown): id is string {
+    return typeof id === 'string' && UUID_V4.test(id);
+  }
+
+  /** The session's folder; throws bad_session_id for anything that is not a UUID v4. */
+  dir(id: string): string {
+    if (!SessionPaths.isValidId(id)) throw new AppError('bad_session_id');
+    return join(this.root, id);
+  }
+
+  dbPath(id: string): string {
+    return join(this.dir(id), 'db.db');
+  }
+
+  subdir(id: string, name: SessionSubdir): string {
+    return join(this.dir(id), name);
+  }
+
+  /** `db_uri` as stored in the session document: relative to DATA_DIR (see SessionDoc.db_uri). */
+  dbUri(id: string): string {
+    return `sqlite:sessions/${id}/db.db`;
+  }
+
+  /**
+   * A path inside one of the session's folders from untrusted name segments (e.g. an uploaded file name).
+   * Rejects separators, `..`, NUL and anything that would resolve outside the session's folder.
+   */
+  safeJoin(id: string, subdir: SessionSubdir, name: string): string {
+    const base = this.subdir(id, subdir);
+    if (!name || name.length > 255 || /[/\\\0]/.test(name) || name === '.' || name === '..') {
+      throw new AppError('bad_input', { detail: `unsafe file name ${JSON.stringify(name.slice(0, 80))}` });
+    }
+    const target = resolve(base, name);
+    const rel = relative(base, target);
+    if (!rel || rel.startsWith('..') || isAbsolute(rel) || rel.includes(sep)) {
+      throw new AppError('bad_input', { detail: `unsafe file name ${JSON.stringify(name.slice(0, 80))}` });
+    }
+    return target;
+  }
+
+  /** Creates the folder, its subfolders and an empty db.db. */
+  async createLayout(id: string): Promise<void> {
+    const dir = this.dir(id);
+    await mkdir(dir, { recursive: true });
+    await Promise.all(SUBDIRS.map((name) => mkdir(join(dir, name), { recursive: true })));
+    await writeFile(join(dir, 'db.db'), '', { flag: 'a' });
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  /** Removes a folder under sessions/ by its raw name (orphans may have names that are not valid ids). */
+  async removeEntry(name: string): Promise<void> {
+    if (!name || /[/\\\0]/.test(name) || name === '.' || name === '..') return;
+    await rm(join(this.root, name), { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  /**
+   * Bytes on disk under the session's folder. A walk of a handful of files: called after writes (upload, import,
+   * memory), never per request; the result is kept in the session document.
+   */
+  async measure(id: string): Promise<number> {
+    return walkSize(this.dir(id));
+  }
+
+  async listSessionDirs(): Promise<SessionDirEntry[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.root);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const entries = await Promise.all(
+      names.map(async (name) => {
+        try {
+          return { name, mtimeMs: (await stat(join(this.root, name))).mtimeMs };
+        } catch {
+          return null; // removed meanwhile
+        }
+      }),
+    );
+    return entries.filter((e): e is SessionDirEntry => e !== null);
+  }
+
+  /** For troubleshooting: what is (and is not) where it should be for this id. */
+  async validateSessionPaths(id: string): Promise<PathReport> {
+    const report: PathReport = {
+      session_id: id,
+      valid_id: SessionPaths.isValidId(id),
+      dir: null,
+      inside_data_dir: false,
+      exists: false,
+      missing: [],
+      unexpected: [],
+      size_bytes: 0,
+    };
+    if (!report.valid_id) return report;
+    const dir = this.dir(id);
+    report.dir = dir;
+    report.inside_data_dir = !relative(this.dataDir, dir).startsWith('..');
+    let present: string[];
+    try {
+      present = await readdir(dir);
+    } catch {
+      report.missing = ['db.db', ...SUBDIRS];
+      return report;
+    }
+    report.exists = true;
+    const expected = ['db.db', ...SUBDIRS];
+    report.missing = expected.filter((name) => !present.includes(name));
+    report.unexpected = present.filter((name) => !expected.includes(name) && !name.startsWith('db.db-'));
+    report.size_bytes = await this.measure(id);
+    return report;
+  }
+}
+
+async function walkSize(path: string): Promise<number> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  const sizes = await Promise.all(
+    entries.map(async (entry) => {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) return walkSize(child);
+      try {
+        return (await stat(child)).size;
+      } catch {
+        return 0;
+      }
+    }),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
