@@ -113,6 +113,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       closed = true;
       await cleanup.stop();
       objects.clear();
+      await paths.purgeTrash().catch(() => undefined);
       await events.close();
       await store.close();
       await Promise.all([redis, subscriber].map((c) => c?.quit().catch(() => c.disconnect())));

@@ -3,7 +3,7 @@
  * error catalogue is applied once here. Nothing below http/ imports Fastify.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { TrustProxy } from '../config.js';
 import type { Services } from '../services.js';
 import { installErrorHandling } from './errors.js';
@@ -24,7 +24,8 @@ const JSON_BODY_LIMIT = 64 * 1024;
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request at info level would dominate the logs and cost time on the hot path.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(services.config.trustProxy),
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: () => randomUUID(),
@@ -33,6 +34,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
   });
   installErrorHandling(app);
+  // JSON only: a text/plain body to a JSON route is a wrong media type (415), not a malformed object.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (_request, reply) => {
     // Session answers are per user: never cached by a shared proxy.
     reply.header('cache-control', 'no-store');

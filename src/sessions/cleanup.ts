@@ -98,6 +98,7 @@ export class CleanupService {
     const report: CleanupRunResult = {
       started_at: Date.now() / 1000,
       duration_ms: 0,
+      purge_ms: 0,
       expired_removed: 0,
       orphans_removed: 0,
       orphan_scan: sweepOrphans,
@@ -126,6 +127,11 @@ export class CleanupService {
       await store.releaseLock(LOCK_NAME, token).catch(() => undefined);
     }
     report.duration_ms = performance.now() - started;
+    const purgeStarted = performance.now();
+    await this.sessions.paths
+      .purgeTrash()
+      .catch((error: Error) => report.errors.push(`purge: ${error.message}`));
+    report.purge_ms = performance.now() - purgeStarted;
     this.record(report);
     await store.saveCleanupReport(report).catch(() => undefined);
     return report;

@@ -182,6 +182,10 @@ export class SessionManager {
       errors.push(`publish session-ended: ${(error as Error).message}`);
     }
     if (errors.length) this.logger?.warn({ errors, reason }, 'ending sessions left errors');
+    // The folders are out of sight already; their bytes go in the background.
+    this.paths
+      .purgeTrash()
+      .catch((error) => this.logger?.warn({ err: error }, 'purging removed folders failed'));
     return errors;
   }
 

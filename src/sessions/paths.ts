@@ -9,7 +9,8 @@
  * Ids are checked against the UUID v4 pattern before any file-system use, and every join is verified to stay
  * inside the session's folder, so neither `../x` nor an encoded variant can reach another path.
  */
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../errors.js';
 
@@ -37,10 +38,13 @@ export interface SessionDirEntry {
 export class SessionPaths {
   readonly dataDir: string;
   readonly root: string;
+  private readonly trash: string;
+  private purging: Promise<number> | null = null;
 
   constructor(dataDir: string) {
     this.dataDir = resolve(dataDir);
     this.root = join(this.dataDir, 'sessions');
+    this.trash = join(this.dataDir, 'trash');
   }
 
   static isValidId(id: unknown): id is string {
@@ -91,8 +95,48 @@ export class SessionPaths {
     await writeFile(join(dir, 'db.db'), '', { flag: 'a' });
   }
 
+  /**
+   * Removes the session's folder from sight at once: one rename into DATA_DIR/trash (same file system, atomic),
+   * so the folder is gone for every reader immediately; purgeTrash() deletes the contents later. Removing a
+   * folder tree file by file costs ~0.3 ms a session here, which would make ending sessions in bulk slow.
+   */
   async remove(id: string): Promise<void> {
-    await rm(this.dir(id), { recursive: true, force: true, maxRetries: 3 });
+    const dir = this.dir(id);
+    await mkdir(this.trash, { recursive: true });
+    try {
+      await rename(dir, join(this.trash, `${id}.${randomBytes(4).toString('hex')}`));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      // Not renameable (e.g. a file held open on Windows): fall back to removing it in place.
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    }
+  }
+
+  /**
+   * Deletes what remove() moved aside (and leftovers of a crash). Single-flight: callers share the purge in
+   * progress, which keeps going until the trash is empty, so nothing moved aside meanwhile is left behind.
+   */
+  purgeTrash(): Promise<number> {
+    this.purging ??= (async () => {
+      let purged = 0;
+      for (;;) {
+        let names: string[];
+        try {
+          names = await readdir(this.trash);
+        } catch {
+          return purged;
+        }
+        if (names.length === 0) return purged;
+        await Promise.all(
+          names.map((name) => rm(join(this.trash, name), { recursive: true, force: true, maxRetries: 3 })),
+        );
+        purged += names.length;
+      }
+    })().finally(() => {
+      this.purging = null;
+    });
+    return this.purging;
   }
 
   /** Removes a folder under sessions/ by its raw name (orphans may have names that are not valid ids). */

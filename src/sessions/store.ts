@@ -38,6 +38,8 @@ export interface StoreStats {
 export interface CleanupReport {
   started_at: number;
   duration_ms: number;
+  /** Time spent afterwards deleting the removed folders' bytes (see SessionPaths.remove). */
+  purge_ms: number;
   expired_removed: number;
   orphans_removed: number;
   orphan_scan: boolean;

@@ -56,8 +56,11 @@ export function redisAvailable(): Promise<boolean> {
 export async function shouldRunRedis(suite: string): Promise<boolean> {
   const up = await redisAvailable();
   if (up) return true;
-  if (requireServices) throw new Error(`REQUIRE_SERVICES=1 but Redis at ${REDIS_URL} does not answer (${suite})`);
-  console.warn(`SKIPPED: ${suite} — Redis at ${REDIS_URL} does not answer (set REQUIRE_SERVICES=1 to fail instead)`);
+  if (requireServices)
+    throw new Error(`REQUIRE_SERVICES=1 but Redis at ${REDIS_URL} does not answer (${suite})`);
+  console.warn(
+    `SKIPPED: ${suite} — Redis at ${REDIS_URL} does not answer (set REQUIRE_SERVICES=1 to fail instead)`,
+  );
   return false;
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { createRedis } from '../../src/redis.js';
 import { RedisSessionStore } from '../../src/sessions/redis-store.js';
-import { deletePrefix, randomPrefix, REDIS_URL, shouldRunRedis } from '../helpers/services.js';
+import { deletePrefix, REDIS_URL, randomPrefix, shouldRunRedis } from '../helpers/services.js';
 import { storeContract } from './store-contract.js';
 
 if (await shouldRunRedis('RedisSessionStore contract')) {

@@ -16,10 +16,20 @@ export interface StoreHarness {
 const TTL = 60;
 
 function doc(ip = '10.0.0.1', id = randomUUID()): SessionDoc {
-  return newSessionDoc({ session_id: id, client_ip: ip, selected_model: 'builtin', db_uri: `sqlite:sessions/${id}/db.db` });
+  return newSessionDoc({
+    session_id: id,
+    client_ip: ip,
+    selected_model: 'builtin',
+    db_uri: `sqlite:sessions/${id}/db.db`,
+  });
 }
 
-async function createOk(store: SessionStore, d: SessionDoc, ttlSeconds = TTL, maxPerIp = 5): Promise<SessionDoc> {
+async function createOk(
+  store: SessionStore,
+  d: SessionDoc,
+  ttlSeconds = TTL,
+  maxPerIp = 5,
+): Promise<SessionDoc> {
   const created = await store.create(d, { ttlSeconds, maxPerIp });
   if (created === 'limit') throw new Error('unexpected limit');
   return created;
@@ -147,7 +157,10 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
 
     it('delete removes the entry and reports what it removed, once', async () => {
       const created = await createOk(store, doc('10.3.3.3'));
-      expect(await store.delete(created.session_id)).toEqual({ session_id: created.session_id, client_ip: '10.3.3.3' });
+      expect(await store.delete(created.session_id)).toEqual({
+        session_id: created.session_id,
+        client_ip: '10.3.3.3',
+      });
       expect(await store.peek(created.session_id)).toBeNull();
       expect(await store.delete(created.session_id)).toBeNull();
       expect((await store.existing([created.session_id])).size).toBe(0);
@@ -201,6 +214,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       const report = {
         started_at: 1,
         duration_ms: 2,
+        purge_ms: 1,
         expired_removed: 3,
         orphans_removed: 4,
         orphan_scan: true,

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { exitOf, freePort, runCli, startCli, waitForHttp } from './helpers/process.js';
+import { removeDir, tempDir } from './helpers/services.js';
+
+describe('agentgraph CLI (embedded mode)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) removeDir(dir);
+  });
+
+  it('serve answers /healthz with no Redis; stats and cleanup see the same sessions; SIGTERM stops it cleanly', async () => {
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port), REDIS_URL: '' };
+    const server = startCli(['serve'], env);
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+      const created = await fetch(`http://127.0.0.1:${port}/api/sessions`, { method: 'POST' });
+      expect(created.status).toBe(201);
+
+      const stats = runCli(['stats'], env);
+      expect(stats.status).toBe(0);
+      const parsed = JSON.parse(stats.stdout);
+      expect(parsed.sessions).toMatchObject({
+        active_sessions: 1,
+        store: 'local',
+        per_ip: { '127.0.0.1': 1 },
+      });
+      expect(parsed.cleanup).toHaveProperty('last_run');
+
+      const cleanup = runCli(['cleanup'], env);
+      expect(cleanup.status).toBe(0);
+      expect(JSON.parse(cleanup.stdout)).toMatchObject({ expired_removed: 0, orphan_scan: true, errors: [] });
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exitOf(server)).toBe(0);
+  });
+
+  it('unknown commands print the usage and fail', () => {
+    const result = runCli(['frobnicate'], {});
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/Unknown command "frobnicate"/);
+    expect(result.stderr).toMatch(/agentgraph <command>/);
+  });
+});
