@@ -17,7 +17,12 @@ const entry = 'dist/cli.js';
 const stale = !existsSync(entry) || statSync(entry).mtimeMs < newestMtime('src');
 if (stale) {
   process.stderr.write('agentgraph: building (tsc)…\n');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  try {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      stdio: 'inherit',
+    });
+  } catch {
+    process.stderr.write('agentgraph: the TypeScript build failed (errors above); not starting.\n');
+    process.exit(1);
+  }
 }

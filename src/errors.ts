@@ -19,7 +19,7 @@ export const ERROR_CATALOGUE = {
   bad_input: {
     status: 400,
     en: (p) => `Invalid input: ${p.detail ?? 'the request could not be understood'}.`,
-    pt: (p) => `Entrada inválida: ${p.detail ?? 'não foi possível entender a requisição'}.`,
+    pt: (p) => `Entrada inválida: ${p.detail_pt ?? p.detail ?? 'não foi possível entender a requisição'}.`,
   },
   bad_session_id: {
     status: 400,

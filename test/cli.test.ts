@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitOf, freePort, runCli, startCli, waitForHttp } from './helpers/process.js';
-import { removeDir, tempDir } from './helpers/services.js';
+import { deletePrefix, removeDir, shouldRunRedis, tempDir } from './helpers/services.js';
 
 describe('agentgraph CLI (embedded mode)', () => {
   const dirs: string[] = [];
@@ -36,6 +36,30 @@ describe('agentgraph CLI (embedded mode)', () => {
       server.kill('SIGTERM');
     }
     expect(await exitOf(server)).toBe(0);
+  });
+
+  it('the same server with REDIS_URL keeps sessions in Redis', async () => {
+    if (!(await shouldRunRedis('agentgraph serve with REDIS_URL'))) return;
+    // The CLI uses the product's key prefix, so this test takes a database number of its own.
+    const redisUrl = 'redis://127.0.0.1:6379/13';
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port), REDIS_URL: redisUrl };
+    const server = startCli(['serve'], env);
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { store: string };
+      expect(ready.store).toBe('redis');
+      expect((await fetch(`http://127.0.0.1:${port}/api/sessions`, { method: 'POST' })).status).toBe(201);
+      const stats = runCli(['stats'], env);
+      expect(stats.status).toBe(0);
+      expect(JSON.parse(stats.stdout).sessions).toMatchObject({ active_sessions: 1, store: 'redis' });
+    } finally {
+      server.kill('SIGTERM');
+      await exitOf(server);
+      await deletePrefix(redisUrl, 'agentgraph:');
+    }
   });
 
   it('unknown commands print the usage and fail', () => {

@@ -11,12 +11,17 @@ export function requestLanguage(request: FastifyRequest): Lang {
   return pickLanguage(request.headers['accept-language']);
 }
 
+const INVALID_JSON = { detail: 'the body is not valid JSON', detail_pt: 'o corpo não é um JSON válido' };
+
 function fromFastify(error: FastifyError): AppError | null {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('bad_input', { detail: 'the body is not valid JSON' });
+      return new AppError('bad_input', INVALID_JSON);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('bad_input', { detail: 'the JSON body is empty' });
+      return new AppError('bad_input', {
+        detail: 'the JSON body is empty',
+        detail_pt: 'o corpo JSON está vazio',
+      });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('payload_too_large', { limit: 'see the API docs' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

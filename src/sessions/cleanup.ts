@@ -140,10 +140,12 @@ export class CleanupService {
   private async sweepOrphans(errors: string[]): Promise<number> {
     const paths = this.sessions.paths;
     const cutoff = Date.now() - this.orphanGraceMs;
-    const old = (await paths.listSessionDirs()).filter((entry) => entry.mtimeMs < cutoff);
-    if (old.length === 0) return 0;
-    const known = await this.sessions.store.existing(old.map((entry) => entry.name));
-    const orphans = old.filter((entry) => !known.has(entry.name)).map((entry) => entry.name);
+    // Ask the store first (one indexed lookup per chunk), then stat only the few unknown names for their age.
+    const names = await paths.listSessionDirs();
+    const known = await this.sessions.store.existing(names.filter((name) => SessionPaths.isValidId(name)));
+    const unknown = names.filter((name) => !known.has(name));
+    const ages = await Promise.all(unknown.map((name) => paths.entryMtimeMs(name)));
+    const orphans = unknown.filter((_, i) => ages[i] !== null && ages[i]! < cutoff);
     // A session folder's objects may still be cached somewhere: end it the normal way. Anything else that is not
     // a session folder has no business under sessions/ and just goes.
     const ids = orphans.filter((name) => SessionPaths.isValidId(name));

@@ -95,6 +95,9 @@ export class LocalSessionStore implements SessionStore {
         'SELECT session_id, client_ip FROM sessions WHERE session_id = ?',
       ),
       delete: db.prepare<[string]>('DELETE FROM sessions WHERE session_id = ?'),
+      existing: db.prepare<[string], { session_id: string }>(
+        'SELECT session_id FROM sessions WHERE session_id IN (SELECT value FROM json_each(?))',
+      ),
       expired: db.prepare<[number, number], EndedSession>(
         'SELECT session_id, client_ip FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
       ),
@@ -190,9 +193,8 @@ export class LocalSessionStore implements SessionStore {
   }
 
   async existing(ids: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (const id of ids) if (this.statements.getAny.get(id)) found.add(id);
-    return found;
+    const rows = this.statements.existing.all(JSON.stringify(ids));
+    return new Set(rows.map((row) => row.session_id));
   }
 
   async stats(): Promise<StoreStats> {

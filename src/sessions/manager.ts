@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, type Lang } from '../errors.js';
 import type { ObjectManager } from '../objects.js';
 import type { EndReason, SessionEvents } from './events.js';
 import { SessionPaths } from './paths.js';
@@ -60,13 +60,32 @@ export const sessionUpdateSchema = z
 
 export type SessionUpdate = z.input<typeof sessionUpdateSchema>;
 
-/** "field: message" for the first problem, the way users read it. */
-export function describeZodError(error: z.ZodError): string {
+/** "field: message" for the first problem, the way users read it, in their language. */
+export function describeZodError(error: z.ZodError, lang: Lang = 'en'): string {
   const issue = error.issues[0]!;
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return lang === 'pt' ? `campo desconhecido ${keys}` : `unknown field ${keys}`;
+  }
+  // Zod's own messages start with the same words our catalogue already says.
+  const message = issue.message.replace(/^(Invalid input|Entrada inválida):\s*/i, '');
   const path = issue.path.join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return path ? `${path}: ${message}` : message;
+}
+
+/** Validates against a schema; a failure is bad_input with the problem described in English and Portuguese. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const inPortuguese = schema.safeParse(input, { error: z.locales.pt().localeError });
+  return failInput(
+    describeZodError(parsed.error, 'en'),
+    inPortuguese.success ? undefined : describeZodError(inPortuguese.error, 'pt'),
+  );
+}
+
+function failInput(detail: string, detailPt: string | undefined): never {
+  throw new AppError('bad_input', { detail, ...(detailPt ? { detail_pt: detailPt } : {}) });
 }
 
 export interface SessionStats extends StoreStats {
@@ -133,9 +152,7 @@ export class SessionManager {
 
   /** Validated client changes (PATCH). Throws bad_input with "field: message". */
   async update(id: string, input: unknown): Promise<SessionDoc> {
-    const parsed = sessionUpdateSchema.safeParse(input);
-    if (!parsed.success) throw new AppError('bad_input', { detail: describeZodError(parsed.error) });
-    return this.apply(id, parsed.data);
+    return this.apply(id, parseInput(sessionUpdateSchema, input));
   }
 
   /** Trusted changes from inside the server (tables after an import, sizes, query counters). */

@@ -15,6 +15,11 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../errors.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A single path segment: no separators, no NUL, not `.` or `..`, within common file-system limits. */
+function isPlainName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
+}
+
 const SUBDIRS = ['uploads', 'temp', 'cache'] as const;
 export type SessionSubdir = (typeof SUBDIRS)[number];
 
@@ -27,12 +32,6 @@ export interface PathReport {
   missing: string[];
   unexpected: string[];
   size_bytes: number;
-}
-
-export interface SessionDirEntry {
-  name: string;
-  /** Last modification of the folder itself, epoch ms. */
-  mtimeMs: number;
 }
 
 export class SessionPaths {
@@ -76,7 +75,7 @@ export class SessionPaths {
    */
   safeJoin(id: string, subdir: SessionSubdir, name: string): string {
     const base = this.subdir(id, subdir);
-    if (!name || name.length > 255 || /[/\\\0]/.test(name) || name === '.' || name === '..') {
+    if (!isPlainName(name)) {
       throw new AppError('bad_input', { detail: `unsafe file name ${JSON.stringify(name.slice(0, 80))}` });
     }
     const target = resolve(base, name);
@@ -141,7 +140,7 @@ export class SessionPaths {
 
   /** Removes a folder under sessions/ by its raw name (orphans may have names that are not valid ids). */
   async removeEntry(name: string): Promise<void> {
-    if (!name || /[/\\\0]/.test(name) || name === '.' || name === '..') return;
+    if (!isPlainName(name)) return;
     await rm(join(this.root, name), { recursive: true, force: true, maxRetries: 3 });
   }
 
@@ -153,24 +152,24 @@ export class SessionPaths {
     return walkSize(this.dir(id));
   }
 
-  async listSessionDirs(): Promise<SessionDirEntry[]> {
-    let names: string[];
+  /** Names of the entries under sessions/ (a plain readdir: no stat per entry). */
+  async listSessionDirs(): Promise<string[]> {
     try {
-      names = await readdir(this.root);
+      return await readdir(this.root);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const entries = await Promise.all(
-      names.map(async (name) => {
-        try {
-          return { name, mtimeMs: (await stat(join(this.root, name))).mtimeMs };
-        } catch {
-          return null; // removed meanwhile
-        }
-      }),
-    );
-    return entries.filter((e): e is SessionDirEntry => e !== null);
+  }
+
+  /** Last modification time (epoch ms) of an entry under sessions/, or null when it is gone. */
+  async entryMtimeMs(name: string): Promise<number | null> {
+    if (!isPlainName(name)) return null;
+    try {
+      return (await stat(join(this.root, name))).mtimeMs;
+    } catch {
+      return null;
+    }
   }
 
   /** For troubleshooting: what is (and is not) where it should be for this id. */

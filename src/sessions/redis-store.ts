@@ -150,9 +150,13 @@ export class RedisSessionStore implements SessionStore {
 
   existing(ids: string[]): Promise<Set<string>> {
     return this.guard(async () => {
-      if (ids.length === 0) return new Set();
-      const scores = await this.redis.zmscore(this.key('expiry'), ...ids);
-      return new Set(ids.filter((_, i) => scores[i] !== null));
+      const found = new Set<string>();
+      for (let start = 0; start < ids.length; start += 1000) {
+        const chunk = ids.slice(start, start + 1000);
+        const scores = await this.redis.zmscore(this.key('expiry'), ...chunk);
+        chunk.forEach((id, i) => scores[i] !== null && found.add(id));
+      }
+      return found;
     });
   }
 
