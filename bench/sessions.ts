@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
-import { createRedis } from '../src/redis.js';
 import { createServices, type Services } from '../src/services.js';
 import { SessionManager } from '../src/sessions/manager.js';
 import { newSessionDoc } from '../src/sessions/session.js';
+import { deletePrefix } from '../test/helpers/services.js';
 import { formatTable, percentiles, type Row, time } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -37,16 +37,7 @@ function makeServices(mode: 'local' | 'redis', env: Record<string, string> = {})
     services,
     async dispose() {
       await services.close();
-      if (mode === 'redis') {
-        const redis = createRedis(REDIS_URL);
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== '0');
-        redis.disconnect();
-      }
+      if (mode === 'redis') await deletePrefix(REDIS_URL, prefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import type { SessionEndedEvent } from '../../src/sessions/events.js';
-import { makeServices, shouldRunRedis, sleep, type TestServices } from '../helpers/services.js';
+import type { RedisSessionEvents, SessionEndedEvent } from '../../src/sessions/events.js';
+import { makeServices, randomPrefix, shouldRunRedis, sleep, type TestServices } from '../helpers/services.js';
 
 const modes: ('local' | 'redis')[] = ['local'];
 if (await shouldRunRedis('SessionManager and CleanupService on Redis')) modes.push('redis');
@@ -203,6 +203,34 @@ for (const mode of modes) {
     });
   });
 }
+
+describe.runIf(modes.includes('redis'))('session-ended across processes (Redis pub/sub)', () => {
+  it('a session deleted or expired in one process is dropped from every other process cache', async () => {
+    const prefix = randomPrefix();
+    const a = makeServices('redis', { SESSION_TTL: '1' }, { keyPrefix: prefix });
+    const b = makeServices('redis', {}, { keyPrefix: prefix });
+    try {
+      await (b.events as RedisSessionEvents).ready();
+      const deleted = await a.sessions.create('10.3.0.1');
+      const expiring = await a.sessions.create('10.3.0.2');
+      const disposed: string[] = [];
+      for (const doc of [deleted, expiring]) {
+        b.objects.set(doc.session_id, 'db', doc.session_id, (id) => void disposed.push(id));
+      }
+      await a.sessions.delete(deleted.session_id);
+      await waitFor(() => disposed.includes(deleted.session_id));
+      expect(b.objects.keysOf(deleted.session_id)).toEqual([]);
+      expect(b.objects.keysOf(expiring.session_id)).toEqual(['db']);
+      await sleep(1100);
+      expect((await a.cleanup.run()).expired_removed).toBe(1);
+      await waitFor(() => disposed.includes(expiring.session_id));
+      expect(b.objects.stats().objects).toBe(0);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+});
 
 async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
