@@ -154,7 +154,7 @@ export class RedisSessionStore implements SessionStore {
       for (let start = 0; start < ids.length; start += 1000) {
         const chunk = ids.slice(start, start + 1000);
         const scores = await this.redis.zmscore(this.key('expiry'), ...chunk);
-        chunk.forEach((id, i) => scores[i] !== null && found.add(id));
+        for (const [i, id] of chunk.entries()) if (scores[i] !== null) found.add(id);
       }
       return found;
     });
