@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   sessions: () => import('./sessions.js'),
+  ingest: () => import('./ingest.js'),
 };
 
 const wanted = process.argv.slice(2);

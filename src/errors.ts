@@ -79,7 +79,36 @@ export const ERROR_CATALOGUE = {
   unsafe_sql: {
     status: 422,
     en: (p) => `The SQL was rejected: ${p.reason}.`,
-    pt: (p) => `O SQL foi recusado: ${p.reason}.`,
+    pt: (p) => `O SQL foi recusado: ${p.reason_pt ?? p.reason}.`,
+  },
+  sql_error: {
+    status: 422,
+    en: (p) => `The SQL failed: ${p.detail}.`,
+    pt: (p) => `O SQL falhou: ${p.detail}.`,
+  },
+  // 422, not 408: the statement itself is too expensive (retrying it unchanged fails again), and clients and
+  // browsers treat 408 as "your request was slow to arrive" and may resend it automatically.
+  query_timeout: {
+    status: 422,
+    en: (p) => `The query took too long and was stopped: the limit is ${p.limit_ms} ms. Try a simpler query.`,
+    pt: (p) =>
+      `A consulta demorou demais e foi interrompida: o limite é ${p.limit_ms} ms. Tente uma consulta mais simples.`,
+  },
+  query_cancelled: {
+    status: 409,
+    en: 'The query was cancelled before it finished.',
+    pt: 'A consulta foi cancelada antes de terminar.',
+  },
+  result_too_large: {
+    status: 422,
+    en: (p) => `The query result is too large (over ${p.limit_mb} MB). Select fewer or shorter columns.`,
+    pt: (p) =>
+      `O resultado da consulta é grande demais (mais de ${p.limit_mb} MB). Selecione menos colunas ou colunas menores.`,
+  },
+  sandbox_crashed: {
+    status: 500,
+    en: 'The query process stopped unexpectedly (the statement may have used too much memory). Try a simpler query.',
+    pt: 'O processo da consulta parou inesperadamente (a instrução pode ter usado memória demais). Tente uma consulta mais simples.',
   },
   session_limit: {
     status: 429,

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { ObjectManager } from './objects.js';
 import { createRedis } from './redis.js';
+import { SessionTables } from './session-tables.js';
 import { CleanupService } from './sessions/cleanup.js';
 import { LocalSessionEvents, RedisSessionEvents, type SessionEvents } from './sessions/events.js';
 import { LocalSessionStore } from './sessions/local-store.js';
@@ -27,6 +28,7 @@ export interface Services {
   objects: ObjectManager;
   sessions: SessionManager;
   cleanup: CleanupService;
+  tables: SessionTables;
   redis: Redis | null;
   close(): Promise<void>;
 }
@@ -97,6 +99,8 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     logger,
   );
 
+  const tables = new SessionTables(sessions, logger);
+
   let closed = false;
   return {
     config,
@@ -107,6 +111,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     objects,
     sessions,
     cleanup,
+    tables,
     redis,
     async close() {
       if (closed) return;

@@ -33,6 +33,10 @@ export interface TableCatalog {
   label: string;
   rows: number;
   columns: ColumnCatalog[];
+  /** Bytes the table takes in db.db (pages added by its import). Set by the importer. */
+  size_bytes?: number;
+  /** Epoch seconds of the import. */
+  created_at?: number;
 }
 
 export type Catalog = TableCatalog[];

@@ -10,6 +10,7 @@ import { installErrorHandling } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { tableRoutes } from './routes/tables.js';
 
 /** A hop count trusts that many proxies nearest to us (Fastify's typings only take it as a function). */
 function trustProxyOption(
@@ -42,6 +43,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { services });
   await app.register(sessionRoutes, { sessions: services.sessions });
+  await app.register(tableRoutes, {
+    sessions: services.sessions,
+    tables: services.tables,
+    maxUploadBytes: services.config.maxSessionSizeBytes,
+  });
   await app.register(adminRoutes, { services });
   return app;
 }

@@ -1,0 +1,157 @@
+/**
+ * Ingest benchmark (issue 3): our import (with type inference, catalog, one transaction) against the sqlite3 CLI's
+ * `.import` on the same generated CSV, in the same run, at 1× (1,000,000 rows × 8 columns, ~60 MB) and 5×.
+ * Our import runs in a child process so its peak RSS (process.resourceUsage().maxRSS) is its own.
+ *
+ *   npx tsx bench/ingest.ts            # both sizes
+ *   INGEST_SIZES=1 npx tsx bench/ingest.ts
+ *
+ * Targets: time ratio ours / CLI ≤ 1.0; peak RSS < 200 MB at both sizes. Needs `sqlite3` on PATH
+ * (apt-get install -y sqlite3).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROWS_1X = 1_000_000;
+const CITIES = [
+  '"São Paulo, SP"',
+  'Rio de Janeiro',
+  '"Belo Horizonte, MG"',
+  'Curitiba',
+  'Recife',
+  '"Porto Alegre, RS"',
+];
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
+
+/** Deterministic pseudo-random numbers (xorshift32), so every run measures the same file. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+export async function generateCsv(file: string, rows: number): Promise<number> {
+  const out = fs.createWriteStream(file);
+  const rand = rng(42);
+  out.write('id,quantity,price,ratio,name,city,created,code\n');
+  const start = Date.UTC(2015, 0, 1);
+  let chunk = '';
+  for (let i = 1; i <= rows; i++) {
+    const d = new Date(start + Math.floor(rand() * 3000) * 86400000).toISOString().slice(0, 10);
+    chunk += `${i},${Math.floor(rand() * 1000)},${(rand() * 10000).toFixed(2)},${rand().toFixed(4)},${WORDS[Math.floor(rand() * 10)]} ${WORDS[Math.floor(rand() * 10)]},${CITIES[i % CITIES.length]},${d},C${Math.floor(rand() * 100000)}\n`;
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
+  return fs.statSync(file).size;
+}
+
+function timeCli(csv: string, db: string): number {
+  fs.rmSync(db, { force: true });
+  const t0 = performance.now();
+  const r = spawnSync('sqlite3', [db, '.mode csv', `.import ${csv} t`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr?.toString() ?? r.error}`);
+  return ms;
+}
+
+interface ChildResult {
+  ms: number;
+  maxRssMb: number;
+  rows: number;
+  types: string[];
+}
+
+function timeOurs(csv: string, db: string, tempDir: string): Promise<ChildResult> {
+  fs.rmSync(db, { force: true });
+  fs.writeFileSync(db, '');
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', self, '--child', csv, db, tempDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`import child exited with ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildResult);
+    });
+  });
+}
+
+async function child(csv: string, db: string, tempDir: string): Promise<void> {
+  const { importFile } = await import('../src/data/index.js');
+  const t0 = performance.now();
+  const r = await importFile({
+    dbPath: db,
+    tempDir,
+    source: fs.createReadStream(csv, { highWaterMark: 1 << 16 }),
+    fileName: path.basename(csv),
+    quota: { limitBytes: 10 * 1024 ** 3, usedBytes: () => 0 },
+  });
+  const ms = performance.now() - t0;
+  const result: ChildResult = {
+    ms,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    rows: r.tables[0]!.rows,
+    types: r.tables[0]!.columns.map((c) => c.type),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+export async function main(): Promise<void> {
+  const which = spawnSync('sqlite3', ['--version']);
+  if (which.status !== 0) {
+    console.log('ingest: sqlite3 CLI not found (apt-get install -y sqlite3); skipped');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentgraph-ingest-'));
+  const sizes = (process.env.INGEST_SIZES ?? '1,5').split(',').map(Number);
+  const lines: string[] = [];
+  try {
+    console.log(
+      `ingest: sqlite3 ${which.stdout.toString().split(' ')[0]}, node ${process.version}, ${os.cpus().length} cpus`,
+    );
+    console.log('| size | rows | file MB | sqlite3 .import s | ours s | ratio | our peak RSS MB | types |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const k of sizes) {
+      const csv = path.join(dir, `ingest-${k}x.csv`);
+      const bytes = await generateCsv(csv, ROWS_1X * k);
+      const cli = timeCli(csv, path.join(dir, 'cli.db'));
+      fs.rmSync(path.join(dir, 'cli.db'), { force: true });
+      const ours = await timeOurs(csv, path.join(dir, 'ours.db'), path.join(dir, 'temp'));
+      fs.rmSync(path.join(dir, 'ours.db'), { force: true });
+      fs.rmSync(csv, { force: true });
+      const line = `| ${k}× | ${ours.rows.toLocaleString('en')} | ${(bytes / 1e6).toFixed(0)} | ${(cli / 1000).toFixed(2)} | ${(ours.ms / 1000).toFixed(2)} | ${(ours.ms / cli).toFixed(2)} | ${ours.maxRssMb.toFixed(0)} | ${ours.types.join(', ')} |`;
+      lines.push(line);
+      console.log(line);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const direct =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+if (direct) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') await child(args[1]!, args[2]!, args[3]!);
+  else await main();
+}
