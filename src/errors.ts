@@ -49,7 +49,7 @@ export const ERROR_CATALOGUE = {
   conflict: {
     status: 409,
     en: (p) => `Conflict: ${p.detail ?? 'the resource changed'}.`,
-    pt: (p) => `Conflito: ${p.detail ?? 'o recurso mudou'}.`,
+    pt: (p) => `Conflito: ${p.detail_pt ?? p.detail ?? 'o recurso mudou'}.`,
   },
   no_tables: {
     status: 409,
@@ -110,12 +110,52 @@ export const ERROR_CATALOGUE = {
     en: 'The query process stopped unexpectedly (the statement may have used too much memory). Try a simpler query.',
     pt: 'O processo da consulta parou inesperadamente (a instrução pode ter usado memória demais). Tente uma consulta mais simples.',
   },
+  too_many_queries: {
+    status: 429,
+    en: (p) => `This session already has ${p.limit} questions waiting. Wait for some to finish.`,
+    pt: (p) => `Esta sessão já tem ${p.limit} perguntas aguardando. Espere algumas terminarem.`,
+  },
   session_limit: {
     status: 429,
     en: (p) =>
       `This address already has ${p.limit} active sessions, the maximum. End one or wait for it to expire.`,
     pt: (p) =>
       `Este endereço já tem ${p.limit} sessões ativas, o máximo permitido. Encerre uma ou aguarde que expire.`,
+  },
+  // Model provider failures (engine/models/http.ts). 502/504: the fault is upstream of us, not the visitor's
+  // request; model_auth is 502 too, because the key is the server's configuration, not the visitor's credential.
+  model_unavailable: {
+    status: 502,
+    en: (p) =>
+      `The model server ${p.host ?? ''} could not be reached${p.detail ? ` (${p.detail})` : ''}. Check that it is running, or choose another model.`,
+    pt: (p) =>
+      `Não foi possível contatar o servidor de modelos ${p.host ?? ''}${p.detail ? ` (${p.detail})` : ''}. Verifique se ele está no ar ou escolha outro modelo.`,
+  },
+  model_auth: {
+    status: 502,
+    en: (p) =>
+      `The ${p.provider ?? 'model'} API rejected the server's API key${p.status ? ` (HTTP ${p.status})` : ''}. Check ${p.variable ?? 'the API key setting'}.`,
+    pt: (p) =>
+      `A API ${p.provider ?? 'do modelo'} recusou a chave de API do servidor${p.status ? ` (HTTP ${p.status})` : ''}. Verifique ${p.variable ?? 'a configuração da chave de API'}.`,
+  },
+  model_timeout: {
+    status: 504,
+    en: (p) =>
+      `The model (${p.provider ?? 'provider'}) did not answer within ${p.timeout_ms ?? '?'} ms. Try again or choose another model.`,
+    pt: (p) =>
+      `O modelo (${p.provider ?? 'provedor'}) não respondeu em ${p.timeout_ms ?? '?'} ms. Tente novamente ou escolha outro modelo.`,
+  },
+  model_rate_limited: {
+    status: 503,
+    en: (p) =>
+      `The model provider (${p.provider ?? 'provider'}) is limiting requests right now. Try again in a moment.`,
+    pt: (p) =>
+      `O provedor do modelo (${p.provider ?? 'provedor'}) está limitando as requisições agora. Tente novamente em instantes.`,
+  },
+  model_error: {
+    status: 502,
+    en: (p) => `The model (${p.provider ?? 'provider'}) failed: ${p.detail ?? 'unexpected response'}.`,
+    pt: (p) => `O modelo (${p.provider ?? 'provedor'}) falhou: ${p.detail ?? 'resposta inesperada'}.`,
   },
   store_unavailable: {
     status: 503,
