@@ -5,6 +5,8 @@
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   sessions: () => import('./sessions.js'),
   ingest: () => import('./ingest.js'),
+  sandbox: () => import('./sandbox.js'),
+  queries: () => import('./queries.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { createLlmBackend } from './engine/agent/index.js';
+import { Answerer } from './engine/answerer.js';
+import { type CreateChatModelOptions, usableProvider } from './engine/models/registry.js';
+import { QueryLog } from './engine/query-log.js';
+import { QuerySandbox } from './engine/sandbox/index.js';
 import { ObjectManager } from './objects.js';
+import { InlineQueue } from './queue/inline.js';
+import type { QueryQueue } from './queue/types.js';
 import { createRedis } from './redis.js';
 import { SessionTables } from './session-tables.js';
 import { CleanupService } from './sessions/cleanup.js';
@@ -29,6 +36,10 @@ export interface Services {
   sessions: SessionManager;
   cleanup: CleanupService;
   tables: SessionTables;
+  sandbox: QuerySandbox;
+  log: QueryLog;
+  answerer: Answerer;
+  queue: QueryQueue;
   redis: Redis | null;
   close(): Promise<void>;
 }
@@ -39,6 +50,8 @@ export interface ServiceOptions {
   /** Upper bound on live objects in this process (ObjectManager LRU). */
   maxObjects?: number;
   orphanGraceMs?: number;
+  /** Model client options (tests point the Anthropic client at a local protocol server). */
+  models?: CreateChatModelOptions;
 }
 
 export function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Services {
@@ -82,6 +95,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       maxSessionsPerIp: config.maxSessionsPerIp,
       maxSessionSizeBytes: config.maxSessionSizeBytes,
       defaultModel: config.defaultModel,
+      isModelUsable: (id) => usableProvider(config, id) !== null,
     },
     logger,
   );
@@ -100,6 +114,32 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   );
 
   const tables = new SessionTables(sessions, logger);
+  const limits = { maxResultRows: config.maxResultRows, queryTimeoutMs: config.queryTimeoutMs };
+  // One child per concurrent question: the queue never runs more statements at once than that.
+  const sandbox = new QuerySandbox({
+    size: config.workerConcurrency,
+    timeoutMs: config.queryTimeoutMs,
+    maxRows: config.maxResultRows,
+    onCrash: (info) => logger.warn(info, 'a query process died'),
+  });
+  const log = new QueryLog(paths);
+  const answerer = new Answerer(
+    {
+      sessions,
+      objects,
+      sandbox,
+      log,
+      llm: createLlmBackend({
+        config,
+        sandbox,
+        limits,
+        ...(options.models ? { models: options.models } : {}),
+      }),
+      limits,
+    },
+    logger,
+  );
+  const queue: QueryQueue = new InlineQueue(answerer, log, config.workerConcurrency, logger);
 
   let closed = false;
   return {
@@ -112,11 +152,17 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     sessions,
     cleanup,
     tables,
+    sandbox,
+    log,
+    answerer,
+    queue,
     redis,
     async close() {
       if (closed) return;
       closed = true;
       await cleanup.stop();
+      await queue.close();
+      await sandbox.close();
       objects.clear();
       await paths.purgeTrash().catch(() => undefined);
       await events.close();

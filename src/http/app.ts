@@ -5,10 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { TrustProxy } from '../config.js';
+import { listModels } from '../engine/models/registry.js';
 import type { Services } from '../services.js';
 import { installErrorHandling } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
+import { queryRoutes } from './routes/queries.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tableRoutes } from './routes/tables.js';
 
@@ -47,6 +49,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     sessions: services.sessions,
     tables: services.tables,
     maxUploadBytes: services.config.maxSessionSizeBytes,
+  });
+  await app.register(queryRoutes, {
+    sessions: services.sessions,
+    queue: services.queue,
+    log: services.log,
+    listModels: () => listModels(services.config),
   });
   await app.register(adminRoutes, { services });
   return app;

@@ -22,6 +22,8 @@ export interface SessionLimits {
 
 export interface SessionManagerOptions extends SessionLimits {
   defaultModel: string;
+  /** Whether a model id can be used on this server (PATCH selected_model / processing_model). */
+  isModelUsable?: (id: string) => boolean;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -152,7 +154,17 @@ export class SessionManager {
 
   /** Validated client changes (PATCH). Throws bad_input with "field: message". */
   async update(id: string, input: unknown): Promise<SessionDoc> {
-    return this.apply(id, parseInput(sessionUpdateSchema, input));
+    const changes = parseInput(sessionUpdateSchema, input);
+    for (const field of ['selected_model', 'processing_model'] as const) {
+      const model = changes[field];
+      if (model && this.options.isModelUsable && !this.options.isModelUsable(model)) {
+        throw new AppError('bad_input', {
+          detail: `${field}: the model "${model}" is not available on this server (see GET /api/models)`,
+          detail_pt: `${field}: o modelo "${model}" não está disponível neste servidor (veja GET /api/models)`,
+        });
+      }
+    }
+    return this.apply(id, changes);
   }
 
   /** Trusted changes from inside the server (tables after an import, sizes, query counters). */

@@ -3,27 +3,8 @@ import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
+import { BOUNDARY, multipart } from '../helpers/multipart.js';
 import { makeServices, sleep, type TestServices } from '../helpers/services.js';
-
-const BOUNDARY = '----agentgraph-test-boundary';
-
-/** A multipart/form-data body: fields first (in order), then the file. */
-function multipart(file: { name: string; content: Buffer }, fields: Record<string, string> = {}): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(
-      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  }
-  parts.push(
-    Buffer.from(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`,
-    ),
-    file.content,
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  );
-  return Buffer.concat(parts);
-}
 
 /** A Brazilian spreadsheet export: Windows-1252 (Latin-1 for these characters), `;`, CRLF, dd/mm/yyyy, 1.234,56. */
 function latin1Csv(rows = 50): Buffer {

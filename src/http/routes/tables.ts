@@ -62,7 +62,7 @@ export async function tableRoutes(
     }
     const query = parseInput(uploadQuery, request.query);
     const part = await request.file();
-    if (!part || part.fieldname !== 'file') {
+    if (part?.fieldname !== 'file') {
       throw new AppError('bad_input', {
         detail: 'send the file in a multipart field named "file" (and "table" before it, if any)',
         detail_pt: 'envie o arquivo num campo multipart chamado "file" (e "table" antes dele, se houver)',

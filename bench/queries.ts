@@ -1,0 +1,106 @@
+/**
+ * bench/queries — issue 5's figures: end-to-end HTTP latency of a built-in question on a 1,000-row table
+ * (POST /api/session/queries?wait=true over a real socket: graph, cached agent, sandbox, result file, history),
+ * and throughput with 50 concurrent clients (each its own session). Anchors in the same run: GET /healthz on the
+ * same server (the HTTP floor) and the same SQL straight through the sandbox (the execution floor).
+ *
+ *   npx tsx bench/queries.ts            (or: npm run bench -- queries)
+ */
+import { Readable } from 'node:stream';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/http/app.js';
+import { createServices } from '../src/services.js';
+import { salesCsv } from '../test/helpers/multipart.js';
+import { removeDir, silentLogger, tempDir } from '../test/helpers/services.js';
+import { formatTable, percentiles, type Row, time } from './stats.js';
+
+const OPS = Number(process.env.BENCH_OPS ?? 1000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 20);
+const QUESTIONS = ['How many rows are there?', 'Total quantity by region', 'Average price by category'];
+
+export async function main(): Promise<void> {
+  const dataDir = tempDir('agentgraph-bench');
+  const config = loadConfig({ DATA_DIR: dataDir, MAX_SESSIONS_PER_IP: '1000', LOG_LEVEL: 'silent' });
+  const services = createServices(config, silentLogger);
+  const app = await buildApp(services);
+  const rows: Row[] = [];
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const newSession = async () => {
+      const doc = await services.sessions.create('127.0.0.1');
+      await services.tables.upload(doc, { source: Readable.from([salesCsv(1000)]), fileName: 'sales.csv' });
+      return doc.session_id;
+    };
+    const ask = async (sessionId: string, question: string) => {
+      const response = await fetch(`${base}/api/session/queries?wait=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-session-id': sessionId },
+        body: JSON.stringify({ question }),
+      });
+      const result = (await response.json()) as { status: string; timings: Record<string, number> };
+      if (result.status !== 'done') throw new Error(`question failed: ${JSON.stringify(result)}`);
+      return result;
+    };
+
+    const id = await newSession();
+    const graphMs: number[] = [];
+    const latency = await time(OPS, async (i) => {
+      const result = await ask(id, QUESTIONS[i % QUESTIONS.length]!);
+      graphMs.push(result.timings.total_ms ?? Number.NaN);
+    });
+    rows.push({
+      name: 'HTTP question → answer (1,000-row table, cached agent), end to end',
+      ...percentiles(latency),
+    });
+    rows.push({
+      name: '  of which inside the answerer (graph + sandbox + result file)',
+      ...percentiles(graphMs),
+    });
+    const sql = 'SELECT "region", SUM("quantity") FROM "sales" GROUP BY "region"';
+    const dbPath = services.paths.dbPath(id);
+    const sandbox = await time(OPS, () => services.sandbox.run(dbPath, sql));
+    rows.push({ name: 'anchor: the same GROUP BY straight through the sandbox', ...percentiles(sandbox) });
+    const healthz = await time(OPS, async () => {
+      await (await fetch(`${base}/healthz`)).arrayBuffer();
+    });
+    rows.push({ name: 'anchor: HTTP GET /healthz, same server and client', ...percentiles(healthz) });
+
+    const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => newSession()));
+    const perRequest: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      sessions.map(async (sessionId, c) => {
+        for (let i = 0; i < PER_CLIENT; i++) {
+          const t = performance.now();
+          await ask(sessionId, QUESTIONS[(c + i) % QUESTIONS.length]!);
+          perRequest.push(performance.now() - t);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const throughput = (CLIENTS * PER_CLIENT) / seconds;
+    rows.push({ name: `${CLIENTS} concurrent clients, latency per question`, ...percentiles(perRequest) });
+    console.log(`\n## Queries (issue 5) — ${new Date().toISOString()}\n`);
+    console.log(formatTable(rows));
+    console.log(
+      `\nThroughput, ${CLIENTS} concurrent clients × ${PER_CLIENT} questions (WORKER_CONCURRENCY=${config.workerConcurrency}): ${throughput.toFixed(0)} questions/s`,
+    );
+  } finally {
+    await app.close();
+    await services.close();
+    removeDir(dataDir);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

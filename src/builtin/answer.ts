@@ -1,0 +1,359 @@
+/**
+ * Words for the user, in the question's language: what the engine understood (explanation), why it cannot answer,
+ * and the plain answer sentence built from the executed result ("A média de preço por loja é: …").
+ */
+import type { ColumnCatalog } from '../data/catalog-types.js';
+import type { FailCode, ParseFailure } from './intents.js';
+import type { Lang } from './lexicon.js';
+import type { Agg, AnswerTemplate, Bucket, Filter, GroupKey, Intent, QueryResultLike } from './types.js';
+
+/** A column as users know it: its original header, or its name with spaces, lower-cased unless it is an acronym. */
+export function columnLabel(col: ColumnCatalog): string {
+  const base = (col.label && col.label.trim() !== '' ? col.label : col.name).replace(/_/g, ' ').trim();
+  return base
+    .split(/\s+/)
+    .map((w) => (w.length > 1 && w === w.toUpperCase() && /\p{L}/u.test(w) ? w : w.toLowerCase()))
+    .join(' ');
+}
+
+const BUCKET_WORD: Record<Lang, Record<Bucket, string>> = {
+  pt: { year: 'ano', month: 'mês', day: 'dia', week: 'semana', hour: 'hora', weekday: 'dia da semana' },
+  en: { year: 'year', month: 'month', day: 'day', week: 'week', hour: 'hour', weekday: 'day of the week' },
+};
+
+export function groupLabel(g: GroupKey, lang: Lang): string {
+  return g.bucket ? BUCKET_WORD[lang][g.bucket] : columnLabel(g.column);
+}
+
+export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: Lang, bucket?: Bucket): string {
+  const m = measure ? (bucket ? BUCKET_WORD[lang][bucket] : columnLabel(measure)) : '';
+  const temporal = measure?.type === 'date' || measure?.type === 'datetime';
+  if (lang === 'pt') {
+    switch (agg) {
+      case 'count':
+        return 'o número de registros';
+      case 'count_distinct':
+        if (temporal && (!bucket || bucket === 'day')) return 'o número de dias';
+        return `o número de valores distintos de ${m}`;
+      case 'sum':
+        return `o total de ${m}`;
+      case 'avg':
+        return `a média de ${m}`;
+      case 'min':
+        return temporal ? `o valor mais antigo de ${m}` : `o mínimo de ${m}`;
+      case 'max':
+        return temporal ? `o valor mais recente de ${m}` : `o máximo de ${m}`;
+    }
+  }
+  switch (agg) {
+    case 'count':
+      return 'the number of rows';
+    case 'count_distinct':
+      if (temporal && (!bucket || bucket === 'day')) return 'the number of days';
+      return `the number of distinct ${m}`;
+    case 'sum':
+      return `the total ${m}`;
+    case 'avg':
+      return `the average ${m}`;
+    case 'min':
+      return temporal ? `the earliest ${m}` : `the minimum ${m}`;
+    case 'max':
+      return temporal ? `the latest ${m}` : `the maximum ${m}`;
+  }
+}
+
+const OP_WORD: Record<Lang, Record<string, string>> = {
+  pt: { '>': 'acima de', '>=': 'de pelo menos', '<': 'abaixo de', '<=': 'até', '=': '=' },
+  en: { '>': 'above', '>=': 'at least', '<': 'below', '<=': 'at most', '=': '=' },
+};
+
+function filterText(f: Filter, lang: Lang): string {
+  const c = columnLabel(f.column);
+  const and = lang === 'pt' ? ' e ' : ' and ';
+  switch (f.kind) {
+    case 'eq':
+      return `${c} ${f.negate ? '≠' : '='} ${f.values.join(lang === 'pt' ? ' ou ' : ' or ')}`;
+    case 'cmp':
+      return `${c} ${OP_WORD[lang][f.op]} ${formatValue(f.value, lang)}`;
+    case 'between':
+      return `${c} ${lang === 'pt' ? 'entre' : 'between'} ${formatValue(f.low, lang)}${and}${formatValue(f.high, lang)}`;
+    case 'datepart': {
+      const unit =
+        f.format === '%Y'
+          ? lang === 'pt'
+            ? 'ano'
+            : 'year'
+          : f.format === '%m'
+            ? lang === 'pt'
+              ? 'mês'
+              : 'month'
+            : lang === 'pt'
+              ? 'mês'
+              : 'month';
+      return `${unit} ${lang === 'pt' ? 'de' : 'of'} ${c} ${OP_WORD[lang][f.op]} ${f.value}`;
+    }
+    case 'datebetween':
+      return `${lang === 'pt' ? 'ano de' : 'year of'} ${c} ${lang === 'pt' ? 'entre' : 'between'} ${f.low}${and}${f.high}`;
+    case 'null':
+      return lang === 'pt'
+        ? `${c} ${f.negate ? 'preenchido' : 'vazio'}`
+        : `${c} ${f.negate ? 'not empty' : 'empty'}`;
+    case 'like':
+      return `${c} = ${f.value}`;
+  }
+}
+
+export function conditionsText(filters: Filter[], lang: Lang): string | undefined {
+  if (filters.length === 0) return undefined;
+  return filters.map((f) => filterText(f, lang)).join(lang === 'pt' ? ' e ' : ' and ');
+}
+
+/** The answer template: what describeResult needs to phrase the rows the SQL will return. */
+export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
+  const conditions = conditionsText(intent.filters, lang);
+  switch (intent.shape) {
+    case 'aggregate':
+      return {
+        shape: intent.group ? 'grouped' : 'scalar',
+        lang,
+        subject: [intent.agg, ...(intent.more ?? [])]
+          .map((a) => subjectOf(a, intent.measure, lang, intent.measureBucket))
+          .join('; '),
+        by: intent.group
+          ? `${groupLabel(intent.group, lang)}${intent.group2 ? (lang === 'pt' ? ' e ' : ' and ') + groupLabel(intent.group2, lang) : ''}`
+          : undefined,
+        conditions,
+      };
+    case 'ranking':
+      return {
+        shape: 'ranking',
+        lang,
+        subject: subjectOf(intent.agg, intent.measure, lang),
+        by: groupLabel(intent.group, lang),
+        conditions,
+        limit: intent.limit,
+        dir: intent.dir,
+      };
+    case 'toprows':
+      return {
+        shape: 'ranking',
+        lang,
+        subject: columnLabel(intent.orderBy),
+        by: intent.entity ? columnLabel(intent.entity) : undefined,
+        conditions,
+        limit: intent.limit,
+        dir: intent.dir,
+      };
+    case 'list':
+      return {
+        shape: intent.columns.length >= 1 ? 'list' : 'rows',
+        lang,
+        subject:
+          intent.columns.length >= 1 ? columnLabel(intent.columns[0]!) : lang === 'pt' ? 'registros' : 'rows',
+        conditions,
+        limit: intent.limit,
+      };
+  }
+}
+
+/** "o total de quantidade" → "total de quantidade", "the average price" → "average price". */
+function bare(subject: string): string {
+  return subject.replace(/^(o|a|os|as|the)\s+/i, '');
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function formatValue(v: unknown, lang: Lang): string {
+  if (v === null || v === undefined) return lang === 'pt' ? '(vazio)' : '(empty)';
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    const n = Number(v);
+    const abs = Math.abs(n);
+    const digits = Number.isInteger(n) ? 0 : abs !== 0 && abs < 0.01 ? 6 : 2;
+    return new Intl.NumberFormat(lang === 'pt' ? 'pt-BR' : 'en-US', { maximumFractionDigits: digits }).format(
+      n,
+    );
+  }
+  return String(v);
+}
+
+/** What the engine understood, for the UI's "how I read your question" line. */
+export function explain(intent: Intent, lang: Lang): string {
+  const t = templateFor(intent, lang);
+  const pt = lang === 'pt';
+  const cond = t.conditions ? (pt ? `, onde ${t.conditions}` : `, where ${t.conditions}`) : '';
+  const table = intent.table.name;
+  switch (t.shape) {
+    case 'scalar':
+      return pt
+        ? `Calculo ${t.subject} na tabela ${table}${cond}.`
+        : `Computing ${t.subject} in table ${table}${cond}.`;
+    case 'grouped':
+      return pt
+        ? `Calculo ${t.subject} por ${t.by} na tabela ${table}${cond}.`
+        : `Computing ${t.subject} by ${t.by} in table ${table}${cond}.`;
+    case 'ranking':
+      return pt
+        ? `Ordeno ${t.by ?? 'os registros'} por ${t.subject} e mostro os ${t.limit} primeiros (tabela ${table}${cond}).`
+        : `Ranking ${t.by ?? 'rows'} by ${t.subject}, top ${t.limit} (table ${table}${cond}).`;
+    case 'list':
+      return pt
+        ? `Listo os valores de ${t.subject} na tabela ${table}${cond}.`
+        : `Listing the values of ${t.subject} in table ${table}${cond}.`;
+    case 'rows':
+      return pt
+        ? `Listo os registros da tabela ${table}${cond}.`
+        : `Listing the rows of table ${table}${cond}.`;
+  }
+}
+
+const MAX_ITEMS = 12;
+
+function itemList(items: string[], lang: Lang): string {
+  if (items.length <= MAX_ITEMS) return items.join('; ');
+  const more = items.length - MAX_ITEMS;
+  return `${items.slice(0, MAX_ITEMS).join('; ')}; … (${lang === 'pt' ? `mais ${more}` : `${more} more`})`;
+}
+
+/**
+ * The plain answer sentence for an executed query, in the template's language. Rows are read positionally as the
+ * SQL built them: [group, value] for grouped/ranking, [value] for scalars.
+ */
+export function describeResult(template: AnswerTemplate, result: QueryResultLike): string {
+  const { lang } = template;
+  const pt = lang === 'pt';
+  const cond = template.conditions ? (pt ? ` (${template.conditions})` : ` (${template.conditions})`) : '';
+  const rows = result.rows;
+  const truncated = result.truncated ? (pt ? ' (resultado truncado)' : ' (result truncated)') : '';
+  if (rows.length === 0) {
+    return pt ? `Nenhum registro encontrado${cond}.` : `No rows matched${cond}.`;
+  }
+  switch (template.shape) {
+    case 'scalar': {
+      const v = rows[0]?.[0];
+      const subjects = template.subject.split('; ');
+      if (subjects.length > 1) {
+        // Several aggregates: one clause each, in the column order of the SELECT.
+        const parts = subjects.map((s, i) => `${s} ${pt ? 'é' : 'is'} ${formatValue(rows[0]?.[i], lang)}`);
+        return `${capitalize(parts.join('; '))}${cond}.`;
+      }
+      if (v === null || v === undefined) {
+        return pt
+          ? `Não há valores para calcular ${template.subject}${cond}.`
+          : `There are no values to compute ${template.subject}${cond}.`;
+      }
+      return `${capitalize(template.subject)}${cond} ${pt ? 'é' : 'is'} ${formatValue(v, lang)}.`;
+    }
+    case 'grouped': {
+      // [group, value] or [group, group2, value]: the value is the last column.
+      const items = rows.map(
+        (r) =>
+          `${r
+            .slice(0, -1)
+            .map((v) => formatValue(v, lang))
+            .join(' / ')}: ${formatValue(r[r.length - 1], lang)}`,
+      );
+      return `${capitalize(template.subject)} ${pt ? 'por' : 'by'} ${template.by}${cond} ${pt ? 'é' : 'is'}: ${itemList(items, lang)}${truncated}.`;
+    }
+    case 'ranking': {
+      const high = template.dir !== 'asc';
+      const what = bare(template.subject);
+      const item = (r: unknown[]) =>
+        r.length > 1 ? `${formatValue(r[0], lang)} (${formatValue(r[1], lang)})` : formatValue(r[0], lang);
+      const by = template.by ?? (pt ? 'registro' : 'row');
+      const head = pt
+        ? `${capitalize(by)} com ${high ? 'maior' : 'menor'} ${what}${cond}`
+        : `${capitalize(by)} with the ${high ? 'highest' : 'lowest'} ${what}${cond}`;
+      if (rows.length === 1) return `${head}: ${item(rows[0]!)}.`;
+      return `${head}: ${itemList(
+        rows.map((r, i) => `${i + 1}. ${item(r)}`),
+        lang,
+      )}.`;
+    }
+    case 'list': {
+      // The first column names each row; further columns (the filtered measure) go in parentheses.
+      const items = rows.map((r) =>
+        r.length > 1
+          ? `${formatValue(r[0], lang)} (${r
+              .slice(1)
+              .map((v) => formatValue(v, lang))
+              .join(', ')})`
+          : formatValue(r[0], lang),
+      );
+      const n = rows.length;
+      return pt
+        ? `${n} ${n === 1 ? 'resultado' : 'resultados'} para ${template.subject}${cond}: ${itemList(items, lang)}${truncated}.`
+        : `${n} ${n === 1 ? 'result' : 'results'} for ${template.subject}${cond}: ${itemList(items, lang)}${truncated}.`;
+    }
+    case 'rows': {
+      const n = rows.length;
+      return pt
+        ? `${n} ${n === 1 ? 'registro encontrado' : 'registros encontrados'}${cond}${truncated}.`
+        : `${n} ${n === 1 ? 'row' : 'rows'} found${cond}${truncated}.`;
+    }
+  }
+}
+
+const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => string>> = {
+  refuse_topic: {
+    pt: (w) =>
+      `Só respondo perguntas que se calculam diretamente dos dados (contagens, somas, médias, rankings, filtros); "${w}" pede uma explicação, opinião ou estatística que não sei calcular.`,
+    en: (w) =>
+      `I only answer questions computed directly from the data (counts, sums, averages, rankings, filters); "${w}" asks for an explanation, opinion or statistic I cannot compute.`,
+  },
+  unknown_words: {
+    pt: (w) => `Não encontrei "${w}" nas colunas nem nos valores das tabelas.`,
+    en: (w) => `I could not find "${w}" among the tables' columns or values.`,
+  },
+  no_measure: {
+    pt: () => 'Entendi o cálculo, mas não qual coluna numérica usar.',
+    en: () => 'I understood the calculation but not which numeric column to use.',
+  },
+  ambiguous_column: {
+    pt: (w, c) => `"${w}" pode ser mais de uma coluna (${c}); diga qual.`,
+    en: (w, c) => `"${w}" could be more than one column (${c}); please say which.`,
+  },
+  several_measures: {
+    pt: (w) => `A pergunta cita várias colunas numéricas (${w}); pergunte sobre uma de cada vez.`,
+    en: (w) => `The question names several numeric columns (${w}); ask about one at a time.`,
+  },
+  no_date_column: {
+    pt: (w) => `"${w}" se refere a datas, mas a tabela não tem coluna de data.`,
+    en: (w) => `"${w}" refers to dates, but the table has no date column.`,
+  },
+  group_target: {
+    pt: (w) => `Não sei agrupar por "${w}": não é uma coluna da tabela.`,
+    en: (w) => `I cannot group by "${w}": it is not a column of the table.`,
+  },
+  number_target: {
+    pt: (w) => `Não sei a qual coluna o número ${w} se refere.`,
+    en: (w) => `I could not tell which column the number ${w} refers to.`,
+  },
+  nothing: {
+    pt: () => 'Não reconheci um pedido que eu saiba calcular nesta pergunta.',
+    en: () => 'I did not recognise a request I know how to compute in this question.',
+  },
+  several_groups: {
+    pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',
+    en: () => 'Grouping by more than one column at once is not supported yet.',
+  },
+};
+
+export function failureReason(f: ParseFailure, lang: Lang): string {
+  return REASONS[f.code][lang](f.words.join(', '), f.columns.map((c) => c.name).join(', '));
+}
+
+export function tableReason(kind: 'ambiguous' | 'several' | 'empty', lang: Lang, names: string[]): string {
+  const list = names.join(', ');
+  if (kind === 'empty')
+    return lang === 'pt' ? 'Ainda não há tabelas nesta sessão.' : 'There are no tables in this session yet.';
+  if (kind === 'several') {
+    return lang === 'pt'
+      ? `A pergunta mistura tabelas diferentes (${list}); respondo sobre uma tabela por vez.`
+      : `The question mixes different tables (${list}); I answer about one table at a time.`;
+  }
+  return lang === 'pt'
+    ? `Não sei de qual tabela a pergunta trata (${list}); cite uma coluna ou o nome da tabela.`
+    : `I cannot tell which table the question is about (${list}); mention a column or the table's name.`;
+}

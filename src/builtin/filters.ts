@@ -1,0 +1,335 @@
+/**
+ * Filters from the marks: catalog values ("região Sul", "rainy"), comparisons ("above 20", "entre 10 e 20",
+ * "20 ou mais"), numbers right after a column ("desconto de 10%"), years and months on the date column ("em 2015",
+ * "after 1950", "em março de 2023", "entre janeiro e março"), and empties ("sem valor", "is empty", "sem X").
+ * Catalog ranges decide whether a year-like number belongs to a numeric column or to the dates.
+ */
+import type { ColumnCatalog } from '../data/catalog-types.js';
+import type { Keyword } from './lexicon.js';
+import {
+  fail,
+  inRange,
+  isKw,
+  isSkippable,
+  type ParseFailure,
+  type Reading,
+  tokenText,
+  yearColumn,
+} from './reading.js';
+import { isYearToken, type Mark } from './schema-match.js';
+import type { CmpOp, Filter } from './types.js';
+
+export interface FilterReading {
+  filters: Filter[];
+  /** Equality filters by column, so a later fallback does not add a second value to a column that has one. */
+  eqByColumn: Map<ColumnCatalog, Filter & { kind: 'eq' }>;
+}
+
+export function readFilters(r: Reading): FilterReading | ParseFailure {
+  const { tokens, marks, index, used } = r;
+  const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
+  const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
+  const filters: Filter[] = [];
+
+  // ---- filters: values ----
+  const eqByColumn = new Map<ColumnCatalog, Filter & { kind: 'eq' }>();
+  marks.forEach((m, i) => {
+    if (m.kind !== 'val') return;
+    used.add(m);
+    const col = m.entry.column;
+    // "região Sul", "the north_america region": the column word next to its value belongs to the filter.
+    for (const k of [prevContent(i), nextContent(i)]) {
+      const n = marks[k];
+      if (n?.kind === 'col' && (n.col === col || n.alts.includes(col)) && !used.has(n)) used.add(n);
+    }
+    let negate = false;
+    for (let k = i - 1; k >= 0 && k >= i - 5; k--) {
+      const p = marks[k]!;
+      if (isKw(p, 'not', 'without')) {
+        negate = true;
+        used.add(p);
+        break;
+      }
+      if (!(isSkippable(p) || (p.kind === 'col' && p.col === col))) break;
+    }
+    if (m.partial) r.confidence -= 0.1;
+    const existing = eqByColumn.get(col.column);
+    if (existing && existing.negate === negate) {
+      if (!existing.values.includes(m.entry.value)) existing.values.push(m.entry.value);
+    } else {
+      const f: Filter & { kind: 'eq' } = { kind: 'eq', column: col.column, values: [m.entry.value], negate };
+      eqByColumn.set(col.column, f);
+      filters.push(f);
+    }
+  });
+
+  // ---- filters: comparisons, ranges, years and months ----
+  const date = r.date;
+  const numericNear = (i: number, dir: -1 | 1): Mark | undefined => {
+    let k = i + dir;
+    let steps = 0;
+    while (k >= 0 && k < marks.length && steps < 5) {
+      const n = marks[k]!;
+      if (n.kind === 'col' && !used.has(n) && (n.col.numeric || n.col.temporal)) return n;
+      if (
+        !(
+          isSkippable(n) ||
+          isKw(n, 'row', 'unit:day', 'unit:year', 'unit:month') ||
+          n.kind === 'table' ||
+          used.has(n)
+        )
+      )
+        return undefined;
+      k += dir;
+      steps++;
+    }
+    return undefined;
+  };
+  const yearFilter = (op: CmpOp, year: number): Filter | ParseFailure => {
+    if (date) return { kind: 'datepart', column: date.column, format: '%Y', op, value: String(year) };
+    const yc = yearColumn(index);
+    if (yc) return { kind: 'cmp', column: yc.column, op, value: year };
+    return fail('no_date_column', [String(year)]);
+  };
+  const OPS: Partial<Record<Keyword, CmpOp>> = {
+    gt: '>',
+    gte: '>=',
+    lt: '<',
+    lte: '<=',
+    eq: '=',
+    after: '>',
+    before: '<',
+  };
+
+  for (let i = 0; i < marks.length; i++) {
+    const m = marks[i]!;
+    if (used.has(m)) continue;
+    if (m.kind === 'kw' && m.kw === 'between') {
+      const a = marks[i + 1];
+      const and = marks[i + 2];
+      const b = marks[i + 3];
+      if (a?.kind === 'month' && isKw(and, 'and') && b?.kind === 'month' && date) {
+        // "entre janeiro e março de 2023": a month range, within a year when one follows.
+        let k = i + 4;
+        if (isKw(marks[k], 'in')) k++;
+        const y = marks[k];
+        const mm = (n: number) => String(n).padStart(2, '0');
+        for (const x of [m, a, and!, b]) used.add(x);
+        if (y?.kind === 'num' && isYearToken(tokens[y.start])) {
+          used.add(y);
+          filters.push({
+            kind: 'datebetween',
+            column: date.column,
+            format: '%Y-%m',
+            low: `${y.value}-${mm(a.month)}`,
+            high: `${y.value}-${mm(b.month)}`,
+          });
+        } else {
+          filters.push({
+            kind: 'datebetween',
+            column: date.column,
+            format: '%m',
+            low: mm(a.month),
+            high: mm(b.month),
+          });
+        }
+        continue;
+      }
+      if (a?.kind === 'num' && isKw(and, 'and') && b?.kind === 'num') {
+        const yearsOnly = isYearToken(tokens[a.start]) && isYearToken(tokens[b.start]);
+        const near = numericNear(i, -1) ?? numericNear(i + 3, 1);
+        // Years next to a column whose values never reach them are about dates ("desconto entre 2022 e 2023").
+        const col =
+          near?.kind === 'col' &&
+          yearsOnly &&
+          (date || yearColumn(index)) &&
+          !inRange(near.col, a.value, b.value)
+            ? undefined
+            : near;
+        for (const x of [m, a, and!, b]) used.add(x);
+        const low = Math.min(a.value, b.value);
+        const high = Math.max(a.value, b.value);
+        if (col?.kind === 'col' && col.col.numeric) {
+          used.add(col);
+          filters.push({ kind: 'between', column: col.col.column, low, high });
+        } else if (isYearToken(tokens[a.start]) && isYearToken(tokens[b.start])) {
+          const target = col?.kind === 'col' && col.col.temporal ? col.col : date;
+          if (col) used.add(col);
+          if (target) {
+            filters.push({
+              kind: 'datebetween',
+              column: target.column,
+              format: '%Y',
+              low: String(low),
+              high: String(high),
+            });
+          } else {
+            const yc = yearColumn(index);
+            if (!yc) return fail('no_date_column', [String(a.value)]);
+            filters.push({ kind: 'between', column: yc.column, low, high });
+          }
+        } else return fail('number_target', [tokenText(tokens, a)]);
+      }
+      continue;
+    }
+    if (m.kind === 'kw' && OPS[m.kw] !== undefined) {
+      let op = OPS[m.kw]!;
+      const k = nextContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'));
+      const n = marks[k];
+      if (n?.kind === 'month' && (m.kw === 'after' || m.kw === 'before')) {
+        // handled with the month below, which looks back for after/before
+        continue;
+      }
+      if (n?.kind !== 'num') continue;
+      used.add(m);
+      used.add(n);
+      const isYear = isYearToken(tokens[n.start]);
+      const nearCol = numericNear(i, -1) ?? numericNear(k, 1);
+      const col =
+        nearCol?.kind === 'col' &&
+        isYear &&
+        (date || yearColumn(index)) &&
+        !inRange(nearCol.col, n.value, n.value)
+          ? undefined
+          : nearCol;
+      // "20 ou mais" after the comparison's number.
+      if (isKw(marks[k + 1], 'orMore', 'orLess')) used.add(marks[k + 1]!);
+      if (m.kw === 'eq' && isKw(marks[k + 1], 'orMore')) op = '>=';
+      if (col?.kind === 'col' && col.col.numeric && !(isYear && (m.kw === 'after' || m.kw === 'before'))) {
+        used.add(col);
+        filters.push({ kind: 'cmp', column: col.col.column, op, value: n.value });
+      } else if (isYear) {
+        if (col?.kind === 'col' && col.col.temporal) {
+          used.add(col);
+          filters.push({
+            kind: 'datepart',
+            column: col.col.column,
+            format: '%Y',
+            op,
+            value: String(n.value),
+          });
+        } else {
+          const f = yearFilter(op, n.value);
+          if ('ok' in f) return f;
+          filters.push(f);
+        }
+      } else return fail('number_target', [tokenText(tokens, n)]);
+      continue;
+    }
+    if (m.kind === 'num' && !isYearToken(tokens[m.start])) {
+      // "8 cylinders", "com 4 quartos": a count stated before a numeric column is an equality on it.
+      const next = marks[i + 1];
+      const before = marks[prevContent(i, (x) => x.kind === 'stop')];
+      if (
+        next?.kind === 'col' &&
+        next.col.numeric &&
+        !used.has(next) &&
+        !isKw(before, 'top', 'which', 'list', 'high', 'low')
+      ) {
+        used.add(m);
+        used.add(next);
+        filters.push({ kind: 'cmp', column: next.col.column, op: '=', value: m.value });
+        continue;
+      }
+    }
+    if (m.kind === 'num' && !used.has(m) && !isYearToken(tokens[m.start])) {
+      // "desconto de 10%", "cylinders 8": a number right after a numeric column is that column's value.
+      const p = marks[prevContent(i, (x) => x.kind === 'stop' || isKw(x, 'in', 'eq'))];
+      if (p?.kind === 'col' && p.col.numeric && !used.has(p) && !isKw(marks[i + 1], 'orMore', 'orLess')) {
+        used.add(m);
+        used.add(p);
+        filters.push({ kind: 'cmp', column: p.col.column, op: '=', value: m.value });
+        continue;
+      }
+    }
+    if (m.kind === 'num' && isKw(marks[i + 1], 'orMore', 'orLess')) {
+      const op: CmpOp = isKw(marks[i + 1], 'orMore') ? '>=' : '<=';
+      const col = numericNear(i, -1) ?? numericNear(i + 1, 1);
+      if (!(col?.kind === 'col' && col.col.numeric)) return fail('number_target', [tokenText(tokens, m)]);
+      used.add(m);
+      used.add(marks[i + 1]!);
+      used.add(col);
+      filters.push({ kind: 'cmp', column: col.col.column, op, value: m.value });
+    }
+  }
+  for (let i = 0; i < marks.length; i++) {
+    const m = marks[i]!;
+    if (used.has(m)) continue;
+    if (m.kind === 'month') {
+      used.add(m);
+      const target = date;
+      if (!target) return fail('no_date_column', [tokenText(tokens, m)]);
+      let k = i + 1;
+      if (isKw(marks[k], 'in')) k++;
+      const y = marks[k];
+      const p = marks[prevContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+      const op: CmpOp = isKw(p, 'after') ? '>' : isKw(p, 'before') ? '<' : '=';
+      if (p && op !== '=') used.add(p);
+      const mm = String(m.month).padStart(2, '0');
+      if (y?.kind === 'num' && isYearToken(tokens[y.start])) {
+        used.add(y);
+        if (isKw(marks[i + 1], 'in')) used.add(marks[i + 1]!);
+        filters.push({
+          kind: 'datepart',
+          column: target.column,
+          format: '%Y-%m',
+          op,
+          value: `${y.value}-${mm}`,
+        });
+      } else {
+        filters.push({ kind: 'datepart', column: target.column, format: '%m', op, value: mm });
+      }
+      continue;
+    }
+    if (m.kind === 'num' && isYearToken(tokens[m.start])) {
+      // A bare year ("em 2015", "in 2008") filters on the date column.
+      used.add(m);
+      const f = yearFilter('=', m.value);
+      if ('ok' in f) return f;
+      filters.push(f);
+    }
+  }
+
+  // ---- filters: empties ----
+  for (let i = 0; i < marks.length; i++) {
+    const m = marks[i]!;
+    if (used.has(m)) continue;
+    if (isKw(m, 'empty', 'notEmpty')) {
+      const back = marks[prevContent(i, (x) => isSkippable(x) || x.kind === 'stop')];
+      const fwd = marks[nextContent(i)];
+      const col =
+        back?.kind === 'col' && !used.has(back)
+          ? back
+          : fwd?.kind === 'col' && !used.has(fwd)
+            ? fwd
+            : undefined;
+      if (col?.kind !== 'col') continue;
+      used.add(m);
+      used.add(col);
+      filters.push({ kind: 'null', column: col.col.column, negate: isKw(m, 'notEmpty') });
+    } else if (isKw(m, 'without', 'not')) {
+      // "sem desconto", "with no horsepower", "não tiveram furacões": nothing recorded — for a number, also zero.
+      const fwd = marks[nextContent(i, (x) => isSkippable(x) || x.kind === 'stop')];
+      if (fwd?.kind === 'col' && !used.has(fwd) && (isKw(m, 'without') || fwd.col.numeric)) {
+        used.add(m);
+        used.add(fwd);
+        filters.push({ kind: 'null', column: fwd.col.column, negate: false, orZero: fwd.col.numeric });
+      }
+    }
+  }
+  // ---- filters: yes/no columns ----
+  // "How many passengers survived?", "quantos não sobreviveram": a boolean column named is true (or false).
+  for (let i = 0; i < marks.length; i++) {
+    const m = marks[i]!;
+    if (m.kind !== 'col' || used.has(m) || m.col.column.type !== 'boolean') continue;
+    const back = marks[prevContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+    const negate = isKw(back, 'not', 'without');
+    if (negate) used.add(back!);
+    used.add(m);
+    // False may be stored as 0 or left empty.
+    if (negate) filters.push({ kind: 'null', column: m.col.column, negate: false, orZero: true });
+    else filters.push({ kind: 'cmp', column: m.col.column, op: '=', value: 1 });
+  }
+
+  return { filters, eqByColumn };
+}

@@ -1,0 +1,102 @@
+/**
+ * Text normalization shared by questions and catalog entries: accents and case are folded the same way on both
+ * sides (as the naming contract does for column names), so "Preço Médio", "preco_medio" and "preço medio"
+ * meet. Numbers are read in both conventions ("1.234,56", "1,234.56", "12,5").
+ */
+import { EN_MARKERS, type Lang, MULTIPLIERS, NUMBER_WORDS, PT_MARKERS, stem } from './lexicon.js';
+
+/** NFKD, combining marks removed, lower case: `Preço` → `preco`. */
+export function fold(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export interface Token {
+  /** Position in the question's token list. */
+  index: number;
+  /** As typed (accents and case kept) — short codes like "SP" are only values when typed in capitals. */
+  raw: string;
+  /** Folded. */
+  norm: string;
+  stem: string;
+  /** Set for numerals ("20", "1.234,56", "12,5%") and number words ("três", "five"). */
+  num?: number;
+  /** The numeral was written with digits (years must be). */
+  digits?: boolean;
+  /** Raw text started with a capital letter (and is not the question's first word). */
+  capitalized: boolean;
+}
+
+const TOKEN_RE = /\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
+
+/** Reads a numeral written in either convention; `lang` decides "1.234" (pt thousands) vs "1.234" (en decimal). */
+export function parseNumeral(text: string, lang: Lang): number | undefined {
+  const t = text.replace(/%$/, '');
+  const dots = (t.match(/\./g) ?? []).length;
+  const commas = (t.match(/,/g) ?? []).length;
+  let normalized: string;
+  if (dots > 0 && commas > 0) {
+    // The separator that comes last is the decimal one.
+    normalized =
+      t.lastIndexOf(',') > t.lastIndexOf('.') ? t.replace(/\./g, '').replace(',', '.') : t.replace(/,/g, '');
+  } else if (commas > 0) {
+    const thousands = commas > 1 || (lang === 'en' && /,\d{3}$/.test(t));
+    normalized = thousands ? t.replace(/,/g, '') : t.replace(',', '.');
+  } else if (dots > 0) {
+    const thousands = dots > 1 || (lang === 'pt' && /\.\d{3}$/.test(t));
+    normalized = thousands ? t.replace(/\./g, '') : t;
+  } else {
+    normalized = t;
+  }
+  const n = Number(normalized);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function tokenize(question: string, lang: Lang): Token[] {
+  const tokens: Token[] = [];
+  // Possessives carry nothing: "Japan's" → "Japan".
+  for (const match of question.replace(/(\p{L})['’]s\b/gu, '$1').matchAll(TOKEN_RE)) {
+    const raw = match[0];
+    // Underscores join words in snake_case names and values ("north_america"): split them like spaces.
+    for (const part of raw.split('_')) {
+      if (part === '') continue;
+      const norm = fold(part);
+      const token: Token = {
+        index: tokens.length,
+        raw: part,
+        norm,
+        stem: stem(norm),
+        capitalized: tokens.length > 0 && /^\p{Lu}/u.test(part),
+      };
+      if (/^\d/.test(part)) {
+        const n = parseNumeral(part, lang);
+        if (n !== undefined) {
+          token.num = n;
+          token.digits = true;
+        }
+      } else if (NUMBER_WORDS.has(norm)) {
+        token.num = NUMBER_WORDS.get(norm);
+      }
+      const prev = tokens[tokens.length - 1];
+      const mult = MULTIPLIERS.get(norm);
+      if (mult !== undefined && prev?.num !== undefined && prev.digits) {
+        // "10 mil", "2 million": fold the multiplier into the previous numeral.
+        prev.num *= mult;
+        prev.raw = `${prev.raw} ${part}`;
+        continue;
+      }
+      tokens.push(token);
+    }
+  }
+  return tokens;
+}
+
+/** Portuguese or English, by counting marker words; accents are a strong Portuguese signal. Ties → English. */
+export function detectLang(question: string): Lang {
+  let pt = /[ãõçáéíóúâêô]/i.test(question) ? 2 : 0;
+  let en = 0;
+  for (const word of fold(question).split(/[^a-z0-9]+/)) {
+    if (PT_MARKERS.has(word)) pt++;
+    if (EN_MARKERS.has(word)) en++;
+  }
+  return pt > en ? 'pt' : 'en';
+}

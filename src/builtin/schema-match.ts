@@ -1,0 +1,550 @@
+/**
+ * Maps the words of a question onto one table's schema: columns (by normalized name and label, stems and general
+ * synonyms), text values (from the catalog's top values), keyword phrases, numbers, months and function words.
+ * The output is a list of marks covering every token, in order; intents.ts reads meaning from that list.
+ *
+ * Precedence (why this order): whole column names beat keywords ("max speed" is the column speed_max, not an
+ * aggregate), keywords beat partial column matches ("max" alone is an aggregate even when a column contains "max"),
+ * and a word nothing claims is "unknown" — unknown words are how the engine notices it does not understand.
+ */
+import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import {
+  AMBIGUOUS_MONTHS,
+  concepts,
+  INTENSIVE_STEMS,
+  KEYWORD_PHRASES,
+  type Keyword,
+  MAX_PHRASE_TOKENS,
+  MEASURE_ADJECTIVES,
+  MEASURE_COMPARATIVES,
+  MONTHS,
+  NUMBER_WORDS,
+  STOPWORDS,
+  stem,
+} from './lexicon.js';
+import { fold, type Token, tokenize } from './normalize.js';
+
+export interface WordForm {
+  norm: string;
+  stem: string;
+  concepts: readonly number[];
+}
+
+export interface ColumnIndex {
+  column: ColumnCatalog;
+  /** Alternative spellings of the column as word lists: its SQL name and its original label. */
+  wordSets: WordForm[][];
+  numeric: boolean;
+  temporal: boolean;
+  text: boolean;
+  /** Every row has its own value (an identifier or a name): listing it needs no DISTINCT or grouping. */
+  unique: boolean;
+  /** An intensity (price, temperature, rate) rather than an amount: averaged, not summed, by default. */
+  intensive: boolean;
+}
+
+export interface ValueEntry {
+  column: ColumnIndex;
+  value: string;
+  words: WordForm[];
+  /** The value is also a common word ("no", "in", "de"): it only matches when typed exactly, in capitals. */
+  guarded: boolean;
+}
+
+export interface TableIndex {
+  table: TableCatalog;
+  columns: ColumnIndex[];
+  values: ValueEntry[];
+  tableWords: WordForm[];
+  dateColumns: ColumnIndex[];
+}
+
+export type Mark =
+  | {
+      kind: 'col';
+      start: number;
+      end: number;
+      col: ColumnIndex;
+      full: boolean;
+      alts: ColumnIndex[];
+      /** Set by superlative adjectives ("heaviest"): the word also asks for the highest/lowest. */
+      implied?: 'high' | 'low';
+    }
+  | { kind: 'val'; start: number; end: number; entry: ValueEntry; partial: boolean }
+  | { kind: 'kw'; start: number; end: number; kw: Keyword }
+  | { kind: 'num'; start: number; end: number; value: number; digits: boolean }
+  | { kind: 'month'; start: number; end: number; month: number }
+  | { kind: 'table'; start: number; end: number }
+  | { kind: 'stop'; start: number; end: number }
+  | { kind: 'unknown'; start: number; end: number; token: Token };
+
+function wordForm(norm: string): WordForm {
+  const s = stem(norm);
+  const c = concepts().byStem;
+  return { norm, stem: s, concepts: c.get(norm) ?? c.get(s) ?? [] };
+}
+
+/** Words of a name that say nothing about its meaning: joiners and units ("weight_in_lbs", "Body Mass (g)"). */
+const NAME_NOISE = new Set(
+  'de do da dos das of in per por para for to e and a o the em no na mm cm km kg lbs lb g ml'.split(' '),
+);
+
+function words(text: string): WordForm[] {
+  const all = tokenize(text, 'en').map((t) => t.norm);
+  const kept = all.filter((w) => !STOPWORDS.has(w) && !NAME_NOISE.has(w) && (w.length > 1 || /\d/.test(w)));
+  return (kept.length > 0 ? kept : all).map(wordForm);
+}
+
+/** Edit distance, for cognates across languages ("pinguins"/"penguins", "Brasil"/"Brazil"). */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Same word in another language, spelled nearly the same: same first letter, long enough, 1–2 edits apart. */
+export function isCognate(tok: Token, w: WordForm): boolean {
+  // A known word of another concept is not a cognate ("country" is not "count").
+  const tc = concepts().byStem.get(tok.norm) ?? concepts().byStem.get(tok.stem);
+  if (tc && !tc.some((c) => w.concepts.includes(c))) return false;
+  return cognate(tok.stem, w.stem) || cognate(tok.norm, w.norm);
+}
+
+function cognate(a: string, b: string): boolean {
+  if (a.length < 5 || b.length < 5 || a[0] !== b[0] || /\d/.test(a) || /\d/.test(b)) return false;
+  const max = Math.min(a.length, b.length) >= 7 ? 2 : 1;
+  return editDistance(a, b, max) <= max;
+}
+
+const indexCache = new WeakMap<TableCatalog, TableIndex>();
+
+/** Built once per catalog object (memoized, so interpret() stays fast and still pure). */
+export function tableIndex(table: TableCatalog): TableIndex {
+  const cached = indexCache.get(table);
+  if (cached) return cached;
+  const columns: ColumnIndex[] = table.columns.map((column) => {
+    const sets = [words(column.name.replace(/_/g, ' ')), words(column.label)].filter((s) => s.length > 0);
+    const unique = new Map(sets.map((s) => [s.map((w) => w.stem).join(' '), s]));
+    const numeric = column.type === 'integer' || column.type === 'real';
+    return {
+      column,
+      wordSets: [...unique.values()],
+      numeric,
+      temporal: column.type === 'date' || column.type === 'datetime',
+      text: column.type === 'text',
+      // 0.95, not 1: above a thousand values the catalog's distinct count is an estimate (HyperLogLog).
+      unique: table.rows > 1 && column.distinct_estimate >= (table.rows - column.null_count) * 0.95,
+      // "miles_per_gallon", "gols_por_jogo": a ratio is an intensity too.
+      intensive:
+        [...unique.values()].some((s) => s.some((w) => INTENSIVE_STEMS.has(w.stem))) ||
+        /(^|_)(per|por)_/.test(column.name),
+    };
+  });
+  const values: ValueEntry[] = [];
+  for (const col of columns) {
+    if (!col.text) continue;
+    for (const tv of col.column.top_values) {
+      if (!/\p{L}/u.test(tv.value)) continue;
+      const w = tokenize(tv.value, 'en').map((t) => wordForm(t.norm));
+      if (w.length === 0 || w.length > 6) continue;
+      const folded = fold(tv.value).trim();
+      const guarded =
+        w.length === 1 &&
+        (STOPWORDS.has(folded) ||
+          KEYWORD_PHRASES.has(folded) ||
+          NUMBER_WORDS.has(folded) ||
+          MONTHS.has(folded) ||
+          folded.length === 1);
+      values.push({ column: col, value: tv.value, words: w, guarded });
+    }
+  }
+  const tableWords = words(`${table.name.replace(/_/g, ' ')} ${table.label}`).filter(
+    (w) => !['csv', 'tsv', 'json', 'xlsx', 'txt', 'xls', 'jsonl', 'ndjson'].includes(w.norm),
+  );
+  const index: TableIndex = {
+    table,
+    columns,
+    values,
+    tableWords,
+    dateColumns: columns.filter((c) => c.temporal),
+  };
+  indexCache.set(table, index);
+  return index;
+}
+
+function sharesConcept(tok: Token, w: WordForm, exactOnly = false): boolean {
+  if (w.concepts.length === 0) return false;
+  const tc = concepts().byStem.get(tok.norm) ?? (exactOnly ? undefined : concepts().byStem.get(tok.stem));
+  return !!tc?.some((c) => w.concepts.includes(c));
+}
+
+/** 3 same word/stem, 2 same concept (synonym or translation), 1 abbreviation (prefix), 0 no match. */
+export function matchLevel(tok: Token, w: WordForm): number {
+  if (tok.norm === w.norm || tok.stem === w.stem) return 3;
+  if (sharesConcept(tok, w)) return 2;
+  // Abbreviated column names ("temp" for temperature) and abbreviated questions ("precip") — but a word of the
+  // general vocabulary is not an abbreviation of a different concept ("country" is not "count").
+  const tokConcepts = concepts().byStem.get(tok.norm) ?? concepts().byStem.get(tok.stem);
+  if (tokConcepts && !tokConcepts.some((c) => w.concepts.includes(c))) return 0;
+  if (
+    w.norm.length >= 3 &&
+    tok.norm.length > w.norm.length &&
+    tok.norm.startsWith(w.norm) &&
+    /^\p{L}/u.test(w.norm)
+  )
+    return 1;
+  if (tok.norm.length >= 5 && w.norm.length > tok.norm.length && w.norm.startsWith(tok.norm)) return 1;
+  // "directed" → director, "produced" → producer: a verb form whose stem begins the column's word.
+  if (
+    tok.stem.length >= 5 &&
+    w.norm.length > tok.stem.length &&
+    w.norm.startsWith(tok.stem) &&
+    !KEYWORD_PHRASES.has(tok.norm)
+  )
+    return 1;
+  return 0;
+}
+
+// "nota no IMDB", "rating on IMDB": prepositions may also sit inside a span that names one column.
+const LINKERS = new Set([
+  'de',
+  'do',
+  'da',
+  'dos',
+  'das',
+  'of',
+  'the',
+  'per',
+  'por',
+  'no',
+  'na',
+  'em',
+  'in',
+  'on',
+  'at',
+]);
+
+interface SpanMatch {
+  start: number;
+  end: number;
+  matched: number;
+  full: boolean;
+  quality: number;
+}
+
+/** Longest contiguous run of tokens from `start` that each match a distinct word of `set`. */
+function spanAgainst(
+  tokens: Token[],
+  start: number,
+  set: WordForm[],
+  free: (i: number) => boolean,
+): SpanMatch | null {
+  const used = new Set<number>();
+  let end = -1;
+  let quality = 3;
+  for (let i = start; i < tokens.length && i < start + set.length * 2 + 1; i++) {
+    if (!free(i)) break;
+    const tok = tokens[i]!;
+    // A keyword ("quantos", "media", "maxima") names a column only by its exact form or a synonym, never by a
+    // shared stem or prefix: "quantos" and "quantidade" share a stem but one is a question, the other a column.
+    const keywordish = KEYWORD_PHRASES.has(tok.norm);
+    let best = -1;
+    let bestLevel = 0;
+    set.forEach((w, k) => {
+      if (used.has(k)) return;
+      const level =
+        keywordish && tok.norm !== w.norm ? (sharesConcept(tok, w, true) ? 2 : 0) : matchLevel(tok, w);
+      if (level > bestLevel) {
+        bestLevel = level;
+        best = k;
+      }
+    });
+    if (best >= 0) {
+      used.add(best);
+      end = i;
+      quality = Math.min(quality, bestLevel);
+      if (used.size === set.length) break;
+      continue;
+    }
+    // Linking words may sit inside a column's name ("data do pedido") but never start or end a span.
+    if (i > start && LINKERS.has(tok.norm)) continue;
+    break;
+  }
+  if (end < 0) return null;
+  return { start, end, matched: used.size, full: used.size === set.length, quality };
+}
+
+interface Candidate {
+  start: number;
+  end: number;
+  full: boolean;
+  quality: number;
+  coverage: number;
+  col?: ColumnIndex;
+  val?: ValueEntry;
+}
+
+function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) => boolean): Candidate[] {
+  const out: Candidate[] = [];
+  for (let start = 0; start < tokens.length; start++) {
+    if (!free(start)) continue;
+    for (const col of index.columns) {
+      let best: SpanMatch | null = null;
+      let bestCoverage = 0;
+      for (const set of col.wordSets) {
+        const m = spanAgainst(tokens, start, set, free);
+        if (!m) continue;
+        const coverage = m.matched / set.length;
+        if (
+          !best ||
+          m.end - m.start > best.end - best.start ||
+          (m.end - m.start === best.end - best.start && (coverage > bestCoverage || m.quality > best.quality))
+        ) {
+          best = m;
+          bestCoverage = coverage;
+        }
+      }
+      if (best) out.push({ ...best, coverage: bestCoverage, col });
+    }
+  }
+  return out;
+}
+
+function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) => boolean): Candidate[] {
+  const out: Candidate[] = [];
+  for (let start = 0; start < tokens.length; start++) {
+    if (!free(start)) continue;
+    for (const entry of index.values) {
+      const n = entry.words.length;
+      if (start + n > tokens.length) continue;
+      let quality = 3;
+      let ok = true;
+      for (let k = 0; k < n && ok; k++) {
+        const tok = tokens[start + k]!;
+        if (!free(start + k)) ok = false;
+        else {
+          const level = matchLevel(tok, entry.words[k]!);
+          // Values match on whole words or synonyms only: a prefix is too loose for data values.
+          if (level < 2) ok = false;
+          quality = Math.min(quality, level);
+        }
+      }
+      if (!ok) continue;
+      if (entry.guarded && !(n === 1 && tokens[start]!.raw === entry.value.trim())) continue;
+      out.push({ start, end: start + n - 1, full: true, quality, coverage: 1, val: entry });
+    }
+  }
+  return out;
+}
+
+/** Recognizes every token of the question against one table. */
+export function recognize(tokens: Token[], index: TableIndex): Mark[] {
+  const marks: (Mark | undefined)[] = new Array(tokens.length).fill(undefined);
+  const free = (i: number) => marks[i] === undefined;
+  const place = (m: Mark) => {
+    for (let i = m.start; i <= m.end; i++) marks[i] = m;
+  };
+
+  // 0. Superlative adjectives that name a measure ("heaviest" → the weight column, highest first) — before
+  // column names, which would otherwise read "windiest" as just the wind column.
+  for (let i = 0; i < tokens.length; i++) {
+    const adj = MEASURE_ADJECTIVES.get(tokens[i]!.norm);
+    if (!adj || !free(i)) continue;
+    const probe = tokenize(adj[1], 'en')[0]!;
+    const cols = index.columns.filter(
+      (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
+    );
+    if (cols.length === 1)
+      place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [], implied: adj[0] });
+    // Several such columns: just highest/lowest, the column is named elsewhere.
+    else if (cols.length > 1) place({ kind: 'kw', start: i, end: i, kw: adj[0] });
+  }
+
+  // 1. Whole column names and catalog values, longest first.
+  const strong = [
+    ...columnCandidates(tokens, index, free).filter((c) => c.full),
+    ...valueCandidates(tokens, index, free),
+  ].sort(
+    (a, b) =>
+      b.end - b.start - (a.end - a.start) ||
+      b.quality - a.quality ||
+      (a.col ? 0 : 1) - (b.col ? 0 : 1) ||
+      a.start - b.start,
+  );
+  placeCandidates(strong, marks, place);
+
+  // 1b. An adjective whose measure this table lacks, right before a named column ("heaviest body mass").
+  for (let i = 0; i < tokens.length; i++) {
+    const adj = MEASURE_ADJECTIVES.get(tokens[i]!.norm);
+    if (adj && free(i) && marks[i + 1]?.kind === 'col') place({ kind: 'kw', start: i, end: i, kw: adj[0] });
+  }
+
+  // 1c. Comparatives that name a measure: "older than 40" → the age column, then a comparison.
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const cmp = MEASURE_COMPARATIVES.get(tokens[i]!.norm);
+    if (!cmp || !free(i) || !free(i + 1) || !['than', 'que'].includes(tokens[i + 1]!.norm)) continue;
+    const probe = tokenize(cmp[1], 'en')[0]!;
+    const cols = index.columns.filter(
+      (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
+    );
+    if (cols.length !== 1) continue;
+    place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [] });
+    place({ kind: 'kw', start: i + 1, end: i + 1, kw: cmp[0] });
+  }
+
+  // 1d. Two words written as one in a name: "bird strikes" → birdstrikes, "budget year" → budgetyear.
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    if (!free(i) || !free(i + 1)) continue;
+    const joined = tokenize(tokens[i]!.norm + tokens[i + 1]!.norm, 'en')[0]!;
+    const col = index.columns.find((c) =>
+      c.wordSets.some((set) => set.length === 1 && matchLevel(joined, set[0]!) >= 3),
+    );
+    if (col) place({ kind: 'col', start: i, end: i + 1, col, full: true, alts: [] });
+    else if (index.tableWords.some((w) => matchLevel(joined, w) >= 3))
+      place({ kind: 'table', start: i, end: i + 1 });
+  }
+
+  // 2. Keyword phrases, longest first at each position.
+  for (let i = 0; i < tokens.length; i++) {
+    if (!free(i)) continue;
+    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 1; len--) {
+      let allFree = true;
+      for (let k = i; k < i + len; k++) if (!free(k)) allFree = false;
+      if (!allFree) continue;
+      const phrase = tokens
+        .slice(i, i + len)
+        .map((t) => t.norm)
+        .join(' ');
+      const kw = KEYWORD_PHRASES.get(phrase);
+      if (kw) {
+        place({ kind: 'kw', start: i, end: i + len - 1, kw });
+        i += len - 1;
+        break;
+      }
+    }
+  }
+
+  // 3. Partial column names on what is left ("preço" for preco_medio), ignoring function words.
+  const partial = columnCandidates(tokens, index, (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm))
+    .filter((c) => !c.full)
+    .sort((a, b) => b.end - b.start - (a.end - a.start) || b.coverage - a.coverage || b.quality - a.quality);
+  placeCandidates(partial, marks, place);
+
+  // 4. The table's own name, numbers, months, function words.
+  for (let i = 0; i < tokens.length; i++) {
+    if (!free(i)) continue;
+    const tok = tokens[i]!;
+    if (tok.num !== undefined) {
+      place({ kind: 'num', start: i, end: i, value: tok.num, digits: tok.digits === true });
+      continue;
+    }
+    const month = MONTHS.get(tok.norm);
+    if (month !== undefined) {
+      const next = tokens[i + 1];
+      const afterNext = tokens[i + 2];
+      const yearFollows =
+        isYearToken(next) || (next && ['de', 'of'].includes(next.norm) && isYearToken(afterNext));
+      if (!AMBIGUOUS_MONTHS.has(tok.norm) || yearFollows) {
+        place({ kind: 'month', start: i, end: i, month });
+        continue;
+      }
+    }
+    if (index.tableWords.some((w) => matchLevel(tok, w) >= 2)) {
+      place({ kind: 'table', start: i, end: i });
+      continue;
+    }
+    if (STOPWORDS.has(tok.norm)) {
+      place({ kind: 'stop', start: i, end: i });
+      continue;
+    }
+    place({ kind: 'unknown', start: i, end: i, token: tok });
+  }
+
+  // 5. A word nothing claimed may be a cognate of a value, a column or the table ("Brasil", "pinguins"), or part
+  // of a longer value ("Beatriz" for "Beatriz Gonçalves") when it is unique.
+  for (let i = 0; i < tokens.length; i++) {
+    const m = marks[i];
+    if (m?.kind !== 'unknown' || tokens[i]!.norm.length < 4) continue;
+    const tok = tokens[i]!;
+    const values = index.values.filter(
+      (v) => v.words.length === 1 && !v.guarded && isCognate(tok, v.words[0]!),
+    );
+    if (values.length === 1) {
+      place({ kind: 'val', start: i, end: i, entry: values[0]!, partial: true });
+      continue;
+    }
+    const cols = index.columns.filter((c) => c.wordSets.some((set) => set.some((w) => isCognate(tok, w))));
+    if (cols.length >= 1) {
+      const full = cols[0]!.wordSets.some((set) => set.length === 1);
+      place({ kind: 'col', start: i, end: i, col: cols[0]!, full, alts: cols.slice(1) });
+      continue;
+    }
+    if (index.tableWords.some((w) => isCognate(tok, w))) {
+      place({ kind: 'table', start: i, end: i });
+      continue;
+    }
+    const hits = index.values.filter(
+      (v) => v.words.length > 1 && v.words.some((w) => matchLevel(tokens[i]!, w) >= 3),
+    );
+    if (hits.length === 1) place({ kind: 'val', start: i, end: i, entry: hits[0]!, partial: true });
+  }
+
+  const out: Mark[] = [];
+  for (const m of marks) if (m && out[out.length - 1] !== m) out.push(m);
+  return out;
+}
+
+function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place: (m: Mark) => void): void {
+  const taken = (c: Candidate) => {
+    for (let i = c.start; i <= c.end; i++) if (marks[i] !== undefined) return true;
+    return false;
+  };
+  for (let k = 0; k < cands.length; k++) {
+    const c = cands[k]!;
+    if (taken(c)) continue;
+    if (c.val) {
+      // Several columns holding the same value at the same span: keep them all as one mark (the first column
+      // wins); identical values in two columns are rare and usually the same thing.
+      place({ kind: 'val', start: c.start, end: c.end, entry: c.val, partial: false });
+      continue;
+    }
+    if (!c.col) continue;
+    // Other columns matching exactly the same span equally well make this word ambiguous.
+    const alts = cands
+      .slice(k + 1)
+      .filter(
+        (o) =>
+          o.col &&
+          o.start === c.start &&
+          o.end === c.end &&
+          o.full === c.full &&
+          o.quality === c.quality &&
+          o.coverage === c.coverage,
+      )
+      .map((o) => o.col!);
+    place({ kind: 'col', start: c.start, end: c.end, col: c.col, full: c.full, alts });
+  }
+}
+
+export function isYearToken(tok: Token | undefined): boolean {
+  return (
+    !!tok &&
+    tok.digits === true &&
+    tok.num !== undefined &&
+    Number.isInteger(tok.num) &&
+    tok.num >= 1000 &&
+    tok.num <= 2999 &&
+    /^\d{4}$/.test(tok.raw)
+  );
+}

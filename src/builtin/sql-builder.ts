@@ -1,0 +1,137 @@
+/**
+ * Intent → one SQLite SELECT. Identifiers are always double-quoted (embedded quotes doubled) and literals are
+ * inlined escaped (single quotes doubled, numbers only when finite), so the statement is safe to show, copy and run
+ * as it is; nothing from the question reaches the SQL except through quoteLiteral.
+ */
+import type { ColumnCatalog } from '../data/catalog-types.js';
+import type { Agg, Bucket, Filter, GroupKey, Intent } from './types.js';
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(value: string | number): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error('non-finite number in SQL literal');
+    return String(value);
+  }
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const BUCKET_FORMAT: Record<Bucket, string> = {
+  year: '%Y',
+  month: '%Y-%m',
+  day: '%Y-%m-%d',
+  week: '%Y-W%W',
+  hour: '%H',
+  weekday: '%w',
+};
+
+export function groupExpr(g: GroupKey): string {
+  const col = quoteIdent(g.column.name);
+  if (!g.bucket) return col;
+  if (g.bucket === 'day') return `date(${col})`;
+  return `strftime('${BUCKET_FORMAT[g.bucket]}', ${col})`;
+}
+
+function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket): string {
+  if (agg === 'count' || !measure) return 'COUNT(*)';
+  const target = bucket ? groupExpr({ column: measure, bucket }) : quoteIdent(measure.name);
+  switch (agg) {
+    case 'count_distinct':
+      return `COUNT(DISTINCT ${target})`;
+    case 'sum':
+      return `SUM(${target})`;
+    case 'avg':
+      return `AVG(${target})`;
+    case 'min':
+      return `MIN(${target})`;
+    case 'max':
+      return `MAX(${target})`;
+  }
+}
+
+function aggAlias(agg: Agg, measure: ColumnCatalog | undefined): string {
+  if (agg === 'count' || !measure) return 'count';
+  const prefix = { count_distinct: 'distinct', sum: 'total', avg: 'avg', min: 'min', max: 'max' }[agg];
+  return `${prefix}_${measure.name}`;
+}
+
+function groupAlias(g: GroupKey): string {
+  return g.bucket && g.bucket !== 'day' ? g.bucket : g.column.name;
+}
+
+function filterSql(f: Filter): string {
+  const col = quoteIdent(f.column.name);
+  switch (f.kind) {
+    case 'eq': {
+      if (f.values.length === 1) return `${col} ${f.negate ? '<>' : '='} ${quoteLiteral(f.values[0]!)}`;
+      return `${col} ${f.negate ? 'NOT IN' : 'IN'} (${f.values.map(quoteLiteral).join(', ')})`;
+    }
+    case 'cmp':
+      return `${col} ${f.op} ${quoteLiteral(f.value)}`;
+    case 'between':
+      return `${col} BETWEEN ${quoteLiteral(f.low)} AND ${quoteLiteral(f.high)}`;
+    case 'datepart':
+      return `strftime('${f.format}', ${col}) ${f.op} ${quoteLiteral(f.value)}`;
+    case 'datebetween':
+      return `strftime('${f.format}', ${col}) BETWEEN ${quoteLiteral(f.low)} AND ${quoteLiteral(f.high)}`;
+    case 'null':
+      if (f.column.type === 'text')
+        return f.negate ? `(${col} IS NOT NULL AND ${col} <> '')` : `(${col} IS NULL OR ${col} = '')`;
+      if (f.orZero)
+        return f.negate ? `(${col} IS NOT NULL AND ${col} <> 0)` : `(${col} IS NULL OR ${col} = 0)`;
+      return `${col} IS ${f.negate ? 'NOT ' : ''}NULL`;
+    case 'like':
+      return `${col} = ${quoteLiteral(f.value)} COLLATE NOCASE`;
+  }
+}
+
+function where(filters: Filter[], extra: string[] = []): string {
+  const parts = [...filters.map(filterSql), ...extra];
+  return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+export function buildSql(intent: Intent): string {
+  const from = ` FROM ${quoteIdent(intent.table.name)}`;
+  switch (intent.shape) {
+    case 'aggregate': {
+      const value = `${aggExpr(intent.agg, intent.measure, intent.measureBucket)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
+      if (!intent.group) {
+        const more = (intent.more ?? []).map(
+          (a) => `${aggExpr(a, intent.measure)} AS ${quoteIdent(aggAlias(a, intent.measure))}`,
+        );
+        return `SELECT ${[value, ...more].join(', ')}${from}${where(intent.filters)}`;
+      }
+      const g = `${groupExpr(intent.group)} AS ${quoteIdent(groupAlias(intent.group))}`;
+      if (intent.group2) {
+        const g2 = `${groupExpr(intent.group2)} AS ${quoteIdent(groupAlias(intent.group2))}`;
+        return `SELECT ${g}, ${g2}, ${value}${from}${where(intent.filters)} GROUP BY 1, 2 ORDER BY 1, 2`;
+      }
+      return `SELECT ${g}, ${value}${from}${where(intent.filters)} GROUP BY 1 ORDER BY 1`;
+    }
+    case 'ranking': {
+      const g = groupExpr(intent.group);
+      const value = `${aggExpr(intent.agg, intent.measure)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
+      // Rows without a group key or a measure would rank as NULL groups: they answer nothing.
+      const extra = [`${g} IS NOT NULL`];
+      if (intent.measure && intent.agg !== 'count')
+        extra.push(`${quoteIdent(intent.measure.name)} IS NOT NULL`);
+      return `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${from}${where(intent.filters, extra)} GROUP BY 1 ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+    }
+    case 'toprows': {
+      const cols = [...(intent.entity ? [intent.entity] : []), ...intent.extra];
+      const unique = cols.filter((c, i) => cols.indexOf(c) === i);
+      const select = unique.length > 0 ? unique.map((c) => quoteIdent(c.name)).join(', ') : '*';
+      const o = quoteIdent(intent.orderBy.name);
+      return `SELECT ${select}${from}${where(intent.filters, [`${o} IS NOT NULL`])} ORDER BY ${o} ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+    }
+    case 'list': {
+      const select =
+        intent.columns.length > 0 ? intent.columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
+      const order = intent.distinct && intent.columns.length > 0 ? ' ORDER BY 1' : '';
+      const limit = intent.limit ? ` LIMIT ${intent.limit}` : '';
+      return `SELECT ${intent.distinct ? 'DISTINCT ' : ''}${select}${from}${where(intent.filters)}${order}${limit}`;
+    }
+  }
+}

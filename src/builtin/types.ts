@@ -1,0 +1,138 @@
+/**
+ * Public shapes of the built-in engine. The graph (engine/) runs the SQL and calls describeResult with what came
+ * back; the UI shows `explanation`, and on "cannot answer" the `reason`, `understood` and `suggestions`.
+ */
+import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import type { Lang } from './lexicon.js';
+
+export type { Lang } from './lexicon.js';
+
+export interface InterpretOptions {
+  /** Answer language; detected from the question when absent. */
+  lang?: Lang;
+  /** The previous question of the conversation, for follow-ups like "and by year?" / "e em 2015?". */
+  previous?: { question: string; sql: string };
+}
+
+/** What the result rows will look like, so describeResult can say it in a sentence. */
+export interface AnswerTemplate {
+  shape: 'scalar' | 'grouped' | 'ranking' | 'list' | 'rows';
+  lang: Lang;
+  /** Noun phrase of what is computed, in `lang`: "a média de preço", "the number of rows". */
+  subject: string;
+  /** Noun phrase of the grouping or listed entity, in `lang`: "categoria", "year". */
+  by?: string;
+  /** Filters in words, in `lang`: "onde região = Sul e ano = 2015". */
+  conditions?: string;
+  limit?: number;
+  /** Rankings: highest first ('desc') or lowest first. */
+  dir?: 'desc' | 'asc';
+}
+
+export interface SqlInterpretation {
+  kind: 'sql';
+  /** One SQLite SELECT; identifiers double-quoted, literals escaped inline (so `params` is always empty). */
+  sql: string;
+  params?: unknown[];
+  lang: Lang;
+  /** What the engine understood, in `lang`. */
+  explanation: string;
+  /** 0..1: how sure the mapping is (exact column/value matches score high; partial matches and defaults lower). */
+  confidence: number;
+  table: string;
+  answerTemplate: AnswerTemplate;
+}
+
+export interface UnsupportedInterpretation {
+  kind: 'unsupported';
+  lang: Lang;
+  /** Why it cannot answer, in `lang`. */
+  reason: string;
+  /** What it did recognise (table, columns, values), in `lang`, when anything. */
+  understood?: string;
+  /** 3–5 questions it can answer for these tables, in `lang`. */
+  suggestions: string[];
+}
+
+export type Interpretation = SqlInterpretation | UnsupportedInterpretation;
+
+/** The executed result handed back to describeResult. */
+export interface QueryResultLike {
+  columns: string[];
+  rows: unknown[][];
+  truncated?: boolean;
+}
+
+// ---- internal intent model (shared by intents.ts and sql-builder.ts) ----
+
+export type Bucket = 'year' | 'month' | 'day' | 'week' | 'hour' | 'weekday';
+
+export interface GroupKey {
+  column: ColumnCatalog;
+  /** Time bucket of a date/datetime column; absent → the column's raw values. */
+  bucket?: Bucket;
+}
+
+export type CmpOp = '>' | '>=' | '<' | '<=' | '=';
+
+export type Filter =
+  | { kind: 'eq'; column: ColumnCatalog; values: string[]; negate: boolean }
+  | { kind: 'cmp'; column: ColumnCatalog; op: CmpOp; value: number }
+  | { kind: 'between'; column: ColumnCatalog; low: number; high: number }
+  /** strftime(format, column) op value — years ('%Y'), months ('%m') or year-months ('%Y-%m'). */
+  | { kind: 'datepart'; column: ColumnCatalog; format: '%Y' | '%m' | '%Y-%m'; op: CmpOp; value: string }
+  | { kind: 'datebetween'; column: ColumnCatalog; format: '%Y' | '%m' | '%Y-%m'; low: string; high: string }
+  /** Empty (NULL, or '' for text); `orZero` also counts 0 for numbers ("states with no hurricanes"). */
+  | { kind: 'null'; column: ColumnCatalog; negate: boolean; orZero?: boolean }
+  /** A value the catalog does not list (high-cardinality column): compared without case. */
+  | { kind: 'like'; column: ColumnCatalog; value: string };
+
+export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max';
+
+export type Intent =
+  /** One aggregate, optionally per group: SELECT g, AGG(m) … GROUP BY g. */
+  | {
+      shape: 'aggregate';
+      table: TableCatalog;
+      agg: Agg;
+      /** The aggregated column; absent for COUNT(*). For count_distinct of a time bucket, see `measureBucket`. */
+      measure?: ColumnCatalog;
+      measureBucket?: Bucket;
+      group?: GroupKey;
+      /** A second grouping ("by species and island"): SELECT g, g2, AGG … GROUP BY 1, 2. */
+      group2?: GroupKey;
+      /** Further aggregates of the same measure, without grouping ("mínimo, médio e máximo"). */
+      more?: Agg[];
+      filters: Filter[];
+    }
+  /** Top/bottom k groups by an aggregate: SELECT g, AGG(m) … GROUP BY g ORDER BY 2 DESC LIMIT k. */
+  | {
+      shape: 'ranking';
+      table: TableCatalog;
+      agg: Agg;
+      measure?: ColumnCatalog;
+      group: GroupKey;
+      dir: 'desc' | 'asc';
+      limit: number;
+      filters: Filter[];
+    }
+  /** Top/bottom k rows by a column: SELECT e, m … ORDER BY m DESC LIMIT k. */
+  | {
+      shape: 'toprows';
+      table: TableCatalog;
+      entity?: ColumnCatalog;
+      extra: ColumnCatalog[];
+      orderBy: ColumnCatalog;
+      dir: 'desc' | 'asc';
+      limit: number;
+      filters: Filter[];
+    }
+  /** Rows or distinct values: SELECT [DISTINCT] cols | * … */
+  | {
+      shape: 'list';
+      table: TableCatalog;
+      columns: ColumnCatalog[];
+      distinct: boolean;
+      filters: Filter[];
+      limit?: number;
+    };

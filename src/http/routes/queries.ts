@@ -1,0 +1,152 @@
+/**
+ * Questions: POST /api/session/queries (202, or 200 with the result when ?wait=true), GET …/queries/:id,
+ * GET …/queries/:id/events (SSE), POST …/queries/:id/cancel, GET …/queries/:id/result.csv,
+ * GET /api/session/history, GET /api/models.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ModelInfo } from '../../engine/models/registry.js';
+import { MAX_QUESTION_CHARS } from '../../engine/nodes/prepare.js';
+import type { QueryLog } from '../../engine/query-log.js';
+import type { QueryEvent, QueryJob, QueryResult } from '../../engine/types.js';
+import { AppError } from '../../errors.js';
+import type { QueryQueue } from '../../queue/types.js';
+import { parseInput, type SessionManager } from '../../sessions/manager.js';
+import { toCsv } from '../csv.js';
+import { requestLanguage } from '../errors.js';
+import { requireSession } from '../session-context.js';
+
+export interface QueryRouteDeps {
+  sessions: SessionManager;
+  queue: QueryQueue;
+  log: QueryLog;
+  listModels: () => Promise<{ models: ModelInfo[]; reason?: string }>;
+}
+
+const askBody = z
+  .object({
+    question: z.string().trim().min(1).max(MAX_QUESTION_CHARS),
+    model: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+
+const askQuery = z.object({ wait: z.enum(['true', 'false', '1', '0']).optional() }).strict();
+const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+
+const SSE_HEARTBEAT_MS = 15_000;
+
+type IdParams = { Params: { id: string } };
+
+function abortOnDisconnect(reply: FastifyReply): AbortController {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller;
+}
+
+export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
+  const { sessions, queue, log } = deps;
+
+  async function result(request: FastifyRequest<IdParams>, reply: FastifyReply): Promise<QueryResult> {
+    const doc = await requireSession(sessions, request, reply);
+    const found = await queue.get(doc.session_id, request.params.id);
+    if (!found) throw new AppError('not_found', { what: `query ${request.params.id}` });
+    return found;
+  }
+
+  app.post('/api/session/queries', async (request, reply) => {
+    const doc = await requireSession(sessions, request, reply);
+    const body = parseInput(askBody, request.body ?? {});
+    const query = parseInput(askQuery, request.query);
+    if (doc.tables.length === 0) throw new AppError('no_tables');
+    const job: QueryJob = {
+      query_id: randomUUID(),
+      session_id: doc.session_id,
+      question: body.question,
+      ...(body.model ? { model: body.model } : {}),
+      lang: requestLanguage(request),
+      submitted_at: Date.now() / 1000,
+    };
+    await queue.submit(job);
+    if (query.wait === 'true' || query.wait === '1') {
+      const controller = abortOnDisconnect(reply);
+      try {
+        return await queue.wait(doc.session_id, job.query_id, controller.signal);
+      } catch (error) {
+        // The client left: stop the work it no longer waits for.
+        if (controller.signal.aborted) await queue.cancel(doc.session_id, job.query_id);
+        throw error;
+      }
+    }
+    return reply.status(202).send({ query_id: job.query_id, status: 'queued' });
+  });
+
+  app.get<IdParams>('/api/session/queries/:id', async (request, reply) => result(request, reply));
+
+  app.get<IdParams>('/api/session/queries/:id/events', async (request, reply) => {
+    const doc = await requireSession(sessions, request, reply);
+    const id = request.params.id;
+    if (!(await queue.get(doc.session_id, id))) throw new AppError('not_found', { what: `query ${id}` });
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no', // nginx: do not buffer the stream
+    });
+    raw.write(': agentgraph query events\n\n');
+    let closed = false;
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    const end = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      raw.end();
+    };
+    const send = (event: QueryEvent) => {
+      if (closed) return;
+      raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (event.type === 'done') setImmediate(end);
+    };
+    let unsubscribe: () => void = () => {};
+    raw.on('close', end);
+    unsubscribe = await queue.subscribe(doc.session_id, id, send);
+    if (closed) unsubscribe();
+  });
+
+  app.post<IdParams>('/api/session/queries/:id/cancel', async (request, reply) => {
+    const doc = await requireSession(sessions, request, reply);
+    const outcome = await queue.cancel(doc.session_id, request.params.id);
+    if (outcome === 'not_found') throw new AppError('not_found', { what: `query ${request.params.id}` });
+    return reply.status(202).send({ query_id: request.params.id, cancel: outcome });
+  });
+
+  app.get<IdParams>('/api/session/queries/:id/result.csv', async (request, reply) => {
+    const found = await result(request, reply);
+    if (found.status !== 'done') {
+      throw new AppError('conflict', {
+        detail: `the query is ${found.status}, there is no result to download`,
+        detail_pt: `a consulta está ${found.status}, não há resultado para baixar`,
+      });
+    }
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="result-${found.query_id.slice(0, 8)}.csv"`)
+      .send(toCsv(found.columns, found.rows));
+  });
+
+  app.get('/api/session/history', async (request, reply) => {
+    const doc = await requireSession(sessions, request, reply);
+    const { limit } = parseInput(historyQuery, request.query);
+    return { history: await log.history(doc.session_id, limit) };
+  });
+
+  app.get('/api/models', async () => {
+    const { models, reason } = await deps.listModels();
+    return { models, default: models.find((m) => m.default)?.id ?? 'builtin', ...(reason ? { reason } : {}) };
+  });
+}

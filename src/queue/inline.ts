@@ -1,0 +1,220 @@
+/**
+ * InlineQueue: the embedded-mode QueryQueue. Runs WORKER_CONCURRENCY questions at once in this process.
+ *
+ * Fairness: each session has its own FIFO, and free slots go round-robin over the sessions that have something
+ * waiting, so a session that queued 50 questions delays another session's question by at most one turn.
+ * Cancel: a queued question is removed; a running one is aborted, which stops its statement in the sandbox (the
+ * child process running it is killed) or its LLM request.
+ * Finished questions stay in memory for RETAIN_MS (fast polling, SSE replay); after that they are read from the
+ * session folder (QueryLog), where the Answerer keeps every result.
+ */
+import type { Logger } from 'pino';
+import type { Answerer } from '../engine/answerer.js';
+import type { QueryLog } from '../engine/query-log.js';
+import { pendingResult, type QueryEvent, type QueryJob, type QueryResult } from '../engine/types.js';
+import { AppError } from '../errors.js';
+import type { CancelOutcome, QueryQueue, QueueStats } from './types.js';
+
+const RETAIN_MS = 5 * 60_000;
+/** Per session; beyond it a client is flooding, not asking. */
+export const MAX_PENDING_PER_SESSION = 20;
+
+interface Entry {
+  job: QueryJob;
+  result: QueryResult;
+  events: QueryEvent[];
+  listeners: Set<(event: QueryEvent) => void>;
+  controller: AbortController;
+  finished: Promise<QueryResult>;
+  resolve: (result: QueryResult) => void;
+}
+
+export class InlineQueue implements QueryQueue {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, QueryJob[]>();
+  /** Sessions with waiting jobs, in round-robin order. */
+  private readonly ring: string[] = [];
+  private running = 0;
+  private closed = false;
+  private readonly counters = { completed: 0, failed: 0, cancelled: 0 };
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly answerer: Answerer,
+    private readonly log: QueryLog,
+    private readonly concurrency: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  async submit(job: QueryJob): Promise<void> {
+    if (this.closed) throw new AppError('store_unavailable');
+    const waiting = this.pending.get(job.session_id) ?? [];
+    if (waiting.length >= MAX_PENDING_PER_SESSION) {
+      throw new AppError('too_many_queries', { limit: MAX_PENDING_PER_SESSION });
+    }
+    let resolve!: (result: QueryResult) => void;
+    const finished = new Promise<QueryResult>((r) => {
+      resolve = r;
+    });
+    const entry: Entry = {
+      job,
+      result: pendingResult(job, 'queued', job.lang ?? 'en', job.model ?? ''),
+      events: [],
+      listeners: new Set(),
+      controller: new AbortController(),
+      finished,
+      resolve,
+    };
+    this.entries.set(job.query_id, entry);
+    this.emit(entry, { type: 'status', query_id: job.query_id, status: 'queued', at: Date.now() / 1000 });
+    waiting.push(job);
+    this.pending.set(job.session_id, waiting);
+    if (waiting.length === 1) this.ring.push(job.session_id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.ring.length > 0) {
+      const sessionId = this.ring.shift()!;
+      const waiting = this.pending.get(sessionId)!;
+      const job = waiting.shift()!;
+      if (waiting.length > 0) this.ring.push(sessionId);
+      else this.pending.delete(sessionId);
+      this.start(job);
+    }
+  }
+
+  private start(job: QueryJob): void {
+    const entry = this.entries.get(job.query_id)!;
+    this.running += 1;
+    entry.result = { ...entry.result, status: 'running' };
+    this.answerer
+      .answer(job, (event) => this.emit(entry, event), entry.controller.signal)
+      .then(
+        (result) => this.finish(entry, result),
+        (error: unknown) => {
+          // Answerer turns every failure into a result; reaching here is a bug, but the caller must still hear.
+          this.logger?.error({ err: error, query_id: job.query_id }, 'answerer threw');
+          const result = pendingResult(job, 'failed', entry.result.lang, entry.result.model);
+          result.error = { code: 'internal', message: 'internal error' };
+          this.finish(entry, result);
+        },
+      )
+      .finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+  }
+
+  private emit(entry: Entry, event: QueryEvent): void {
+    if (event.type === 'status') entry.result = { ...entry.result, status: event.status };
+    entry.events.push(event);
+    for (const listener of entry.listeners) listener(event);
+  }
+
+  private finish(entry: Entry, result: QueryResult): void {
+    entry.result = result;
+    if (entry.events.at(-1)?.type !== 'done') {
+      this.emit(entry, { type: 'done', query_id: result.query_id, result, at: Date.now() / 1000 });
+    }
+    if (result.status === 'done') this.counters.completed += 1;
+    else if (result.status === 'cancelled') this.counters.cancelled += 1;
+    else this.counters.failed += 1;
+    entry.listeners.clear();
+    entry.resolve(result);
+    const timer = setTimeout(() => {
+      this.entries.delete(result.query_id);
+      this.timers.delete(timer);
+    }, RETAIN_MS);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private own(sessionId: string, queryId: string): Entry | null {
+    const entry = this.entries.get(queryId);
+    return entry && entry.job.session_id === sessionId ? entry : null;
+  }
+
+  async get(sessionId: string, queryId: string): Promise<QueryResult | null> {
+    return this.own(sessionId, queryId)?.result ?? (await this.log.load(sessionId, queryId));
+  }
+
+  async wait(sessionId: string, queryId: string, signal?: AbortSignal): Promise<QueryResult> {
+    const entry = this.own(sessionId, queryId);
+    if (!entry) {
+      const stored = await this.log.load(sessionId, queryId);
+      if (!stored) throw new AppError('not_found', { what: `query ${queryId}` });
+      return stored;
+    }
+    if (!signal) return entry.finished;
+    return new Promise<QueryResult>((resolve, reject) => {
+      const onAbort = () => reject(new AppError('query_cancelled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry.finished.then(resolve).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  async subscribe(sessionId: string, queryId: string, listener: (event: QueryEvent) => void) {
+    const entry = this.own(sessionId, queryId);
+    if (!entry) {
+      const stored = await this.log.load(sessionId, queryId);
+      if (!stored) throw new AppError('not_found', { what: `query ${queryId}` });
+      listener({
+        type: 'done',
+        query_id: queryId,
+        result: stored,
+        at: stored.finished_at ?? Date.now() / 1000,
+      });
+      return () => {};
+    }
+    for (const event of entry.events) listener(event);
+    if (entry.events.at(-1)?.type === 'done') return () => {};
+    entry.listeners.add(listener);
+    return () => {
+      entry.listeners.delete(listener);
+    };
+  }
+
+  async cancel(sessionId: string, queryId: string): Promise<CancelOutcome> {
+    const entry = this.own(sessionId, queryId);
+    if (!entry) return (await this.log.load(sessionId, queryId)) ? 'finished' : 'not_found';
+    if (entry.events.at(-1)?.type === 'done') return 'finished';
+    const waiting = this.pending.get(sessionId);
+    const index = waiting?.findIndex((job) => job.query_id === queryId) ?? -1;
+    if (waiting && index !== -1) {
+      waiting.splice(index, 1);
+      if (waiting.length === 0) {
+        this.pending.delete(sessionId);
+        this.ring.splice(this.ring.indexOf(sessionId), 1);
+      }
+      this.finish(entry, await this.answerer.cancelledBeforeStart(entry.job));
+      return 'cancelled';
+    }
+    entry.controller.abort(new AppError('query_cancelled'));
+    return 'stopping';
+  }
+
+  stats(): QueueStats {
+    let queued = 0;
+    for (const jobs of this.pending.values()) queued += jobs.length;
+    return {
+      kind: 'inline',
+      concurrency: this.concurrency,
+      running: this.running,
+      queued,
+      sessions_waiting: this.pending.size,
+      ...this.counters,
+    };
+  }
+
+  /** Stops taking work, cancels what waits and what runs, and waits for running questions to wind down. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const open = [...this.entries.values()].filter((entry) => entry.events.at(-1)?.type !== 'done');
+    for (const entry of open) await this.cancel(entry.job.session_id, entry.job.query_id);
+    await Promise.all(open.map((entry) => entry.finished));
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

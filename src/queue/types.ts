@@ -1,0 +1,35 @@
+/**
+ * QueryQueue: how questions wait and run. Embedded mode runs them in-process (InlineQueue); scaled mode as BullMQ
+ * jobs on worker processes (issue 6). Both are fair between sessions: one session's burst cannot starve others.
+ */
+import type { QueryEvent, QueryJob, QueryResult } from '../engine/types.js';
+
+export type CancelOutcome = 'cancelled' | 'stopping' | 'finished' | 'not_found';
+
+export interface QueueStats {
+  kind: 'inline' | 'bullmq';
+  concurrency: number;
+  running: number;
+  queued: number;
+  sessions_waiting: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface QueryQueue {
+  /** Accepts the job (it runs later); throws too_many_queries when the session has too many waiting. */
+  submit(job: QueryJob): Promise<void>;
+  /** The result so far (queued/running) or the final one; null when this session has no such query. */
+  get(sessionId: string, queryId: string): Promise<QueryResult | null>;
+  /** Resolves with the final result (done, failed or cancelled). */
+  wait(sessionId: string, queryId: string, signal?: AbortSignal): Promise<QueryResult>;
+  /**
+   * Progress events of a query: those already emitted first (so a late subscriber misses nothing), then live ones,
+   * ending with `done`. Returns an unsubscribe function.
+   */
+  subscribe(sessionId: string, queryId: string, listener: (event: QueryEvent) => void): Promise<() => void>;
+  cancel(sessionId: string, queryId: string): Promise<CancelOutcome>;
+  stats(): QueueStats;
+  close(): Promise<void>;
+}

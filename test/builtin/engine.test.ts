@@ -1,0 +1,321 @@
+/**
+ * Per intent and per language, on generated tables in a real SQLite file: the engine's SQL must return the same rows
+ * as a hand-written query.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpret } from '../../src/builtin/index.js';
+import { createFixture, type Fixture, sameRows } from './fixtures.js';
+import { lojasSpec, sensorsSpec } from './tables.js';
+
+let fx: Fixture;
+
+beforeAll(() => {
+  fx = createFixture([lojasSpec(), sensorsSpec()]);
+});
+afterAll(() => fx.close());
+
+function check(question: string, gold: string, opts: { ordered?: boolean; lang?: 'pt' | 'en' } = {}) {
+  const r = interpret(question, fx.catalog);
+  if (r.kind !== 'sql') throw new Error(`refused "${question}": ${r.reason}`);
+  if (opts.lang) expect(r.lang).toBe(opts.lang);
+  const got = fx.db.prepare(r.sql).raw().all() as unknown[][];
+  const want = fx.db.prepare(gold).raw().all() as unknown[][];
+  if (!sameRows(want, got, opts.ordered ?? false)) {
+    throw new Error(
+      `"${question}"\n  sql:  ${r.sql}\n  got:  ${JSON.stringify(got.slice(0, 5))}\n  want: ${JSON.stringify(want.slice(0, 5))}`,
+    );
+  }
+  return r;
+}
+
+const L = 'movimento_lojas';
+const S = 'sensor_log';
+
+describe('counts', () => {
+  it('pt: counts rows, with and without filters', () => {
+    check('Quantas vendas existem na tabela de movimento das lojas?', `SELECT COUNT(*) FROM ${L}`, {
+      lang: 'pt',
+    });
+    check('Quantas vendas foram feitas na loja Centro?', `SELECT COUNT(*) FROM ${L} WHERE loja = 'Centro'`);
+    check(
+      'Quantas vendas houve em Curitiba em 2022?',
+      `SELECT COUNT(*) FROM ${L} WHERE cidade = 'Curitiba' AND strftime('%Y', data_da_venda) = '2022'`,
+    );
+  });
+  it('en: counts rows with value and number filters', () => {
+    check('How many readings have status fault?', `SELECT COUNT(*) FROM ${S} WHERE status = 'fault'`, {
+      lang: 'en',
+    });
+    check('How many readings had humidity of at least 90?', `SELECT COUNT(*) FROM ${S} WHERE humidity >= 90`);
+  });
+  it('counts distinct values', () => {
+    check('Quantos produtos diferentes existem?', `SELECT COUNT(DISTINCT produto) FROM ${L}`);
+    check('How many different sensors are there?', `SELECT COUNT(DISTINCT sensor) FROM ${S}`);
+  });
+});
+
+describe('aggregates', () => {
+  it('pt: média, soma, máximo, mínimo', () => {
+    check('Qual o preço médio?', `SELECT AVG(preco) FROM ${L}`);
+    check('Qual a soma da quantidade?', `SELECT SUM(quantidade) FROM ${L}`);
+    check('Qual o maior preço de Mochila?', `SELECT MAX(preco) FROM ${L} WHERE produto = 'Mochila'`);
+    check('Qual o desconto mínimo na loja Praia?', `SELECT MIN(desconto) FROM ${L} WHERE loja = 'Praia'`);
+  });
+  it('en: average, total, highest, lowest', () => {
+    check('What is the average temperature?', `SELECT AVG(temperature_c) FROM ${S}`);
+    check('What was the highest humidity in the lab?', `SELECT MAX(humidity) FROM ${S} WHERE sensor = 'lab'`);
+    check('Lowest battery of the garage sensor', `SELECT MIN(battery_mv) FROM ${S} WHERE sensor = 'garage'`);
+  });
+});
+
+describe('group by', () => {
+  it('pt: por X, X por Y, cada X', () => {
+    check('Qual o preço médio por loja?', `SELECT loja, AVG(preco) FROM ${L} GROUP BY loja`);
+    check('Quantidade total por cidade', `SELECT cidade, SUM(quantidade) FROM ${L} GROUP BY cidade`);
+    check('Quantas vendas cada vendedor fez?', `SELECT vendedor, COUNT(*) FROM ${L} GROUP BY vendedor`);
+  });
+  it('en: by, per, for each; two groupings', () => {
+    check('Average humidity by sensor', `SELECT sensor, AVG(humidity) FROM ${S} GROUP BY sensor`);
+    check(
+      'How many readings are there for each status?',
+      `SELECT status, COUNT(*) FROM ${S} GROUP BY status`,
+    );
+    check('Count readings by sensor and status', `SELECT sensor, status, COUNT(*) FROM ${S} GROUP BY 1, 2`);
+  });
+});
+
+describe('time buckets and date filters', () => {
+  it('pt: por ano, por mês em 2021, em março de 2022, depois de 2021', () => {
+    check(
+      'Quantidade vendida por ano',
+      `SELECT strftime('%Y', data_da_venda), SUM(quantidade) FROM ${L} GROUP BY 1`,
+    );
+    check(
+      'Qual a quantidade total por mês em 2021?',
+      `SELECT strftime('%Y-%m', data_da_venda), SUM(quantidade) FROM ${L} WHERE strftime('%Y', data_da_venda) = '2021' GROUP BY 1`,
+    );
+    check(
+      'Quantas vendas houve nas lojas em março de 2022?',
+      `SELECT COUNT(*) FROM ${L} WHERE strftime('%Y-%m', data_da_venda) = '2022-03'`,
+    );
+    check(
+      'Quantas vendas foram feitas nas lojas depois de 2021?',
+      `SELECT COUNT(*) FROM ${L} WHERE strftime('%Y', data_da_venda) > '2021'`,
+    );
+  });
+  it('en: per month, per hour on a datetime column', () => {
+    check(
+      'Average temperature per month',
+      `SELECT strftime('%Y-%m', recorded_at), AVG(temperature_c) FROM ${S} GROUP BY 1`,
+    );
+    check(
+      'Maximum temperature per hour',
+      `SELECT strftime('%H', recorded_at), MAX(temperature_c) FROM ${S} GROUP BY 1`,
+    );
+  });
+});
+
+describe('rankings and top-k', () => {
+  it('pt: os N maiores, qual X tem mais', () => {
+    check(
+      'Quais os 2 vendedores com maior quantidade vendida?',
+      `SELECT vendedor, SUM(quantidade) FROM ${L} GROUP BY 1 ORDER BY 2 DESC LIMIT 2`,
+      { ordered: true },
+    );
+    check(
+      'Qual loja tem mais vendas?',
+      `SELECT loja, COUNT(*) FROM ${L} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+      { ordered: true },
+    );
+    check(
+      'Quais os três produtos mais vendidos?',
+      `SELECT produto, COUNT(*) FROM ${L} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3`,
+      {
+        ordered: true,
+      },
+    );
+  });
+  it('en: top N by, which X has the highest Y', () => {
+    check(
+      'Top 3 sensors by average temperature',
+      `SELECT sensor, AVG(temperature_c) FROM ${S} GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
+      { ordered: true },
+    );
+    check(
+      'Which sensor has the lowest average humidity?',
+      `SELECT sensor, AVG(humidity) FROM ${S} GROUP BY 1 ORDER BY 2 ASC LIMIT 1`,
+      { ordered: true },
+    );
+  });
+});
+
+describe('filters', () => {
+  it('number comparisons in pt and en', () => {
+    check('Quantas vendas com desconto acima de 5?', `SELECT COUNT(*) FROM ${L} WHERE desconto > 5`);
+    check(
+      'Quantas vendas tiveram quantidade entre 10 e 20?',
+      `SELECT COUNT(*) FROM ${L} WHERE quantidade BETWEEN 10 AND 20`,
+    );
+    check('How many readings had temperature below 0?', `SELECT COUNT(*) FROM ${S} WHERE temperature_c < 0`);
+    check(
+      'Average humidity for temperature greater than 25',
+      `SELECT AVG(humidity) FROM ${S} WHERE temperature_c > 25`,
+    );
+  });
+  it('empty values', () => {
+    check('How many readings have no status?', `SELECT COUNT(*) FROM ${S} WHERE status IS NULL`);
+    check('Quantas leituras têm bateria vazia?', `SELECT COUNT(*) FROM ${S} WHERE battery_mv IS NULL`);
+  });
+  it('accents and case are folded when matching values', () => {
+    check('Quantas vendas de luminaria?', `SELECT COUNT(*) FROM ${L} WHERE produto = 'Luminária'`);
+    check('quantas vendas em BELEM?', `SELECT COUNT(*) FROM ${L} WHERE cidade = 'Belém'`);
+  });
+});
+
+describe('more phrasings', () => {
+  it('a number right after a column, month ranges, "ou mais"', () => {
+    check('Quantas vendas com desconto de 10%?', `SELECT COUNT(*) FROM ${L} WHERE desconto = 10`);
+    check(
+      'Quantas vendas houve nas lojas entre janeiro e março de 2022?',
+      `SELECT COUNT(*) FROM ${L} WHERE strftime('%Y-%m', data_da_venda) BETWEEN '2022-01' AND '2022-03'`,
+    );
+    check('Quantas vendas com quantidade de 25 ou mais?', `SELECT COUNT(*) FROM ${L} WHERE quantidade >= 25`);
+    check(
+      'Quantas vendas tiveram quantidade maior ou igual a 28?',
+      `SELECT COUNT(*) FROM ${L} WHERE quantidade >= 28`,
+    );
+  });
+  it('adjectives that name a measure and a direction', () => {
+    check(
+      'Qual o produto mais barato?',
+      `SELECT produto, MIN(preco) FROM ${L} GROUP BY 1 ORDER BY 2 ASC LIMIT 1`,
+      {
+        ordered: true,
+      },
+    );
+    check(
+      'Which sensor is the coldest?',
+      `SELECT sensor, MIN(temperature_c) FROM ${S} GROUP BY 1 ORDER BY 2 ASC LIMIT 1`,
+      {
+        ordered: true,
+      },
+    );
+  });
+  it('superlative adjectives before rows or dates rank whole rows', () => {
+    check('Mostre as 3 vendas mais caras das lojas', `SELECT * FROM ${L} ORDER BY preco DESC LIMIT 3`, {
+      ordered: true,
+    });
+  });
+  it('"top N X by <number column>" ranks by that column', () => {
+    check(
+      'Top 3 produtos por quantidade',
+      `SELECT produto, SUM(quantidade) FROM ${L} GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
+      {
+        ordered: true,
+      },
+    );
+  });
+  it('an amount asked for a subset is summed', () => {
+    check(
+      'Qual a quantidade de Caneta em Recife?',
+      `SELECT SUM(quantidade) FROM ${L} WHERE produto = 'Caneta' AND cidade = 'Recife'`,
+    );
+  });
+  it('negated values and several aggregates at once', () => {
+    check('Quantas vendas não são da cidade Recife?', `SELECT COUNT(*) FROM ${L} WHERE cidade <> 'Recife'`);
+    check('Qual o preço mínimo, médio e máximo?', `SELECT MIN(preco), AVG(preco), MAX(preco) FROM ${L}`);
+  });
+  it('a year next to a column whose values never reach it is a date filter', () => {
+    check(
+      'Qual o desconto médio entre 2021 e 2022?',
+      `SELECT AVG(desconto) FROM ${L} WHERE strftime('%Y', data_da_venda) BETWEEN '2021' AND '2022'`,
+    );
+  });
+});
+
+describe('listing and most recent', () => {
+  it('lists distinct values with a filter', () => {
+    check(
+      'Quais produtos foram vendidos em Belém?',
+      `SELECT DISTINCT produto FROM ${L} WHERE cidade = 'Belém'`,
+    );
+    check('List the sensors with status fault', `SELECT DISTINCT sensor FROM ${S} WHERE status = 'fault'`);
+  });
+  it('most recent date and most recent rows', () => {
+    check('Qual a data da venda mais recente?', `SELECT MAX(data_da_venda) FROM ${L}`);
+    check('Show the 5 most recent sensor readings', `SELECT * FROM ${S} ORDER BY recorded_at DESC LIMIT 5`, {
+      ordered: true,
+    });
+  });
+});
+
+describe('words to columns', () => {
+  it('uses labels, synonyms and translations', () => {
+    // "price" (en) → preco, "store" → loja via the general synonym table.
+    check('What is the average price by store?', `SELECT loja, AVG(preco) FROM ${L} GROUP BY loja`);
+    check(
+      'Qual a temperatura média por sensor?',
+      `SELECT sensor, AVG(temperature_c) FROM ${S} GROUP BY sensor`,
+    );
+    check('Qual a umidade máxima?', `SELECT MAX(humidity) FROM ${S}`);
+  });
+});
+
+describe('follow-ups', () => {
+  it('"e por ano?" regroups the previous question', () => {
+    const previous = { question: 'Qual a quantidade total por loja?', sql: '' };
+    const r = interpret('e por ano?', fx.catalog, { previous });
+    expect(r.kind).toBe('sql');
+    if (r.kind !== 'sql') return;
+    const got = fx.db.prepare(r.sql).raw().all() as unknown[][];
+    const want = fx.db
+      .prepare(`SELECT strftime('%Y', data_da_venda), SUM(quantidade) FROM ${L} GROUP BY 1`)
+      .raw()
+      .all() as unknown[][];
+    expect(sameRows(want, got, false)).toBe(true);
+  });
+  it('"and in the lab?" adds a filter to the previous question', () => {
+    const previous = { question: 'What is the average temperature?', sql: '' };
+    const r = interpret('and in the lab?', fx.catalog, { previous });
+    expect(r.kind).toBe('sql');
+    if (r.kind !== 'sql') return;
+    const got = fx.db.prepare(r.sql).raw().all() as unknown[][];
+    const want = fx.db
+      .prepare(`SELECT AVG(temperature_c) FROM ${S} WHERE sensor = 'lab'`)
+      .raw()
+      .all() as unknown[][];
+    expect(sameRows(want, got, false)).toBe(true);
+  });
+});
+
+describe('yes/no columns', () => {
+  it('a boolean column named in the question is true, or false when negated', () => {
+    const trip = createFixture([
+      {
+        name: 'passengers',
+        columns: [
+          { name: 'name', type: 'text' },
+          { name: 'survived', label: 'Survived', type: 'boolean' },
+          { name: 'fare', type: 'real' },
+        ],
+        rows: Array.from({ length: 30 }, (_, i) => [
+          `P${i}`,
+          i % 3 === 0 ? 1 : i % 3 === 1 ? 0 : null,
+          i * 1.5,
+        ]),
+      },
+    ]);
+    try {
+      const count = (q: string) => {
+        const r = interpret(q, trip.catalog);
+        if (r.kind !== 'sql') throw new Error(`refused "${q}": ${r.reason}`);
+        return trip.db.prepare(r.sql).raw().all() as unknown[][];
+      };
+      expect(count('How many passengers survived?')).toEqual([[10]]);
+      expect(count('Quantos passageiros não sobreviveram?')).toEqual([[20]]);
+      expect(count('What is the average fare of those who survived?')[0]![0]).toBeCloseTo(20.25);
+    } finally {
+      trip.close();
+    }
+  });
+});
