@@ -91,7 +91,7 @@ export class Answerer {
   private async record(result: QueryResult): Promise<void> {
     const { sessions, log } = this.deps;
     try {
-      await log.save(result);
+      const written = await log.save(result);
       await sessions.apply(
         result.session_id,
         {
@@ -102,10 +102,9 @@ export class Answerer {
             at: result.finished_at ?? Date.now() / 1000,
           },
         },
-        { total_queries: 1 },
+        // One atomic update: the counters move with what was just written, no walk of the folder per question.
+        { total_queries: 1, size_bytes: written },
       );
-      // Off the answer's path: the size only has to be true by the next write.
-      sessions.refreshSize(result.session_id).catch(() => undefined);
     } catch (error) {
       const ended =
         (error instanceof AppError && error.code === 'session_expired') ||

@@ -6,7 +6,7 @@
  * The history is also the conversation memory (thread id = session id): a follow-up ("and by year?") is read
  * against the last answered question and its SQL.
  */
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, type FileHandle, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SessionPaths } from '../sessions/paths.js';
 import type { QueryResult, QueryStatus } from './types.js';
@@ -38,15 +38,19 @@ export class QueryLog {
     return join(this.paths.subdir(sessionId, 'cache'), 'queries');
   }
 
-  /** Writes the result (atomically: readers never see half a file) and appends the history line. */
-  async save(result: QueryResult): Promise<void> {
+  /**
+   * Writes the result (atomically: readers never see half a file) and appends the history line.
+   * Returns the bytes added to the session folder, so the caller can keep the session's size without a walk.
+   */
+  async save(result: QueryResult): Promise<number> {
     const dir = this.dir(result.session_id);
     // Not recursive: when the session ended meanwhile its folder is gone and must stay gone (ENOENT).
     await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
     const file = join(dir, `${result.query_id}.json`);
-    await writeFile(`${file}.tmp`, JSON.stringify(result));
+    const body = JSON.stringify(result);
+    await writeFile(`${file}.tmp`, body);
     await rename(`${file}.tmp`, file);
     const entry: HistoryEntry = {
       query_id: result.query_id,
@@ -60,11 +64,10 @@ export class QueryLog {
       finished_at: result.finished_at,
       ...(result.unsupported ? { unsupported: true } : {}),
     };
+    const line = `${JSON.stringify(entry)}\n`;
     // O_APPEND writes of one short line do not interleave, so concurrent questions cannot garble the file.
-    await appendFile(
-      join(this.paths.subdir(result.session_id, 'cache'), 'history.jsonl'),
-      `${JSON.stringify(entry)}\n`,
-    );
+    await appendFile(join(this.paths.subdir(result.session_id, 'cache'), 'history.jsonl'), line);
+    return Buffer.byteLength(body) + Buffer.byteLength(line);
   }
 
   async load(sessionId: string, queryId: string): Promise<QueryResult | null> {
@@ -77,17 +80,16 @@ export class QueryLog {
     }
   }
 
-  /** Newest first. */
+  /**
+   * Newest first. Reads only the end of the file (enough for `limit` lines), so the cost of a question's
+   * follow-up lookup does not grow with the session's history.
+   */
   async history(sessionId: string, limit = 100): Promise<HistoryEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(join(this.paths.subdir(sessionId, 'cache'), 'history.jsonl'), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const tail = await readTail(join(this.paths.subdir(sessionId, 'cache'), 'history.jsonl'), limit * 4096);
+    if (tail === null) return [];
     const entries: HistoryEntry[] = [];
-    const lines = text.split('\n');
+    const lines = tail.text.split('\n');
+    if (!tail.whole) lines.shift(); // the tail began mid-line
     for (let i = lines.length - 1; i >= 0 && entries.length < limit; i--) {
       const line = lines[i]!.trim();
       if (!line) continue;
@@ -109,5 +111,25 @@ export class QueryLog {
       .slice(0, limit)
       .reverse()
       .map(({ question, sql }) => ({ question, sql }));
+  }
+}
+
+/** The last `bytes` bytes of a file as text (`whole` when that is all of it), or null when it does not exist. */
+async function readTail(path: string, bytes: number): Promise<{ text: string; whole: boolean } | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return { text: buffer.toString('utf8'), whole: length === size };
+  } finally {
+    await handle.close();
   }
 }

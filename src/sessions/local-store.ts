@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type SessionDoc, VERSIONED_FIELDS } from './session.js';
+import { type SessionDoc, sizeInMb, VERSIONED_FIELDS } from './session.js';
 import type {
   CleanupReport,
   CreateOptions,
@@ -60,6 +60,7 @@ function applyUpdate(doc: SessionDoc, options: UpdateOptions): boolean {
     target[field] = Number(target[field] ?? 0) + by;
     changed = true;
   }
+  if (options.increment?.size_bytes) doc.session_size_mb = sizeInMb(doc.size_bytes);
   if (bump) doc.version += 1;
   return changed;
 }

@@ -11,7 +11,13 @@ import { AppError, type Lang } from '../errors.js';
 import type { ObjectManager } from '../objects.js';
 import type { EndReason, SessionEvents } from './events.js';
 import { SessionPaths } from './paths.js';
-import { newSessionDoc, type SessionChanges, type SessionDoc, sizeInMb } from './session.js';
+import {
+  type CounterField,
+  newSessionDoc,
+  type SessionChanges,
+  type SessionDoc,
+  sizeInMb,
+} from './session.js';
 import type { EndedSession, SessionStore, StoreStats } from './store.js';
 
 export interface SessionLimits {
@@ -168,7 +174,11 @@ export class SessionManager {
   }
 
   /** Trusted changes from inside the server (tables after an import, sizes, query counters). */
-  async apply(id: string, set: SessionChanges, increment?: { total_queries?: number }): Promise<SessionDoc> {
+  async apply(
+    id: string,
+    set: SessionChanges,
+    increment?: Partial<Record<CounterField, number>>,
+  ): Promise<SessionDoc> {
     this.checkId(id);
     const doc = await this.store.update(id, { set, ...(increment ? { increment } : {}) });
     if (!doc) throw new AppError('session_expired');

@@ -83,7 +83,8 @@ return redis.call('HGETALL', KEYS[1])
  * ARGV: 1 comma-separated versioned fields, 2 number of set pairs N, then N field/value pairs (JSON-encoded),
  *       then the number of increments M, then M field/amount pairs
  * Returns: HGETALL after the change, or nil when missing or expired.
- * A field set to its current encoding is left alone, so re-setting a value never bumps the version.
+ * A field set to its current encoding is left alone, so re-setting a value never bumps the version. Incrementing
+ * size_bytes also moves the size counter and session_size_mb.
  */
 export const UPDATE = `${NOW}
 local exp = redis.call('HGET', KEYS[1], 'expires_at')
@@ -107,7 +108,12 @@ end
 local m = tonumber(ARGV[i])
 i = i + 1
 for _ = 1, m do
-  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+  local size = redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+  if ARGV[i] == 'size_bytes' then
+    redis.call('INCRBY', KEYS[2], ARGV[i + 1])
+    -- session_size_mb follows size_bytes (MiB, 3 decimals), as the local store computes it
+    redis.call('HSET', KEYS[1], 'session_size_mb', tostring(math.floor(size / 1048.576 + 0.5) / 1000))
+  end
   i = i + 2
 end
 if bump then redis.call('HINCRBY', KEYS[1], 'version', 1) end

@@ -58,8 +58,11 @@ export type MutableField = Exclude<
 >;
 export type SessionChanges = Partial<Pick<SessionDoc, MutableField>>;
 
-/** Counters that concurrent writers increment; a read-modify-write of them would lose updates. */
-export type CounterField = 'total_queries';
+/**
+ * Counters that concurrent writers increment; a read-modify-write of them would lose updates. Incrementing
+ * `size_bytes` also keeps `session_size_mb` (and the store's total) in step.
+ */
+export type CounterField = 'total_queries' | 'size_bytes';
 
 export const BYTES_PER_MB = 1024 * 1024;
 

@@ -87,13 +87,13 @@ for (const mode of modes) {
     });
 
     it('concurrent PATCH-style updates lose nothing', async () => {
-      services = makeServices(mode);
+      services = makeServices(mode, { OPENAI_API_KEY: 'sk-test', DEFAULT_MODEL: 'builtin' });
       const { session_id } = await services.sessions.create('10.0.0.5');
       await Promise.all([
         services.sessions.update(session_id, { top_k: 9 }),
         services.sessions.update(session_id, { advanced_mode: true }),
         services.sessions.update(session_id, { language: 'pt' }),
-        services.sessions.update(session_id, { selected_model: 'gpt-4o-mini' }),
+        services.sessions.update(session_id, { selected_model: 'gpt-4o' }),
         ...Array.from({ length: 20 }, () => services.sessions.apply(session_id, {}, { total_queries: 1 })),
       ]);
       const doc = await services.sessions.get(session_id);
@@ -101,7 +101,7 @@ for (const mode of modes) {
         top_k: 9,
         advanced_mode: true,
         language: 'pt',
-        selected_model: 'gpt-4o-mini',
+        selected_model: 'gpt-4o',
         total_queries: 20,
         version: 3,
       });

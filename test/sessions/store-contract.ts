@@ -196,6 +196,20 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       expect(stats.per_ip).toEqual({ '10.5.5.1': 1, '10.5.5.2': 1 });
     });
 
+    it('incrementing size_bytes keeps session_size_mb and the total in step', async () => {
+      const created = await createOk(store, doc('10.6.6.6'));
+      await store.update(created.session_id, { set: { size_bytes: 1_000_000 } });
+      await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.update(created.session_id, { increment: { size_bytes: 100_000 } }),
+        ),
+      );
+      const read = (await store.peek(created.session_id))!;
+      expect(read.size_bytes).toBe(2_000_000);
+      expect(read.session_size_mb).toBe(1.907);
+      expect((await store.stats()).total_size_bytes).toBe(2_000_000);
+    });
+
     it('a lock is held by one owner until released or expired', async () => {
       const token = await store.acquireLock('job', 60_000);
       expect(token).toBeTruthy();
