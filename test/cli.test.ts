@@ -1,3 +1,6 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitOf, freePort, runCli, startCli, waitForHttp } from './helpers/process.js';
 import { deletePrefix, removeDir, shouldRunRedis, tempDir } from './helpers/services.js';
@@ -60,6 +63,31 @@ describe('agentgraph CLI (embedded mode)', () => {
       await exitOf(server);
       await deletePrefix(redisUrl, 'agentgraph:');
     }
+  });
+
+  it('ask: a one-shot question over files, as text or JSON, leaving nothing behind', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir, 'Vendas Março.csv');
+    writeFileSync(file, Buffer.from('Região;Preço\r\nSul;1.234,50\r\nNorte;10,00\r\nSul;5,50\r\n', 'latin1'));
+    const askDirs = () =>
+      readdirSync(tmpdir())
+        .filter((name) => name.startsWith('agentgraph-ask-'))
+        .sort();
+    const before = askDirs();
+    const json = runCli(['ask', '-f', file, '--json', 'Qual o preço médio por região?'], {});
+    expect(json.status).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result).toMatchObject({ status: 'done', lang: 'pt', model: 'builtin' });
+    expect(Object.fromEntries(result.rows)).toEqual({ Sul: 620, Norte: 10 });
+    const text = runCli(['ask', '-f', file, 'How many rows are there?'], {});
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/3/);
+    expect(text.stdout).toMatch(/SELECT COUNT\(\*\)/i);
+    const usage = runCli(['ask', 'no file given'], {});
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/Usage: agentgraph ask/);
+    expect(askDirs()).toEqual(before); // the temporary session folder is gone
   });
 
   it('unknown commands print the usage and fail', () => {
