@@ -35,24 +35,34 @@ function hash32(s: string): number {
 
 /** Streaming distinct count (exact while small) and value frequencies for low-cardinality columns. */
 export class ValueStats {
-  private counts: Map<string, number> | null = new Map();
+  /** Value → slot in `counts` while the column has at most EXACT_DISTINCT distinct values; then null. */
+  private slots: Map<string, number> | null = new Map();
+  private counts = new Float64Array(64);
   private registers: Uint8Array | null = null;
 
   add(value: string): void {
-    const counts = this.counts;
-    if (counts !== null) {
-      const c = counts.get(value);
-      if (c !== undefined) {
-        counts.set(value, c + 1);
+    const slots = this.slots;
+    if (slots !== null) {
+      const slot = slots.get(value);
+      if (slot !== undefined) {
+        this.counts[slot] = this.counts[slot]! + 1;
         return;
       }
-      if (counts.size < EXACT_DISTINCT) {
-        counts.set(value, 1);
+      const size = slots.size;
+      if (size < EXACT_DISTINCT) {
+        if (size === this.counts.length) {
+          const grown = new Float64Array(size * 2);
+          grown.set(this.counts);
+          this.counts = grown;
+        }
+        slots.set(value, size);
+        this.counts[size] = 1;
         return;
       }
+      // Too many distinct values for exact counts: a HyperLogLog sketch from now on.
       this.registers = new Uint8Array(HLL_M);
-      for (const key of counts.keys()) this.addHll(key);
-      this.counts = null;
+      for (const key of slots.keys()) this.addHll(key);
+      this.slots = null;
     }
     this.addHll(value);
   }
@@ -67,7 +77,7 @@ export class ValueStats {
   }
 
   distinct(): number {
-    if (this.counts !== null) return this.counts.size;
+    if (this.slots !== null) return this.slots.size;
     const regs = this.registers!;
     let sum = 0;
     let zeros = 0;
@@ -83,11 +93,12 @@ export class ValueStats {
 
   /** Most frequent values, when the column has few distinct values; empty otherwise. */
   top(limit = TOP_VALUES): TopValue[] {
-    if (this.counts === null || this.counts.size > LOW_CARDINALITY) return [];
-    return [...this.counts]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, limit)
-      .map(([value, count]) => ({ value, count }));
+    if (this.slots === null || this.slots.size > LOW_CARDINALITY) return [];
+    const counts = this.counts;
+    return [...this.slots]
+      .map(([value, slot]) => ({ value, count: counts[slot]! }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
+      .slice(0, limit);
   }
 }
 

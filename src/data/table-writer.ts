@@ -1,267 +1,150 @@
 /**
- * Writes rows of raw strings into one new table, inferring column types on the way.
+ * The SQL side of one new table: creates it, inserts the rows RowBuilder (row-builder.ts) prepared, and at the end
+ * settles the types, converts what was stored raw, declares the types and builds the catalog entry.
  *
- * Why values are stored before the type is final: the alternative (raw text into a scratch table, then
- * `INSERT … SELECT` with conversions) writes every byte twice, measured ~1.4× slower. Instead the table is created
- * without declared types (no affinity, so nothing is altered on the way in) and each value is stored as:
- *  - its typed value when that is unambiguous and prints back to exactly the raw text (`42`, `3.5`, `2023-12-31`),
- *    so it can be turned back into the original text should the column end up text;
- *  - otherwise its raw text (`1.234,56`, `31/12/2023`), converted in place at the end by one UPDATE.
- * For the usual files (ISO dates, `.` decimals) no UPDATE runs at all. Finally the declared types are written into
- * the schema (see `declareTypes`) so readers see `INTEGER`, `REAL`, `DATE`…
+ * The table is created without declared types (no affinity, so nothing is altered on the way in). At the end only
+ * the rows holding raw text in a typed column (or numbers in a column that turned out text) are rewritten by one
+ * UPDATE — for the usual files (ISO dates, `.` decimals) none — and the declared types are written into the schema
+ * (see `declareTypes`) so readers see `INTEGER`, `REAL`, `DATE`…
  *
  * Everything happens inside the importer's single transaction: nothing is visible until COMMIT.
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
-import { ValueStats } from './catalog.js';
 import type { ColumnCatalog, ColumnType, TableCatalog } from './catalog-types.js';
 import { columnNames, quoteIdent } from './naming.js';
 import {
-  ALL_TYPES,
-  type ColumnDecision,
-  classify,
-  convert,
-  decideType,
-  describeMask,
-  isNullToken,
-  type Locale,
-  NUM_BR,
-  NUM_EN,
-  sqlType,
-} from './types.js';
+  type Bindable,
+  type BuilderSummary,
+  type ColumnSummary,
+  K_INT,
+  K_REAL,
+  K_TEXT,
+  MAX_COLUMNS,
+  type Segment,
+  tooManyColumns,
+} from './row-builder.js';
+import { type ColumnDecision, convert, decideType, type Locale, sqlType } from './types.js';
 
-/** SQLite's default SQLITE_MAX_COLUMN. */
-export const MAX_COLUMNS = 2000;
-/** Rows per multi-row INSERT (bounded by SQLite's 32,766 host parameters for wide tables). */
-const ROWS_PER_INSERT = 64;
-
-/** Evidence for the file's number locale, shared by all the tables (sheets) of one upload. */
-export interface LocaleEvidence {
-  en: number;
-  br: number;
-}
-
-interface Collapse {
-  row: number;
-  value: string;
-  family: string;
-  before: number;
-}
-
-interface ColumnState {
-  name: string;
-  label: string;
-  mask: number;
-  sawTime: boolean;
-  nulls: number;
-  nonNull: number;
-  /** Values stored as numbers (must become text again if the column ends up text). */
-  numbersStored: number;
-  /** Non-null values stored as text, and how many of them are already ISO dates / date-times. */
-  textStored: number;
-  isoDates: number;
-  isoDatetimes: number;
-  /** Decimals of the REAL values stored as numbers (-1: none yet). */
-  decimals: number;
-  stats: ValueStats;
-  collapse: Collapse | null;
-  decision?: ColumnDecision;
-}
+/** Rows per multi-row INSERT (bounded by SQLite's 32,766 host parameters for wide tables). 50–200 measured alike. */
+const ROWS_PER_INSERT = 100;
 
 export interface WriterResult {
   catalog: TableCatalog;
   warnings: string[];
 }
 
-type Bindable = string | number | bigint | null;
-
 export class TableWriter {
-  private readonly columns: ColumnState[] = [];
-  private batch: Bindable[] = [];
-  private batchRows = 0;
+  private readonly names: string[] = [];
+  private readonly labels: string[] = [];
+  private pending: Bindable[] = [];
+  private pendingRows = 0;
   private insertMany: Database.Statement | null = null;
-  private rows = 0;
-  private shortRows = 0;
-  private longRows = 0;
+  private batchRows = 1;
   private readonly startPages: number;
-  private readonly headerWidth: number;
 
   constructor(
     private readonly db: Database.Database,
     readonly name: string,
     private readonly label: string,
     labels: readonly string[],
-    private readonly evidence: LocaleEvidence,
-    private readonly defaultLocale: () => Locale,
   ) {
-    if (labels.length > MAX_COLUMNS) {
-      throw new AppError('unprocessable_file', {
-        detail: `it has ${labels.length.toLocaleString('en')} columns; the limit is ${MAX_COLUMNS}`,
-      });
-    }
+    if (labels.length > MAX_COLUMNS) throw tooManyColumns(labels.length);
     this.startPages = this.pageCount();
-    this.headerWidth = labels.length;
     const names = columnNames(labels);
-    labels.forEach((l, i) => {
-      this.columns.push(this.newColumn(names[i]!, l, 0));
-    });
-    const defs = this.columns.map((c) => quoteIdent(c.name)).join(', ');
-    db.exec(`CREATE TABLE ${quoteIdent(name)} (${defs})`);
-  }
-
-  get rowCount(): number {
-    return this.rows;
+    this.labels.push(...labels);
+    this.names.push(...names);
+    db.exec(`CREATE TABLE ${quoteIdent(name)} (${names.map(quoteIdent).join(', ')})`);
+    this.resetStatement();
   }
 
   get width(): number {
-    return this.columns.length;
-  }
-
-  private newColumn(name: string, label: string, nullsSoFar: number): ColumnState {
-    return {
-      name,
-      label,
-      mask: ALL_TYPES,
-      sawTime: false,
-      nulls: nullsSoFar,
-      nonNull: 0,
-      numbersStored: 0,
-      textStored: 0,
-      isoDates: 0,
-      isoDatetimes: 0,
-      decimals: -1,
-      stats: new ValueStats(),
-      collapse: null,
-    };
+    return this.names.length;
   }
 
   private pageCount(): number {
     return this.db.pragma('page_count', { simple: true }) as number;
   }
 
+  private resetStatement(): void {
+    this.insertMany = null;
+    this.batchRows = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(32_000 / this.names.length)));
+  }
+
   /** Adds a column (JSON keys seen late, extra fields of ragged rows); earlier rows read NULL there. */
-  addColumn(label: string): number {
-    if (this.columns.length >= MAX_COLUMNS) {
-      throw new AppError('unprocessable_file', {
-        detail: `it has more than ${MAX_COLUMNS} columns, the limit`,
-      });
-    }
+  addColumn(label: string): void {
+    if (this.names.length >= MAX_COLUMNS) throw tooManyColumns();
     this.flush();
-    const labels = [...this.columns.map((c) => c.label), label];
-    const name = columnNames(labels).at(-1)!;
+    const name = columnNames([...this.labels, label]).at(-1)!;
     // columnNames numbers duplicates against earlier labels, but earlier columns keep their names: re-check.
     let unique = name;
-    for (let k = 2; this.columns.some((c) => c.name === unique); k++) unique = `${name}_${k}`;
-    this.columns.push(this.newColumn(unique, label, this.rows));
+    for (let k = 2; this.names.includes(unique); k++) unique = `${name}_${k}`;
+    this.names.push(unique);
+    this.labels.push(label);
     this.db.exec(`ALTER TABLE ${quoteIdent(this.name)} ADD COLUMN ${quoteIdent(unique)}`);
-    this.insertMany = null;
-    return this.columns.length - 1;
+    this.resetStatement();
   }
 
-  /**
-   * One row of raw values (null = missing). Fewer values than columns → NULLs; more → new columns `column_N`
-   * (unless the extra values are all empty, e.g. a trailing delimiter). Both are counted for the warnings.
-   */
-  writeRow(values: ReadonlyArray<string | null | undefined>, ragged = true): void {
-    const cols = this.columns;
-    if (values.length !== cols.length && ragged) {
-      // A row narrower than columns added for an earlier long row, but complete against the header, is fine.
-      if (values.length < this.headerWidth) this.shortRows++;
-      else if (values.length > cols.length) {
-        let extra = false;
-        for (let i = cols.length; i < values.length; i++) {
-          const v = values[i];
-          if (v !== null && v !== undefined && v !== '') extra = true;
-        }
-        if (extra) {
-          this.longRows++;
-          while (cols.length < values.length) this.addColumn(`column_${cols.length + 1}`);
-        }
+  /** Inserts a segment: full batches go through the prepared multi-row INSERT, the remainder waits for more. */
+  write(seg: Segment): void {
+    for (const label of seg.added) this.addColumn(label);
+    const rows = seg.rows;
+    if (rows === 0) return;
+    const w = this.names.length;
+    const per = this.batchRows;
+    const { kinds, nums, text, lens } = seg;
+    let o = 0;
+    let t = 0;
+    let pos = 0;
+    // Unpacks values [o, end) into `out` from index `at`.
+    const unpack = (out: Bindable[], at: number, end: number) => {
+      for (; o < end; o++, at++) {
+        const k = kinds[o];
+        if (k === K_TEXT) {
+          const len = lens[t++]!;
+          out[at] = text.slice(pos, pos + len);
+          pos += len;
+        } else if (k === K_REAL) out[at] = nums[o]!;
+        else if (k === K_INT) out[at] = BigInt(nums[o]!);
+        else out[at] = null;
+      }
+    };
+    let row = 0;
+    if (this.pendingRows > 0) {
+      const take = Math.min(per - this.pendingRows, rows);
+      unpack(this.pending, this.pending.length, take * w);
+      this.pendingRows += take;
+      row = take;
+      if (this.pendingRows === per) this.flush();
+    }
+    if (rows - row >= per) {
+      this.insertMany ??= this.db.prepare(this.insertSql(per));
+      const stmt = this.insertMany;
+      const step = per * w;
+      const params: Bindable[] = new Array(step);
+      for (; row + per <= rows; row += per) {
+        unpack(params, 0, o + step);
+        stmt.run(params);
       }
     }
-    const batch = this.batch;
-    const n = cols.length;
-    for (let i = 0; i < n; i++) {
-      const raw = values[i];
-      const col = cols[i]!;
-      if (raw === null || raw === undefined || isNullToken(raw)) {
-        col.nulls++;
-        batch.push(null);
-        continue;
-      }
-      col.nonNull++;
-      col.stats.add(raw);
-      if (col.mask === 0) {
-        col.textStored++;
-        batch.push(raw);
-        continue;
-      }
-      const r = classify(raw, col.mask);
-      const mask = col.mask & r.mask;
-      if ((r.mask & (NUM_EN | NUM_BR)) === NUM_EN) this.evidence.en++;
-      else if ((r.mask & (NUM_EN | NUM_BR)) === NUM_BR) this.evidence.br++;
-      if (mask === 0) {
-        col.collapse = {
-          row: this.rows + 1,
-          value: raw,
-          family: describeMask(col.mask),
-          before: col.nonNull - 1,
-        };
-        col.mask = 0;
-        col.textStored++;
-        batch.push(raw);
-        continue;
-      }
-      col.mask = mask;
-      if (r.time) col.sawTime = true;
-      const canonical = r.canonical;
-      if (canonical === undefined) {
-        col.textStored++;
-        batch.push(raw);
-      } else if (typeof canonical === 'bigint') {
-        col.numbersStored++;
-        batch.push(canonical);
-      } else if (typeof canonical === 'number') {
-        // Decimals are restorable as text only with one decimal count per column (`toFixed(decimals)`).
-        if (col.decimals === -1) col.decimals = r.frac!;
-        if (col.decimals === r.frac) {
-          col.numbersStored++;
-          batch.push(canonical);
-        } else {
-          col.textStored++;
-          batch.push(raw);
-        }
-      } else {
-        col.textStored++;
-        if (r.isoDate) col.isoDates++;
-        else if (r.isoDatetime) col.isoDatetimes++;
-        batch.push(canonical);
-      }
+    if (row < rows) {
+      unpack(this.pending, this.pending.length, rows * w);
+      this.pendingRows += rows - row;
     }
-    this.rows++;
-    if (++this.batchRows >= this.rowsPerInsert()) this.flush();
-  }
-
-  private rowsPerInsert(): number {
-    return Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(32_000 / this.columns.length)));
   }
 
   private insertSql(rows: number): string {
-    const one = `(${this.columns.map(() => '?').join(',')})`;
+    const one = `(${this.names.map(() => '?').join(',')})`;
     return `INSERT INTO ${quoteIdent(this.name)} VALUES ${Array(rows).fill(one).join(',')}`;
   }
 
-  flush(): void {
-    if (this.batchRows === 0) return;
-    let stmt: Database.Statement;
-    if (this.batchRows === this.rowsPerInsert()) {
+  private flush(): void {
+    if (this.pendingRows === 0) return;
+    if (this.pendingRows === this.batchRows) {
       this.insertMany ??= this.db.prepare(this.insertSql(this.batchRows));
-      stmt = this.insertMany;
-    } else stmt = this.db.prepare(this.insertSql(this.batchRows));
-    stmt.run(this.batch);
-    this.batch = [];
-    this.batchRows = 0;
+      this.insertMany.run(this.pending);
+    } else this.db.prepare(this.insertSql(this.pendingRows)).run(this.pending);
+    this.pending = [];
+    this.pendingRows = 0;
   }
 
   /** Pages this table added so far (including those still in SQLite's cache), in bytes. */
@@ -270,25 +153,16 @@ export class TableWriter {
   }
 
   /** Settles the types, converts what was stored raw, declares the types, and returns the catalog entry. */
-  finish(pageSize: number, now: number): WriterResult {
+  finish(summary: BuilderSummary, fileLocale: Locale, pageSize: number, now: number): WriterResult {
     this.flush();
     const warnings: string[] = [];
-    const locale =
-      this.evidence.br > this.evidence.en ? 'br' : this.evidence.en > this.evidence.br ? 'en' : null;
-    const fileLocale: Locale = locale ?? this.defaultLocale();
+    const cols = summary.columns;
+    const decisions: ColumnDecision[] = [];
     const toConvert: number[] = [];
-    this.columns.forEach((col, i) => {
+    cols.forEach((col, i) => {
       const d = decideType(col.mask, col.sawTime, col.nonNull, fileLocale);
-      col.decision = d;
-      const needs =
-        d.type === 'text'
-          ? col.numbersStored > 0
-          : d.type === 'date'
-            ? col.textStored > col.isoDates
-            : d.type === 'datetime'
-              ? col.textStored > col.isoDatetimes
-              : col.textStored > 0;
-      if (needs) toConvert.push(i);
+      decisions.push(d);
+      if (needsConversion(col, d)) toConvert.push(i);
       const c = col.collapse;
       if (d.type === 'text' && c && (c.before >= 10 || c.before * 2 >= col.nonNull)) {
         const value = c.value.length > 40 ? `${c.value.slice(0, 40)}…` : c.value;
@@ -297,43 +171,32 @@ export class TableWriter {
         );
       }
     });
-    if (toConvert.length > 0) this.convertInPlace(toConvert);
-    this.declareTypes();
+    if (toConvert.length > 0) this.convertInPlace(toConvert, cols, decisions);
+    this.declareTypes(decisions);
+    const minMax = this.minMax(cols, decisions, new Set(toConvert));
 
-    // One scan for min/max of every column (in C; cheaper than tracking typed min/max per value in JS).
-    const minMax = this.columns
-      .map((c) => `min(${quoteIdent(c.name)}), max(${quoteIdent(c.name)})`)
-      .join(', ');
-    const mm = this.db
-      .prepare(`SELECT ${minMax} FROM ${quoteIdent(this.name)}`)
-      .raw()
-      .get() as Array<number | string | bigint | null>;
-
-    const columns: ColumnCatalog[] = this.columns.map((col, i) => {
-      const type: ColumnType = col.decision!.type;
-      const norm = (v: number | string | bigint | null | undefined) =>
-        v === undefined || v === null ? null : typeof v === 'bigint' ? Number(v) : v;
+    const columns: ColumnCatalog[] = cols.map((col, i) => {
+      const type: ColumnType = decisions[i]!.type;
       return {
-        name: col.name,
+        name: this.names[i]!,
         label: col.label,
         type,
         null_count: col.nulls,
-        distinct_estimate: col.stats.distinct(),
-        min: norm(mm[2 * i]),
-        max: norm(mm[2 * i + 1]),
-        top_values: type === 'text' ? col.stats.top() : [],
+        distinct_estimate: col.distinct,
+        min: minMax[i]![0],
+        max: minMax[i]![1],
+        top_values: type === 'text' ? col.top : [],
       };
     });
-    if (this.shortRows > 0) {
+    if (summary.shortRows > 0) {
       warnings.push(
-        `${this.shortRows.toLocaleString('en')} row(s) had fewer fields than the header; the missing values are NULL`,
+        `${summary.shortRows.toLocaleString('en')} row(s) had fewer fields than the header; the missing values are NULL`,
       );
     }
-    if (this.longRows > 0) {
+    if (summary.longRows > 0) {
       warnings.push(
-        `${this.longRows.toLocaleString('en')} row(s) had more fields than the header; the extra values are in added columns (${this.columns
-          .filter((c) => /^column_\d+$/.test(c.label))
-          .map((c) => c.name)
+        `${summary.longRows.toLocaleString('en')} row(s) had more fields than the header; the extra values are in added columns (${this.names
+          .filter((_, i) => /^column_\d+$/.test(this.labels[i]!))
           .join(', ')})`,
       );
     }
@@ -341,7 +204,7 @@ export class TableWriter {
       catalog: {
         name: this.name,
         label: this.label,
-        rows: this.rows,
+        rows: summary.rows,
         columns,
         size_bytes: this.bytesWritten(pageSize),
         created_at: now,
@@ -350,10 +213,48 @@ export class TableWriter {
     };
   }
 
+  /**
+   * Min/max per column. Streamed by RowBuilder over the stored values, which are the final values when nothing
+   * was converted; converted columns (and those whose streamed extremes cannot be trusted) are scanned in SQL.
+   */
+  private minMax(
+    cols: ColumnSummary[],
+    decisions: ColumnDecision[],
+    converted: Set<number>,
+  ): Array<[number | string | null, number | string | null]> {
+    const out: Array<[number | string | null, number | string | null]> = [];
+    const scan: number[] = [];
+    const norm = (v: number | string | bigint | null | undefined) =>
+      v === undefined || v === null ? null : typeof v === 'bigint' ? Number(v) : v;
+    cols.forEach((col, i) => {
+      const type = decisions[i]!.type;
+      if (col.nonNull === 0) out.push([null, null]);
+      else if (converted.has(i)) {
+        out.push([null, null]);
+        scan.push(i);
+      } else if (type === 'text' || type === 'date' || type === 'datetime') {
+        // Nothing converted: every stored value is text (numbersStored === 0 for text, textStored for dates).
+        out.push([col.textMin, col.textMax]);
+      } else out.push([norm(col.numMin), norm(col.numMax)]);
+    });
+    if (scan.length > 0) {
+      const exprs = scan
+        .map((i) => `min(${quoteIdent(this.names[i]!)}), max(${quoteIdent(this.names[i]!)})`)
+        .join(', ');
+      const mm = this.db
+        .prepare(`SELECT ${exprs} FROM ${quoteIdent(this.name)}`)
+        .raw()
+        .get() as Array<number | string | bigint | null>;
+      scan.forEach((col, k) => {
+        out[col] = [norm(mm[2 * k]), norm(mm[2 * k + 1])];
+      });
+    }
+    return out;
+  }
+
   /** Converts the raw-stored values of the given columns with one UPDATE (a JS function per value). */
-  private convertInPlace(indexes: number[]): void {
-    const decisions = this.columns.map((c) => c.decision!);
-    const decimals = this.columns.map((c) => c.decimals);
+  private convertInPlace(indexes: number[], cols: ColumnSummary[], decisions: ColumnDecision[]): void {
+    const decimals = cols.map((c) => c.decimals);
     this.db.function(
       'agentgraph_convert',
       { deterministic: true, safeIntegers: true },
@@ -370,12 +271,12 @@ export class TableWriter {
     );
     // Only the rows holding a value to convert are rewritten.
     const cond = (i: number) => {
-      const q = quoteIdent(this.columns[i]!.name);
+      const q = quoteIdent(this.names[i]!);
       return decisions[i]!.type === 'text' ? `typeof(${q}) IN ('integer', 'real')` : `typeof(${q}) = 'text'`;
     };
     const sets = indexes
       .map((i) => {
-        const q = quoteIdent(this.columns[i]!.name);
+        const q = quoteIdent(this.names[i]!);
         return `${q} = CASE WHEN ${cond(i)} THEN agentgraph_convert(${i}, ${q}) ELSE ${q} END`;
       })
       .join(', ');
@@ -389,8 +290,8 @@ export class TableWriter {
    * writable_schema procedure for other format-neutral schema edits). Needs better-sqlite3's unsafe mode, which
    * lifts SQLITE_DBCONFIG_DEFENSIVE for this connection only, and only for this statement.
    */
-  private declareTypes(): void {
-    const defs = this.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.decision!.type)}`).join(', ');
+  private declareTypes(decisions: ColumnDecision[]): void {
+    const defs = this.names.map((n, i) => `${quoteIdent(n)} ${sqlType(decisions[i]!.type)}`).join(', ');
     const sql = `CREATE TABLE ${quoteIdent(this.name)} (${defs})`;
     const db = this.db;
     const version = db.pragma('schema_version', { simple: true }) as number;
@@ -403,5 +304,19 @@ export class TableWriter {
       db.pragma('writable_schema = OFF');
       db.unsafeMode(false);
     }
+  }
+}
+
+/** Does the column hold stored values that are not yet in their final form for decision `d`? */
+function needsConversion(col: ColumnSummary, d: ColumnDecision): boolean {
+  switch (d.type) {
+    case 'text':
+      return col.numbersStored > 0;
+    case 'date':
+      return col.textStored > col.isoDates;
+    case 'datetime':
+      return col.textStored > col.isoDatetimes;
+    default:
+      return col.textStored > 0;
   }
 }

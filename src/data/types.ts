@@ -9,6 +9,9 @@
  * Hand-written scanners instead of regular expressions on the hot path: 8 million values per benchmark file.
  */
 import type { ColumnType } from './catalog-types.js';
+import { isIsoDate, parseDate, parseNamedDate } from './dates.js';
+
+export { parseDate, parseNamedDate } from './dates.js';
 
 /** Parses as a number with `.` decimals (`1,234.56`). */
 export const NUM_EN = 1;
@@ -40,12 +43,12 @@ export interface Classified {
    * exactly the original text (so it can be turned back into text if the column ends up text): plain integers,
    * unambiguous decimals, ISO dates. `undefined` when the raw text must be stored and converted at the end.
    */
-  canonical: number | bigint | string | undefined;
+  canonical: number | string | undefined;
   /** The canonical value is an ISO date / date-time string (canonical only for that type). */
   isoDate: boolean;
   isoDatetime: boolean;
-  /** For a canonical decimal: its number of decimals (the column must agree, see TableWriter). */
-  frac?: number;
+  /** For a canonical number: its number of decimals, 0 for an integer (a column's decimals must agree). */
+  frac: number;
 }
 
 export function isNullToken(raw: string): boolean {
@@ -61,13 +64,35 @@ export function isNullToken(raw: string): boolean {
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
-const RESULT_TEXT: Classified = {
+/**
+ * The one result object classify fills and returns (no allocation per value: 8 million values per benchmark file).
+ * Read it before the next call.
+ */
+const R: Classified = {
   mask: 0,
   time: false,
   canonical: undefined,
   isoDate: false,
   isoDatetime: false,
+  frac: -1,
 };
+
+function result(
+  mask: number,
+  canonical: number | string | undefined,
+  frac = -1,
+  time = false,
+  isoDate = false,
+  isoDatetime = false,
+): Classified {
+  R.mask = mask;
+  R.time = time;
+  R.canonical = canonical;
+  R.isoDate = isoDate;
+  R.isoDatetime = isoDatetime;
+  R.frac = frac;
+  return R;
+}
 
 /**
  * Classifies `raw` (non-null), testing only the families still possible in `want` (the column's mask): once a
@@ -78,7 +103,7 @@ export function classify(raw: string, want: number): Classified {
   let c0 = s.charCodeAt(0);
   if (c0 === 32 || c0 === 9 || s.charCodeAt(s.length - 1) === 32) {
     s = s.trim();
-    if (s.length === 0) return RESULT_TEXT;
+    if (s.length === 0) return result(0, undefined);
     c0 = s.charCodeAt(0);
   }
   if (want & NUMERIC) {
@@ -93,9 +118,9 @@ export function classify(raw: string, want: number): Classified {
     if (d !== null) return d;
   }
   if (want & BOOL && s.length <= 10 && BOOLEANS.has(s.toLowerCase())) {
-    return { mask: BOOL, time: false, canonical: undefined, isoDate: false, isoDatetime: false };
+    return result(BOOL, undefined);
   }
-  return RESULT_TEXT;
+  return result(0, undefined);
 }
 
 // ---------------------------------------------------------------- numbers
@@ -105,8 +130,16 @@ const FALSE_WORDS = ['false', 'no', 'não', 'nao', 'falso'];
 const BOOLEANS = new Set([...TRUE_WORDS, ...FALSE_WORDS]);
 const TRUE_SET = new Set(TRUE_WORDS);
 
-/** Strips `R$`, `US$`, `$`, `€` prefixes and a `%` suffix; returns [body, negative] or null when not number-like. */
-function numberBody(s: string): { body: string; neg: boolean } | null {
+/** Bounds of the number body found by numberBody (module state: no allocation per value). */
+let bodyStart = 0;
+let bodyEnd = 0;
+let bodyNeg = false;
+
+/**
+ * Strips `R$`, `US$`, `$`, `€` prefixes and a `%` suffix: sets bodyStart/bodyEnd/bodyNeg; false when not
+ * number-like.
+ */
+function numberBody(s: string): boolean {
   let start = 0;
   let end = s.length;
   let neg = false;
@@ -121,7 +154,7 @@ function numberBody(s: string): { body: string; neg: boolean } | null {
     if (c === 82 && s.charCodeAt(start + 1) === 36) start += 2;
     else if (c === 85 && s.charCodeAt(start + 1) === 83 && s.charCodeAt(start + 2) === 36) start += 3;
     else if (c === 36 || c === 0x20ac) start += 1;
-    else if (c !== 46) return null;
+    else if (c !== 46) return false;
     while (s.charCodeAt(start) === 32 || s.charCodeAt(start) === 0xa0) start++;
     c = s.charCodeAt(start);
     if (c === 45 && !neg) {
@@ -133,16 +166,19 @@ function numberBody(s: string): { body: string; neg: boolean } | null {
     end--;
     while (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 0xa0) end--;
   }
-  if (start >= end) return null;
-  return { body: start === 0 && end === s.length ? s : s.slice(start, end), neg };
+  if (start >= end) return false;
+  bodyStart = start;
+  bodyEnd = end;
+  bodyNeg = neg;
+  return true;
 }
 
 /** Are the groups between separators `1-3 digits` then `3 digits` each (thousands grouping)? */
-function validGrouping(intPart: string, sep: number): boolean {
+function validGrouping(s: string, from: number, to: number, sep: number): boolean {
   let group = 0;
   let first = true;
-  for (let i = 0; i < intPart.length; i++) {
-    const c = intPart.charCodeAt(i);
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
     if (c === sep) {
       if (first ? group < 1 || group > 3 : group !== 3) return false;
       first = false;
@@ -152,304 +188,116 @@ function validGrouping(intPart: string, sep: number): boolean {
   return !first && group === 3;
 }
 
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 function classifyNumber(s: string): Classified | null {
-  const parts = numberBody(s);
-  if (!parts) return null;
-  const { body, neg } = parts;
-  const plain = body === s || (neg && body.length === s.length - 1 && s.charCodeAt(0) === 45);
+  if (!numberBody(s)) return null;
+  const start = bodyStart;
+  const end = bodyEnd;
+  const neg = bodyNeg;
+  const plain = end === s.length && (start === 0 || (neg && start === 1 && s.charCodeAt(0) === 45));
   let dots = 0;
   let commas = 0;
   let lastDot = -1;
   let lastComma = -1;
   let digits = 0;
-  const n = body.length;
-  for (let i = 0; i < n; i++) {
-    const c = body.charCodeAt(i);
-    if (isDigit(c)) digits++;
-    else if (c === 46) {
+  // The digits as one integer (exact up to 15 digits): the canonical value without parsing the text again.
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      value = value * 10 + (c - 48);
+    } else if (c === 46) {
       dots++;
       lastDot = i;
     } else if (c === 44) {
       commas++;
       lastComma = i;
-    } else if ((c === 101 || c === 69) && i > 0) {
+    } else if ((c === 101 || c === 69) && i > start) {
       return classifyScientific(s);
     } else return null;
   }
   if (digits === 0) return null;
+  const c0 = s.charCodeAt(start);
   // Leading zeros mark identifiers (`00501`): text. `0`, `0.5`, `0,5` are numbers.
-  if (body.charCodeAt(0) === 48 && n > 1 && isDigit(body.charCodeAt(1))) return null;
-  if (body.charCodeAt(0) === 44) return null;
+  if (c0 === 48 && end - start > 1 && isDigit(s.charCodeAt(start + 1))) return null;
+  if (c0 === 44) return null;
   let mask = 0;
   if (dots === 0 && commas === 0) {
     // Plain integer. More than 18 digits does not fit SQLite's 64-bit integers: an identifier, keep as text.
     if (digits > 18) return null;
-    mask = NUM_EN | NUM_BR | INT_EN | INT_BR;
-    // Integers are bound as BigInt: better-sqlite3 binds every JS number as a REAL.
-    const canonical = digits <= 15 && plain ? BigInt(Number(s)) : undefined;
-    return { mask, time: false, canonical, isoDate: false, isoDatetime: false };
+    // frac 0 marks an integer (stored as SQLite INTEGER, see RowBuilder).
+    return result(
+      NUM_EN | NUM_BR | INT_EN | INT_BR,
+      digits <= 15 && plain && !(neg && value === 0) ? (neg ? -value : value) : undefined,
+      0,
+    );
   }
   // en reading: commas only as thousands separators before an optional single decimal dot.
-  if (dots <= 1 && (commas === 0 || lastComma < (lastDot === -1 ? n : lastDot))) {
-    const intPart = lastDot === -1 ? body : body.slice(0, lastDot);
-    if (commas === 0 || validGrouping(intPart, 44)) {
-      if (lastDot !== n - 1 || dots === 0) {
+  if (dots <= 1 && (commas === 0 || lastComma < (lastDot === -1 ? end : lastDot))) {
+    if (commas === 0 || validGrouping(s, start, lastDot === -1 ? end : lastDot, 44)) {
+      if (lastDot !== end - 1 || dots === 0) {
         mask |= NUM_EN;
         if (dots === 0) mask |= INT_EN;
       }
     }
   }
   // pt-BR reading: dots only as thousands separators before an optional single decimal comma.
-  if (commas <= 1 && (dots === 0 || lastDot < (lastComma === -1 ? n : lastComma))) {
-    const intPart = lastComma === -1 ? body : body.slice(0, lastComma);
-    if (dots === 0 || validGrouping(intPart, 46)) {
-      if (lastComma !== n - 1 || commas === 0) {
+  if (commas <= 1 && (dots === 0 || lastDot < (lastComma === -1 ? end : lastComma))) {
+    if (dots === 0 || validGrouping(s, start, lastComma === -1 ? end : lastComma, 46)) {
+      if (lastComma !== end - 1 || commas === 0) {
         mask |= NUM_BR;
         if (commas === 0) mask |= INT_BR;
       }
     }
   }
   if (mask === 0) return null;
-  let canonical: number | undefined;
-  let frac = -1;
   // Stored at once only when there is one reading and the text can be restored exactly from the number and the
   // count of decimals (`1234.50` ↔ 1234.5 with 2 decimals; at most 15 significant digits so doubles are exact).
-  if (plain && mask === NUM_EN && commas === 0 && dots === 1 && n <= 16) {
-    const v = Number(s);
-    if (v !== 0 || !neg) {
-      canonical = v;
-      frac = n - lastDot - 1;
-    }
+  if (plain && mask === NUM_EN && commas === 0 && dots === 1 && end - start <= 16) {
+    // digits ≤ 15 and one IEEE division of exact integers: the correctly rounded value, as Number(s) gives.
+    const frac = end - lastDot - 1;
+    const v = value / POW10[frac]!;
+    if (v !== 0 || !neg) return result(mask, neg ? -v : v, frac);
   }
-  return { mask, time: false, canonical, isoDate: false, isoDatetime: false, frac };
+  return result(mask, undefined);
 }
 
 function classifyScientific(s: string): Classified | null {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d{1,3}$/.test(s)) return null;
-  return { mask: NUM_EN, time: false, canonical: undefined, isoDate: false, isoDatetime: false };
+  return result(NUM_EN, undefined);
 }
 
 /** Converts a value admitted as a number under `locale` (see classifyNumber). */
 export function toNumber(raw: string, locale: Locale, integer: boolean): number | bigint | null {
   const s = raw.trim();
-  const parts = numberBody(s);
-  if (!parts) return null;
-  let body = parts.body;
+  if (!numberBody(s)) return null;
+  const neg = bodyNeg;
+  let body = s.slice(bodyStart, bodyEnd);
   if (locale === 'en') body = body.replace(/,/g, '');
   else body = body.replace(/\./g, '').replace(',', '.');
   if (integer) {
     // BigInt so that SQLite stores an INTEGER (a JS number would be bound as REAL).
     const digits = body.replace(/\.0*$/, '');
     const big = digits.length > 15 ? BigInt(digits) : BigInt(Number(digits));
-    return parts.neg ? -big : big;
+    return neg ? -big : big;
   }
   const v = Number(body);
   if (!Number.isFinite(v)) return null;
-  return parts.neg ? -v : v;
+  return neg ? -v : v;
 }
 
-// ---------------------------------------------------------------- dates
-
-const MONTHS: Record<string, number> = {
-  jan: 1,
-  january: 1,
-  janeiro: 1,
-  feb: 2,
-  february: 2,
-  fev: 2,
-  fevereiro: 2,
-  mar: 3,
-  march: 3,
-  marco: 3,
-  março: 3,
-  apr: 4,
-  april: 4,
-  abr: 4,
-  abril: 4,
-  may: 5,
-  mai: 5,
-  maio: 5,
-  jun: 6,
-  june: 6,
-  junho: 6,
-  jul: 7,
-  july: 7,
-  julho: 7,
-  aug: 8,
-  august: 8,
-  ago: 8,
-  agosto: 8,
-  sep: 9,
-  sept: 9,
-  september: 9,
-  set: 9,
-  setembro: 9,
-  oct: 10,
-  october: 10,
-  out: 10,
-  outubro: 10,
-  nov: 11,
-  november: 11,
-  novembro: 11,
-  dec: 12,
-  december: 12,
-  dez: 12,
-  dezembro: 12,
-};
-
-function validYmd(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1 || y < 1000 || y > 9999) return false;
-  const days =
-    m === 2
-      ? y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
-        ? 29
-        : 28
-      : [4, 6, 9, 11].includes(m)
-        ? 30
-        : 31;
-  return d <= days;
-}
-
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-interface ParsedDate {
-  /** ISO date for day-first and month-first readings; null when that reading is impossible. */
-  dmy: string | null;
-  mdy: string | null;
-  /** `HH:MM:SS` or null. */
-  time: string | null;
-  /** Already in the stored form. */
-  iso: boolean;
-}
-
-/** Reads a time suffix `HH:MM[:SS[.fff]]` (with optional `Z`); returns `HH:MM:SS` or null. */
-function parseTime(t: string): string | null {
-  const m = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?\s*(?:Z|UTC)?$/i.exec(t);
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  const sec = m[3] === undefined ? 0 : Number(m[3]);
-  if (h > 23 || min > 59 || sec > 59) return null;
-  return `${pad2(h)}:${pad2(min)}:${pad2(sec)}`;
-}
-
-function num(s: string, from: number, to: number): number {
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    v = v * 10 + (c - 48);
-  }
-  return to > from ? v : -1;
-}
-
-export function parseDate(s: string): ParsedDate | null {
-  const n = s.length;
-  if (n < 8 || n > 40) return null;
-  const c0 = s.charCodeAt(0);
-  if (isDigit(c0)) {
-    // YYYY-MM-DD or YYYY/MM/DD, optionally with a time.
-    const c4 = s.charCodeAt(4);
-    if ((c4 === 45 || c4 === 47) && isDigit(s.charCodeAt(3))) {
-      const y = num(s, 0, 4);
-      const sep2 = s.indexOf(String.fromCharCode(c4), 5);
-      if (sep2 < 6 || sep2 > 7) return null;
-      const m = num(s, 5, sep2);
-      let endDay = sep2 + 1;
-      while (endDay < n && isDigit(s.charCodeAt(endDay))) endDay++;
-      if (endDay - sep2 - 1 < 1 || endDay - sep2 - 1 > 2) return null;
-      const d = num(s, sep2 + 1, endDay);
-      if (!validYmd(y, m, d)) return null;
-      const date = `${y}-${pad2(m)}-${pad2(d)}`;
-      let time: string | null = null;
-      if (endDay < n) {
-        const sep = s.charCodeAt(endDay);
-        if (sep !== 32 && sep !== 84) return null;
-        time = parseTime(s.slice(endDay + 1).trim());
-        if (!time) return null;
-      }
-      const iso = time ? s === `${date} ${time}` : s === date;
-      return { dmy: date, mdy: date, time, iso };
-    }
-    // D/M/YYYY or M/D/YYYY with `/`, `-` or `.` separators, optionally with a time.
-    let i = 0;
-    while (i < n && isDigit(s.charCodeAt(i))) i++;
-    if (i < 1 || i > 2) return null;
-    const sep = s.charCodeAt(i);
-    if (sep !== 47 && sep !== 45 && sep !== 46) return null;
-    const a = num(s, 0, i);
-    let k = i + 1;
-    while (k < n && isDigit(s.charCodeAt(k))) k++;
-    if (k - i - 1 < 1 || k - i - 1 > 2 || s.charCodeAt(k) !== sep) return null;
-    const b = num(s, i + 1, k);
-    let e = k + 1;
-    while (e < n && isDigit(s.charCodeAt(e))) e++;
-    if (e - k - 1 !== 4) return null;
-    const y = num(s, k + 1, e);
-    let time: string | null = null;
-    if (e < n) {
-      const ts = s.charCodeAt(e);
-      if (ts !== 32 && ts !== 84) return null;
-      time = parseTime(s.slice(e + 1).trim());
-      if (!time) return null;
-    }
-    const dmy = validYmd(y, b, a) ? `${y}-${pad2(b)}-${pad2(a)}` : null;
-    const mdy = validYmd(y, a, b) ? `${y}-${pad2(a)}-${pad2(b)}` : null;
-    if (!dmy && !mdy) return null;
-    return { dmy, mdy, time, iso: false };
-  }
-  // Month names (`Jan 1 2000`) are read by parseNamedDate.
-  return null;
-}
-
-// `Jan 1 2000`, `January 1, 2000`, `1 Jan 2000`, `01-Jan-2000`, `1 de janeiro de 2000`.
-
-const NAMED_A = /^([A-Za-zçÇ]{3,9})\.? (\d{1,2}),? (\d{4})(?:,? (.+))?$/;
-const NAMED_B = /^(\d{1,2})(?: de |[ -])([A-Za-zçÇ]{3,9})\.?(?: de |[ -])(\d{4})(?: (.+))?$/;
-
-export function parseNamedDate(s: string): ParsedDate | null {
-  if (s.length < 8 || s.length > 40) return null;
-  let month: number | undefined;
-  let day: number;
-  let year: number;
-  let rest: string | undefined;
-  let m = NAMED_A.exec(s);
-  if (m) {
-    month = MONTHS[m[1]!.toLowerCase()];
-    day = Number(m[2]);
-    year = Number(m[3]);
-    rest = m[4];
-  } else {
-    m = NAMED_B.exec(s);
-    if (!m) return null;
-    month = MONTHS[m[2]!.toLowerCase()];
-    day = Number(m[1]);
-    year = Number(m[3]);
-    rest = m[4];
-  }
-  if (month === undefined || !validYmd(year, month, day)) return null;
-  let time: string | null = null;
-  if (rest !== undefined) {
-    time = parseTime(rest.trim());
-    if (!time) return null;
-  }
-  const date = `${year}-${pad2(month)}-${pad2(day)}`;
-  return { dmy: date, mdy: date, time, iso: false };
-}
+// ---------------------------------------------------------------- dates (parsing in dates.ts)
 
 function classifyDate(s: string): Classified | null {
+  if (isIsoDate(s)) return result(DATE_DMY | DATE_MDY, s, -1, false, true, false);
   const c0 = s.charCodeAt(0);
   const p = isDigit(c0) ? (parseDate(s) ?? parseNamedDate(s)) : parseNamedDate(s);
   if (!p) return null;
   const mask = (p.dmy ? DATE_DMY : 0) | (p.mdy ? DATE_MDY : 0);
-  const canonical = p.iso ? s : undefined;
-  return {
-    mask,
-    time: p.time !== null,
-    canonical,
-    isoDate: p.iso && p.time === null,
-    isoDatetime: p.iso && p.time !== null,
-  };
+  const time = p.time !== null;
+  return result(mask, p.iso ? s : undefined, -1, time, p.iso && !time, p.iso && time);
 }
 
 // ---------------------------------------------------------------- column decision

@@ -1,0 +1,365 @@
+/**
+ * Rows of raw strings → values ready to INSERT, plus everything the end of the import needs to decide the column
+ * types and write the catalog. No database here: this runs inside the CSV worker thread (csv-worker.ts) as well as
+ * on the main thread (JSON, XLSX, small CSV files), and TableWriter (table-writer.ts) does the SQL side.
+ *
+ * Why values are stored before the type is final: the alternative (raw text into a scratch table, then
+ * `INSERT … SELECT` with conversions) writes every byte twice, measured ~1.4× slower. Instead each value is stored as:
+ *  - its typed value when that is unambiguous and prints back to exactly the raw text (`42`, `3.5`, `2023-12-31`),
+ *    so it can be turned back into the original text should the column end up text;
+ *  - otherwise its raw text (`1.234,56`, `31/12/2023`), converted in place at the end by one UPDATE.
+ *
+ * Statistics are streamed too: null counts, distinct estimates and top values (ValueStats), and min/max of the
+ * stored values (`typedMin`…, `textMin`…) so no final scan is needed when nothing has to be converted.
+ */
+import { AppError } from '../errors.js';
+import { ValueStats } from './catalog.js';
+import type { TopValue } from './catalog-types.js';
+import { ALL_TYPES, classify, describeMask, isNullToken, NUM_BR, NUM_EN } from './types.js';
+
+/** SQLite's default SQLITE_MAX_COLUMN. */
+export const MAX_COLUMNS = 2000;
+/** Rows handed over at once (a multiple of any batch size TableWriter uses; the last segment may be shorter). */
+const SEGMENT_VALUES = 16_384;
+
+export type Bindable = string | number | bigint | null;
+
+/** Evidence for the file's number locale, shared by all the tables (sheets) of one upload. */
+export interface LocaleEvidence {
+  en: number;
+  br: number;
+}
+
+/** Value kinds in a Segment. */
+export const K_NULL = 0;
+export const K_REAL = 1;
+export const K_INT = 2;
+export const K_TEXT = 3;
+
+/**
+ * Rows for TableWriter: `added` columns (labels) first, then `rows` rows, row-major, full width. Packed so that
+ * handing it to another thread is a few copies of flat memory rather than millions of values to serialize:
+ * per value a kind; numbers (REAL, and INTEGER up to 15 digits) in `nums`; text values concatenated in `text`,
+ * their lengths in order in `lens`.
+ */
+export interface Segment {
+  added: string[];
+  rows: number;
+  kinds: Uint8Array;
+  nums: Float64Array;
+  text: string;
+  lens: Uint32Array;
+}
+
+/** The transferable buffers of a segment (postMessage transfer list). */
+export function segmentBuffers(seg: Segment): ArrayBuffer[] {
+  return [seg.kinds.buffer as ArrayBuffer, seg.nums.buffer as ArrayBuffer, seg.lens.buffer as ArrayBuffer];
+}
+
+export interface Collapse {
+  row: number;
+  value: string;
+  family: string;
+  before: number;
+}
+
+/** What a column looked like over the whole file: enough to decide its type and write its catalog entry. */
+export interface ColumnSummary {
+  label: string;
+  mask: number;
+  sawTime: boolean;
+  nulls: number;
+  nonNull: number;
+  /** Values stored as numbers (must become text again if the column ends up text). */
+  numbersStored: number;
+  /** Non-null values stored as text, and how many of them are already ISO dates / date-times. */
+  textStored: number;
+  isoDates: number;
+  isoDatetimes: number;
+  /** Decimals of the REAL values stored as numbers (-1: none yet). */
+  decimals: number;
+  collapse: Collapse | null;
+  distinct: number;
+  top: TopValue[];
+  /** Min/max of the values stored as numbers, and of those stored as text (SQLite's BINARY order). */
+  numMin: number | null;
+  numMax: number | null;
+  textMin: string | null;
+  textMax: string | null;
+}
+
+export interface BuilderSummary {
+  rows: number;
+  shortRows: number;
+  longRows: number;
+  columns: ColumnSummary[];
+}
+
+interface ColumnState extends Omit<ColumnSummary, 'distinct' | 'top'> {
+  stats: ValueStats;
+}
+
+function newColumn(label: string, nullsSoFar: number): ColumnState {
+  return {
+    label,
+    mask: ALL_TYPES,
+    sawTime: false,
+    nulls: nullsSoFar,
+    nonNull: 0,
+    numbersStored: 0,
+    textStored: 0,
+    isoDates: 0,
+    isoDatetimes: 0,
+    decimals: -1,
+    collapse: null,
+    stats: new ValueStats(),
+    numMin: null,
+    numMax: null,
+    textMin: null,
+    textMax: null,
+  };
+}
+
+/**
+ * `a < b` in SQLite's BINARY collation (UTF-8 byte order). JS compares UTF-16 code units, which agrees except
+ * between surrogate pairs (U+10000…, UTF-16 D800–DFFF) and U+E000–U+FFFF: in UTF-8 the former sort last.
+ */
+export function utf8Less(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      const fx = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      const fy = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      return fx < fy;
+    }
+    return x < y;
+  }
+  return a.length < b.length;
+}
+
+export class RowBuilder {
+  private readonly columns: ColumnState[] = [];
+  private kinds = new Uint8Array(0);
+  private nums = new Float64Array(0);
+  private lens = new Uint32Array(0);
+  private texts: string[] = [];
+  private filled = 0;
+  private segmentRows = 0;
+  private added: string[] = [];
+  private rows = 0;
+  private shortRows = 0;
+  private longRows = 0;
+  private readonly headerWidth: number;
+
+  /** `emit` receives the rows in order; it may be called from writeRow, addColumn and finish. */
+  constructor(
+    labels: readonly string[],
+    readonly evidence: LocaleEvidence,
+    private readonly emit: (segment: Segment) => void,
+  ) {
+    if (labels.length > MAX_COLUMNS) throw tooManyColumns(labels.length);
+    this.headerWidth = labels.length;
+    for (const l of labels) this.columns.push(newColumn(l, 0));
+  }
+
+  get width(): number {
+    return this.columns.length;
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Adds a column (JSON keys seen late, extra fields of ragged rows); earlier rows read NULL there. */
+  addColumn(label: string): number {
+    if (this.columns.length >= MAX_COLUMNS) throw tooManyColumns();
+    this.flush();
+    this.columns.push(newColumn(label, this.rows));
+    if (this.columns.length > this.kinds.length) this.allocate();
+    this.added.push(label);
+    return this.columns.length - 1;
+  }
+
+  /** Hands over the rows collected so far (with the columns added before them). */
+  flush(): void {
+    if (this.segmentRows === 0) return;
+    const n = this.filled;
+    const texts = this.texts;
+    const seg: Segment = {
+      added: this.added,
+      rows: this.segmentRows,
+      kinds: this.kinds.subarray(0, n),
+      nums: this.nums.subarray(0, n),
+      text: texts.join(''),
+      lens: this.lens.subarray(0, texts.length),
+    };
+    this.added = [];
+    this.texts = [];
+    this.filled = 0;
+    this.segmentRows = 0;
+    this.allocate();
+    this.emit(seg);
+  }
+
+  /** Fresh arrays for the next segment (the previous ones may have been transferred to another thread). */
+  private allocate(): void {
+    const size = Math.max(SEGMENT_VALUES, this.columns.length);
+    this.kinds = new Uint8Array(size);
+    this.nums = new Float64Array(size);
+    this.lens = new Uint32Array(size);
+  }
+
+  /**
+   * One row of raw values (null = missing). Fewer values than columns → NULLs; more → new columns `column_N`
+   * (unless the extra values are all empty, e.g. a trailing delimiter). Both are counted for the warnings.
+   */
+  writeRow(values: ReadonlyArray<string | null | undefined>, ragged = true): void {
+    const cols = this.columns;
+    if (values.length !== cols.length && ragged) {
+      // A row narrower than columns added for an earlier long row, but complete against the header, is fine.
+      if (values.length < this.headerWidth) this.shortRows++;
+      else if (values.length > cols.length) {
+        let extra = false;
+        for (let i = cols.length; i < values.length; i++) {
+          const v = values[i];
+          if (v !== null && v !== undefined && v !== '') extra = true;
+        }
+        if (extra) {
+          this.longRows++;
+          if (values.length > MAX_COLUMNS) throw tooManyColumns();
+          while (cols.length < values.length) this.addColumn(`column_${cols.length + 1}`);
+        }
+      }
+    }
+    const n = cols.length;
+    if (this.filled + n > this.kinds.length) {
+      this.flush();
+      if (n > this.kinds.length) this.allocate();
+    }
+    const kinds = this.kinds;
+    const nums = this.nums;
+    const texts = this.texts;
+    let o = this.filled;
+    const evidence = this.evidence;
+    for (let i = 0; i < n; i++) {
+      const raw = values[i];
+      const col = cols[i]!;
+      if (raw === null || raw === undefined || isNullToken(raw)) {
+        col.nulls++;
+        kinds[o++] = K_NULL;
+        continue;
+      }
+      col.nonNull++;
+      col.stats.add(raw);
+      // What is stored: `text` (kind K_TEXT), or the number `num` (K_INT / K_REAL).
+      let kind = K_TEXT;
+      let text = raw;
+      let num = 0;
+      if (col.mask === 0) {
+        col.textStored++;
+      } else {
+        const r = classify(raw, col.mask);
+        const mask = col.mask & r.mask;
+        const locales = r.mask & (NUM_EN | NUM_BR);
+        if (locales === NUM_EN) evidence.en++;
+        else if (locales === NUM_BR) evidence.br++;
+        if (mask === 0) {
+          col.collapse = {
+            row: this.rows + 1,
+            value: raw,
+            family: describeMask(col.mask),
+            before: col.nonNull - 1,
+          };
+          col.mask = 0;
+          col.textStored++;
+        } else {
+          col.mask = mask;
+          if (r.time) col.sawTime = true;
+          const canonical = r.canonical;
+          if (canonical === undefined) {
+            col.textStored++;
+          } else if (typeof canonical === 'number') {
+            if (r.frac === 0) {
+              col.numbersStored++;
+              kind = K_INT;
+              num = canonical;
+            } else {
+              // Decimals are restorable as text only with one decimal count per column (`toFixed(decimals)`).
+              if (col.decimals === -1) col.decimals = r.frac;
+              if (col.decimals === r.frac) {
+                col.numbersStored++;
+                kind = K_REAL;
+                num = canonical;
+              } else col.textStored++;
+            }
+          } else {
+            col.textStored++;
+            if (r.isoDate) col.isoDates++;
+            else if (r.isoDatetime) col.isoDatetimes++;
+            text = canonical;
+          }
+        }
+      }
+      if (kind === K_TEXT) {
+        kinds[o++] = K_TEXT;
+        this.lens[texts.length] = text.length;
+        texts.push(text);
+        if (col.textMin === null) {
+          col.textMin = text;
+          col.textMax = text;
+        } else if (text !== col.textMin && text !== col.textMax) {
+          if (utf8Less(text, col.textMin)) col.textMin = text;
+          else if (utf8Less(col.textMax!, text)) col.textMax = text;
+        }
+      } else {
+        kinds[o] = kind;
+        nums[o++] = num;
+        if (col.numMin === null || num < col.numMin) col.numMin = num;
+        if (col.numMax === null || num > col.numMax) col.numMax = num;
+      }
+    }
+    this.filled = o;
+    this.rows++;
+    this.segmentRows++;
+    if (o + n > SEGMENT_VALUES) this.flush();
+  }
+
+  /** Hands over the last rows and returns what the columns looked like. */
+  finish(): BuilderSummary {
+    this.flush();
+    if (this.added.length > 0) {
+      const none = new Uint8Array(0);
+      this.emit({
+        added: this.added,
+        rows: 0,
+        kinds: none,
+        nums: new Float64Array(0),
+        text: '',
+        lens: new Uint32Array(0),
+      });
+    }
+    this.added = [];
+    return {
+      rows: this.rows,
+      shortRows: this.shortRows,
+      longRows: this.longRows,
+      columns: this.columns.map(({ stats, ...c }) => ({
+        ...c,
+        distinct: stats.distinct(),
+        top: stats.top(),
+      })),
+    };
+  }
+}
+
+export function tooManyColumns(count?: number): AppError {
+  return new AppError('unprocessable_file', {
+    detail:
+      count === undefined
+        ? `it has more than ${MAX_COLUMNS} columns, the limit`
+        : `it has ${count.toLocaleString('en')} columns; the limit is ${MAX_COLUMNS}`,
+  });
+}

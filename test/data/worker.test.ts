@@ -1,0 +1,127 @@
+/**
+ * The CSV worker thread (src/data/csv-worker.ts). Every test of import.test.ts runs again here with the worker
+ * forced on, so each CSV behaviour (types, warnings, bad input, quota, abort) is checked on both paths; the tests
+ * below check what only the worker has: no thread outlives its import, and both paths give the same tables.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { csvWorkerMode, liveCsvWorkers } from '../../src/data/import-csv.js';
+import { importFile, readCatalog } from '../../src/data/index.js';
+import { chunked, expectFailure, load, newSession, query, removeSessions, snapshot } from './helpers.js';
+
+beforeAll(() => {
+  csvWorkerMode.mode = 'always';
+});
+afterAll(() => {
+  csvWorkerMode.mode = 'auto';
+});
+afterEach(removeSessions);
+
+/**
+ * No worker outlives its import. A worker that fails while still loading (only under tsx/vitest, where loading
+ * takes a few hundred ms) is terminated right after it has loaded, so allow for that.
+ */
+async function noLiveWorkers(): Promise<void> {
+  for (let i = 0; i < 100 && liveCsvWorkers() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(liveCsvWorkers()).toBe(0);
+}
+
+// The whole import suite, CSV through the worker.
+await import('./import.test.js');
+
+function bigCsv(rows: number): string {
+  const lines = ['id;valor;dia;nome;flag'];
+  for (let i = 0; i < rows; i++) {
+    lines.push(
+      `${i};${(i * 1.25).toFixed(2).replace('.', ',')};${String((i % 28) + 1).padStart(2, '0')}/01/2023;nome ${i % 37};${i % 2 ? 'sim' : 'não'}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('CSV worker thread', () => {
+  it('gives the same table, types, values and catalog as the in-process path', async () => {
+    const content = bigCsv(30_000);
+    const a = newSession();
+    const b = newSession();
+    csvWorkerMode.mode = 'never';
+    const ra = await load(a, 'v.csv', content);
+    csvWorkerMode.mode = 'always';
+    const rb = await load(b, 'v.csv', content);
+    expect(rb.tables).toEqual(ra.tables);
+    expect(rb.warnings).toEqual(ra.warnings);
+    expect(ra.tables[0]!.columns.map((c) => c.type)).toEqual(['integer', 'real', 'date', 'text', 'boolean']);
+    const strip = (c: ReturnType<typeof readCatalog>) => c.map((t) => ({ ...t, created_at: 0 }));
+    expect(strip(readCatalog(b.dbPath))).toEqual(strip(readCatalog(a.dbPath)));
+    const all = 'SELECT * FROM v ORDER BY rowid';
+    expect(query(b, all)).toEqual(query(a, all));
+    await noLiveWorkers();
+  });
+
+  it('terminates the worker on abort, on an error inside it, and on a quota breach', async () => {
+    // Abort while the worker is busy.
+    const s = newSession();
+    await load(s, 'before.csv', 'a\n1\n');
+    const before = snapshot(s);
+    const controller = new AbortController();
+    let n = 0;
+    async function* slow(): AsyncGenerator<Buffer> {
+      yield Buffer.from('a,b\n');
+      for (;;) {
+        yield Buffer.from(`${n},${n}\n`.repeat(5000));
+        if (++n === 30) controller.abort();
+        if (n > 1000) throw new Error('not aborted');
+      }
+    }
+    const aborted = await expectFailure(
+      importFile({
+        dbPath: s.dbPath,
+        tempDir: s.tempDir,
+        source: slow(),
+        fileName: 'slow.csv',
+        quota: { limitBytes: 1e9, usedBytes: () => 0 },
+        signal: controller.signal,
+      }),
+    );
+    expect(aborted.code).toBe('bad_input');
+    await noLiveWorkers();
+    expect(snapshot(s)).toBe(before);
+
+    // An AppError raised inside the worker comes back as the same AppError (code, params, both languages).
+    const unclosed = await expectFailure(load(s, 'q.csv', `a,b\n${'1,2\n'.repeat(50_000)}3,"never closed\n`));
+    expect(unclosed.code).toBe('unprocessable_file');
+    expect(unclosed.message).toMatch(/row 50002 has a quoted field that is never closed/);
+    expect(unclosed.localized('pt')).toMatch(/50002/);
+    await noLiveWorkers();
+
+    // Quota crossed by the inserts the main thread makes from the worker's rows.
+    const quota = await expectFailure(
+      load(s, 'big.csv', bigCsv(200_000), { quota: { limitBytes: 3 * 1024 * 1024, usedBytes: () => 0 } }),
+    );
+    expect(quota.code).toBe('quota_exceeded');
+    await noLiveWorkers();
+    expect(snapshot(s)).toBe(before);
+  });
+
+  it('stops at once when the signal fires after the last byte was read', async () => {
+    const s = newSession();
+    const controller = new AbortController();
+    async function* source(): AsyncGenerator<Buffer> {
+      yield* chunked(Buffer.from(bigCsv(100_000)), 64 * 1024);
+      // Every byte is handed over; the worker is still working on the last chunks.
+      setImmediate(() => controller.abort());
+    }
+    const err = await expectFailure(
+      importFile({
+        dbPath: s.dbPath,
+        tempDir: s.tempDir,
+        source: source(),
+        fileName: 'late.csv',
+        quota: { limitBytes: 1e9, usedBytes: () => 0 },
+        signal: controller.signal,
+      }),
+    );
+    expect(err.code).toBe('bad_input');
+    await noLiveWorkers();
+    expect(readCatalog(s.dbPath)).toEqual([]);
+  });
+});
