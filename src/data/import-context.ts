@@ -190,6 +190,7 @@ export class ImportContext {
     // keep the loop waiting forever; on abort, destroying a stream source ends the wait with an error.
     const onAbort = () => src.destroy?.(interrupted());
     this.opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (this.opts.signal?.aborted) onAbort(); // aborted before we started listening
     try {
       for await (const piece of src) {
         this.checkAbort();

@@ -202,6 +202,9 @@ describe('tables HTTP API', () => {
     const head = Buffer.from(
       `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="slow.csv"\r\nContent-Type: text/csv\r\n\r\na,b\n`,
     );
+    const uploads = services.paths.subdir(id, 'uploads');
+    const temp = services.paths.subdir(id, 'temp');
+    let started = false;
     await new Promise<void>((resolve) => {
       const req = httpRequest({
         host: '127.0.0.1',
@@ -214,24 +217,24 @@ describe('tables HTTP API', () => {
           'content-length': String(50_000_000),
         },
       });
-      req.on('error', () => resolve());
+      req.on('error', () => undefined);
       req.write(head);
-      let sent = 0;
+      // Keep sending until the import is surely under way (its copy of the original exists), then vanish.
       const timer = setInterval(() => {
         req.write('1,2\n'.repeat(5000));
-        sent += 1;
-        if (sent === 20) {
+        started ||= readdirSync(uploads).length > 0;
+        if (started) {
           clearInterval(timer);
           req.destroy();
-          setTimeout(resolve, 300);
+          resolve();
         }
       }, 10);
     });
+    expect(started).toBe(true);
+    const leftovers = () => [...readdirSync(temp), ...readdirSync(uploads)];
+    for (let i = 0; i < 100 && leftovers().length > 0; i++) await sleep(50);
     const headers = { 'x-session-id': id };
-    let session = (await app.inject({ method: 'GET', url: '/api/session', headers })).json().session;
-    for (let i = 0; i < 20 && readdirSync(services.paths.subdir(id, 'temp')).length > 0; i++)
-      await sleep(100);
-    session = (await app.inject({ method: 'GET', url: '/api/session', headers })).json().session;
+    const session = (await app.inject({ method: 'GET', url: '/api/session', headers })).json().session;
     expect(session.tables).toEqual([]);
     expect((await app.inject({ method: 'GET', url: '/api/session/tables', headers })).json().tables).toEqual(
       [],

@@ -14,6 +14,7 @@ import { AppError } from '../../errors.js';
 import type { QueryQueue } from '../../queue/types.js';
 import { parseInput, type SessionManager } from '../../sessions/manager.js';
 import { toCsv } from '../csv.js';
+import { abortOnDisconnect } from '../disconnect.js';
 import { requestLanguage } from '../errors.js';
 import { requireSession } from '../session-context.js';
 
@@ -37,14 +38,6 @@ const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).d
 const SSE_HEARTBEAT_MS = 15_000;
 
 type IdParams = { Params: { id: string } };
-
-function abortOnDisconnect(reply: FastifyReply): AbortController {
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller;
-}
 
 export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
   const { sessions, queue, log } = deps;

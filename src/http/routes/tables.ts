@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { SessionTables } from '../../session-tables.js';
 import { parseInput, type SessionManager } from '../../sessions/manager.js';
+import { abortOnDisconnect } from '../disconnect.js';
 import { requireSession } from '../session-context.js';
 
 const previewQuery = z
@@ -24,15 +25,6 @@ const uploadQuery = z
     sheets: z.enum(['first', 'all']).optional(),
   })
   .strict();
-
-/** Aborts when the client disconnects before we answered. */
-function abortOnDisconnect(reply: FastifyReply): AbortController {
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-  });
-  return controller;
-}
 
 function fieldValue(field: unknown): string | undefined {
   const value = (Array.isArray(field) ? field[0] : field) as { type?: string; value?: unknown } | undefined;
