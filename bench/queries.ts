@@ -12,7 +12,7 @@ import { buildApp } from '../src/http/app.js';
 import { createServices } from '../src/services.js';
 import { salesCsv } from '../test/helpers/multipart.js';
 import { removeDir, silentLogger, tempDir } from '../test/helpers/services.js';
-import { formatTable, percentiles, type Row, time } from './stats.js';
+import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -95,12 +95,4 @@ export async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

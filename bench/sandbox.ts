@@ -18,7 +18,7 @@ import { openReadOnly } from '../src/engine/sandbox/db-cache.js';
 import { QuerySandbox } from '../src/engine/sandbox/index.js';
 import { prepareGuarded } from '../src/engine/sql-guard.js';
 import { AppError } from '../src/errors.js';
-import { formatTable, percentiles, type Row, time } from './stats.js';
+import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const KILLS = Number(process.env.BENCH_KILLS ?? 10);
@@ -119,12 +119,4 @@ export async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -16,7 +16,7 @@ import { createServices, type Services } from '../src/services.js';
 import { SessionManager } from '../src/sessions/manager.js';
 import { newSessionDoc } from '../src/sessions/session.js';
 import { deletePrefix } from '../test/helpers/services.js';
-import { formatTable, percentiles, type Row, time } from './stats.js';
+import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
@@ -181,12 +181,4 @@ export async function main(): Promise<void> {
   console.log(formatTable(rows));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

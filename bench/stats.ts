@@ -1,4 +1,6 @@
-/** Small helpers shared by the benchmarks: timing loops, percentiles, a Markdown table. */
+/** Small helpers shared by the benchmarks: timing loops, percentiles, a Markdown table, the entry point. */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface Row {
   name: string;
@@ -41,4 +43,17 @@ export function formatTable(rows: Row[]): string {
   const lines = ['| measurement | p50 ms | p99 ms | n |', '|---|---:|---:|---:|'];
   for (const row of rows) lines.push(`| ${row.name} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${row.n} |`);
   return lines.join('\n');
+}
+
+/** Runs a benchmark's main() when its file is executed directly (`npx tsx bench/x.ts`), not when imported. */
+export function runIfMain(moduleUrl: string, main: () => Promise<void>): void {
+  const entry = process.argv[1];
+  if (!entry || moduleUrl !== pathToFileURL(resolve(entry)).href) return;
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
