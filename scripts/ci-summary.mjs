@@ -11,7 +11,10 @@ const failedSuites = (report.testResults ?? []).filter(
   (r) => r.status === 'failed' && !(r.assertionResults ?? []).length,
 );
 const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + failedSuites.length;
+// Unhandled errors fail the run (report.success is false) even when every test passed: count them as a failure.
+const unhandled =
+  report.success === false && (report.numFailedTests ?? 0) + failedSuites.length === 0 ? 1 : 0;
+const failed = (report.numFailedTests ?? 0) + failedSuites.length + unhandled;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

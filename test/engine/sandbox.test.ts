@@ -368,9 +368,10 @@ describe('stopping statements', () => {
     const small = new QuerySandbox({ size: 2, timeoutMs: 60_000, maxRows: 10 });
     await small.warm();
     const pids = small.stats().pids;
-    const running = small.run(a.dbPath, ENDLESS);
+    // Observe the failure from the start: it settles while close() is awaited.
+    const running = failure(small.run(a.dbPath, ENDLESS));
     await Promise.all([small.close(), small.close()]);
-    expect((await failure(running)).code).toBe('query_cancelled');
+    expect((await running).code).toBe('query_cancelled');
     for (const pid of pids) expect(alive(pid)).toBe(false);
     expect((await failure(small.run(a.dbPath, 'SELECT 1'))).code).toBe('query_cancelled');
     expect(small.stats()).toMatchObject({ children: 0, closed: true });
