@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   ingest: () => import('./ingest.js'),
   sandbox: () => import('./sandbox.js'),
   queries: () => import('./queries.js'),
+  scale: () => import('./scale.js'),
 };
 
 const wanted = process.argv.slice(2);

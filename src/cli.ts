@@ -20,16 +20,32 @@ const USAGE = `Usage: agentgraph <command> [options]
 
 Commands:
   serve      HTTP API and web UI (embedded mode also runs the cleanup scheduler)
-  worker     run queued questions (needs REDIS_URL)
+  worker     run queued questions (needs REDIS_URL) [--lock-ms N]
   cleanup    one cleanup run now; prints its report as JSON
   stats      session, cache and cleanup stats as JSON
   ask        -f FILE [-f FILE…] [--model M] [--json] "QUESTION"
 
+Options of serve, worker, cleanup and stats:
+  --redis-prefix P   Redis key prefix (default agentgraph:), for several deployments sharing one Redis
+
 Configuration comes from environment variables; see the README.`;
 
-async function serve(config: Config): Promise<void> {
+const PREFIX_OPTION = { 'redis-prefix': { type: 'string' } } as const;
+
+/** --redis-prefix, as a ServiceOptions fragment. */
+function prefixOption(value: string | undefined): { keyPrefix?: string } {
+  if (value === undefined) return {};
+  if (!/^[\w.:-]{1,64}$/.test(value))
+    throw new UsageError('--redis-prefix: letters, digits and . : _ - only');
+  return { keyPrefix: value };
+}
+
+class UsageError extends Error {}
+
+async function serve(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: PREFIX_OPTION });
   const logger = createLogger(config, 'api');
-  const services = createServices(config, logger);
+  const services = createServices(config, logger, { role: 'api', ...prefixOption(values['redis-prefix']) });
   const app = await buildApp(services);
   // The scheduler runs in every API process; the store's lock makes sure only one run happens at a time.
   services.cleanup.start();
@@ -53,12 +69,63 @@ async function serve(config: Config): Promise<void> {
   );
 }
 
+/**
+ * The BullMQ worker: takes questions from Redis until SIGTERM/SIGINT, then finishes the running ones and exits 0.
+ * A second signal stops at once (exit 1; the running questions are retried by another worker).
+ */
+async function worker(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'lock-ms': { type: 'string' }, ...PREFIX_OPTION } });
+  if (!config.redisUrl) {
+    process.stderr.write('agentgraph worker needs REDIS_URL (it takes questions from a Redis queue).\n');
+    return 2;
+  }
+  const lockMs = values['lock-ms'] === undefined ? undefined : Number(values['lock-ms']);
+  if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 500)) {
+    process.stderr.write('--lock-ms must be a whole number of milliseconds, at least 500.\n');
+    return 2;
+  }
+  const logger = createLogger(config, 'worker');
+  const services = createServices(config, logger, {
+    role: 'worker',
+    ...prefixOption(values['redis-prefix']),
+    ...(lockMs !== undefined ? { workerLockMs: lockMs } : {}),
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: stopping now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing running questions, taking no new ones');
+    try {
+      await services.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  logger.info(
+    { worker_id: services.worker?.id, concurrency: config.workerConcurrency, data_dir: config.dataDir },
+    'AgentGraph worker running',
+  );
+  return -1; // keeps running
+}
+
 async function withServices<T>(
   config: Config,
   role: string,
+  args: string[],
   work: (s: ReturnType<typeof createServices>) => Promise<T>,
 ) {
-  const services = createServices(config, commandLogger(config, role));
+  const { values } = parseArgs({ args, options: PREFIX_OPTION });
+  const services = createServices(config, commandLogger(config, role), {
+    role: 'cli',
+    ...prefixOption(values['redis-prefix']),
+  });
   try {
     return await work(services);
   } finally {
@@ -159,24 +226,32 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  try {
+    return await run(command, rest, config);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function run(command: string, rest: string[], config: Config): Promise<number> {
   switch (command) {
     case 'serve':
-      parseArgs({ args: rest, options: {} });
-      await serve(config);
+      await serve(config, rest);
       return -1; // keeps running
     case 'cleanup':
-      parseArgs({ args: rest, options: {} });
-      printJson(await withServices(config, 'cleanup', (s) => s.cleanup.run({ orphans: true })));
+      printJson(await withServices(config, 'cleanup', rest, (s) => s.cleanup.run({ orphans: true })));
       return 0;
     case 'stats':
-      parseArgs({ args: rest, options: {} });
-      printJson(await withServices(config, 'stats', (s) => collectStats(s)));
+      printJson(await withServices(config, 'stats', rest, (s) => collectStats(s)));
       return 0;
     case 'ask':
       return ask(config, rest);
     case 'worker':
-      process.stderr.write(`agentgraph ${command}: not available in this version yet.\n`);
-      return 2;
+      return worker(config, rest);
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
       return 2;

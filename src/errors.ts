@@ -110,6 +110,12 @@ export const ERROR_CATALOGUE = {
     en: 'The query process stopped unexpectedly (the statement may have used too much memory). Try a simpler query.',
     pt: 'O processo da consulta parou inesperadamente (a instrução pode ter usado memória demais). Tente uma consulta mais simples.',
   },
+  // Scaled mode: the worker process running the question died (twice: it is retried once on another worker).
+  worker_lost: {
+    status: 500,
+    en: 'The worker running this question stopped before it finished, also on retry. Ask again.',
+    pt: 'O processo que respondia a esta pergunta parou antes de terminar, também na nova tentativa. Pergunte novamente.',
+  },
   too_many_queries: {
     status: 429,
     en: (p) => `This session already has ${p.limit} questions waiting. Wait for some to finish.`,

@@ -2,6 +2,11 @@
  * Wires the long-lived parts of one process from the Config: the store (Redis when REDIS_URL is set, the local
  * SQLite control database otherwise), the session-ended events, paths, live objects, the SessionManager and the
  * CleanupService. The HTTP app, the CLI and the tests all build on this, so every role runs the same wiring.
+ *
+ * The queue depends on the mode and the process's role:
+ *   embedded (no REDIS_URL)      InlineQueue: questions run in this process (serve, ask, tests)
+ *   REDIS_URL, role api / cli    BullmqQueue: questions become BullMQ jobs; this process runs none
+ *   REDIS_URL, role worker       BullmqQueue + QueryWorker: this process runs the jobs (agentgraph worker)
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +19,10 @@ import { type CreateChatModelOptions, usableProvider } from './engine/models/reg
 import { QueryLog } from './engine/query-log.js';
 import { QuerySandbox } from './engine/sandbox/index.js';
 import { ObjectManager } from './objects.js';
+import { BullmqQueue } from './queue/bullmq.js';
 import { InlineQueue } from './queue/inline.js';
 import type { QueryQueue } from './queue/types.js';
+import { QueryWorker } from './queue/worker.js';
 import { createRedis } from './redis.js';
 import { SessionTables } from './session-tables.js';
 import { CleanupService } from './sessions/cleanup.js';
@@ -41,8 +48,17 @@ export interface Services {
   answerer: Answerer;
   queue: QueryQueue;
   redis: Redis | null;
+  /** The Redis key prefix (scaled mode), null in embedded mode. */
+  keyPrefix: string | null;
+  role: ServiceRole;
+  /** The BullMQ worker of a `worker` process (scaled mode), null otherwise. */
+  worker: QueryWorker | null;
+  /** Graceful: a worker finishes its running questions first. */
   close(): Promise<void>;
 }
+
+/** api: the HTTP server; worker: `agentgraph worker`; cli: one-shot commands (stats, cleanup). */
+export type ServiceRole = 'api' | 'worker' | 'cli';
 
 export interface ServiceOptions {
   /** Redis key prefix; tests give each suite its own. */
@@ -52,9 +68,20 @@ export interface ServiceOptions {
   orphanGraceMs?: number;
   /** Model client options (tests point the Anthropic client at a local protocol server). */
   models?: CreateChatModelOptions;
+  /** Default api. With REDIS_URL, `worker` also runs a QueryWorker (and needs REDIS_URL). */
+  role?: ServiceRole;
+  /** Worker role: start taking jobs right away (default true; tests may start it later). */
+  startWorker?: boolean;
+  /** Worker role: BullMQ lock duration (ms); a dead worker's job is taken over after about 1.5× this. */
+  workerLockMs?: number;
 }
 
 export function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Services {
+  const role = options.role ?? 'api';
+  if (role === 'worker' && !config.redisUrl) {
+    throw new Error('agentgraph worker needs REDIS_URL: workers take questions from a Redis (BullMQ) queue');
+  }
+  const prefix = config.redisUrl ? (options.keyPrefix ?? 'agentgraph:') : null;
   const paths = new SessionPaths(config.dataDir);
   const objects = new ObjectManager(options.maxObjects ?? 1000, (error, entry) =>
     logger.warn(
@@ -66,10 +93,13 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   let events: SessionEvents;
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
-  if (config.redisUrl) {
-    const prefix = options.keyPrefix ?? 'agentgraph:';
+  if (config.redisUrl && prefix !== null) {
     redis = createRedis(config.redisUrl);
-    subscriber = redis.duplicate();
+    // No ready check on a subscriber: its INFO is refused once SUBSCRIBE went first (ioredis race), and the
+    // failed check would leave this process deaf to session-ended.
+    // maxRetriesPerRequest null: a SUBSCRIBE issued while Redis is still down (a worker started first) waits for
+    // it instead of failing for good.
+    subscriber = redis.duplicate({ enableReadyCheck: false, maxRetriesPerRequest: null });
     for (const [name, connection] of [
       ['redis', redis],
       ['redis subscriber', subscriber],
@@ -139,7 +169,29 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     },
     logger,
   );
-  const queue: QueryQueue = new InlineQueue(answerer, log, config.workerConcurrency, logger);
+  let queue: QueryQueue;
+  let worker: QueryWorker | null = null;
+  if (redis && prefix !== null && config.redisUrl) {
+    queue = new BullmqQueue({ redis, prefix, answerer, log, concurrency: config.workerConcurrency, logger });
+    if (role === 'worker') {
+      worker = new QueryWorker({
+        redisUrl: config.redisUrl,
+        redis,
+        prefix,
+        answerer,
+        objects,
+        sandbox,
+        events,
+        dataDir: config.dataDir,
+        concurrency: config.workerConcurrency,
+        logger,
+        ...(options.workerLockMs ? { lockMs: options.workerLockMs } : {}),
+      });
+      if (options.startWorker !== false) worker.start();
+    }
+  } else {
+    queue = new InlineQueue(answerer, log, config.workerConcurrency, logger);
+  }
 
   let closed = false;
   return {
@@ -157,9 +209,13 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     answerer,
     queue,
     redis,
+    keyPrefix: prefix,
+    role,
+    worker,
     async close() {
       if (closed) return;
       closed = true;
+      await worker?.close();
       await cleanup.stop();
       await queue.close();
       await sandbox.close();

@@ -48,18 +48,28 @@ interface TableReading {
   table: TableCatalog;
   marks: Mark[];
   score: number;
+  /** The question spells out this table's name. */
+  named: boolean;
+}
+
+/** Whether the question spells out the table's own name ("… em vendas", "in seattle_weather"). */
+function namesTable(tokens: Token[], table: TableCatalog): boolean {
+  const spoken = `_${tokens.map((t) => t.norm).join('_')}_`;
+  return spoken.includes(`_${table.name}_`);
 }
 
 function readTable(tokens: Token[], table: TableCatalog): TableReading {
   const marks = recognize(tokens, tableIndex(table));
-  let score = 0;
+  // Naming a table outright outweighs a word of it being read as something else (e.g. a noun for "rows").
+  const named = namesTable(tokens, table);
+  let score = named ? 3 : 0;
   for (const m of marks) {
     if (m.kind === 'col') score += m.full ? 3 + (m.end - m.start) : 1;
     else if (m.kind === 'val') score += m.partial ? 1.5 : 3;
     else if (m.kind === 'table') score += 1;
     else if (m.kind === 'unknown') score -= 2;
   }
-  return { table, marks, score };
+  return { table, marks, score, named };
 }
 
 type Core =
@@ -113,7 +123,8 @@ function interpretCore(question: string, catalog: Catalog, lang: Lang): Core & {
     }));
     const ok = parsed.filter((p) => p.result.ok);
     // Nothing specific to any table, or equally good readings of several: asking beats answering from a wrong table.
-    const specific = best.marks.some((m) => m.kind === 'col' || m.kind === 'val' || m.kind === 'table');
+    const specific =
+      best.named || best.marks.some((m) => m.kind === 'col' || m.kind === 'val' || m.kind === 'table');
     if (!specific || ok.length > 1) {
       return {
         ok: false,
@@ -187,7 +198,9 @@ const FOLLOW_UP_START =
 
 function isFragment(question: string, intent: Intent | undefined): boolean {
   if (FOLLOW_UP_START.test(question)) return true;
-  if (!intent) return true;
+  // A question that cannot be read alone is a follow-up only when it is short ("por região?", "in 2015?"); a
+  // full question that fails on its own must be refused, not silently merged with the previous one.
+  if (!intent) return question.split(/[^\p{L}\p{N}]+/u).filter(Boolean).length <= 4;
   // A bare grouping or filter with no request of its own: "por região?", "in 2015?".
   return intent.shape === 'list' && intent.columns.length === 0;
 }

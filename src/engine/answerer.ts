@@ -54,6 +54,17 @@ export class Answerer {
     return result;
   }
 
+  /**
+   * A question that ended without an answer from the graph (e.g. `worker_lost`: the workers running it died):
+   * recorded as failed with that error, like any other result.
+   */
+  async failedWithoutAnswer(job: QueryJob, error: AppError): Promise<QueryResult> {
+    const result = this.fromError(job, error, new AbortController().signal);
+    result.finished_at = Date.now() / 1000;
+    await this.record(result);
+    return result;
+  }
+
   private fromState(job: QueryJob, state: AnswerStateType): QueryResult {
     const result = pendingResult(job, 'done', state.lang, state.model);
     const plan = state.plan!;

@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { queryRoutes } from './routes/queries.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { staticRoutes } from './routes/static.js';
 import { tableRoutes } from './routes/tables.js';
 
 /** A hop count trusts that many proxies nearest to us (Fastify's typings only take it as a function). */
@@ -57,5 +58,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     listModels: () => listModels(services.config),
   });
   await app.register(adminRoutes, { services });
+  await app.register(staticRoutes, {});
   return app;
 }

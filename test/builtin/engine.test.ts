@@ -288,6 +288,20 @@ describe('follow-ups', () => {
   });
 });
 
+describe('naming a table', () => {
+  it('picks the table the question names, even when a word of its name means something else', () => {
+    check(`How many rows are in ${S}?`, `SELECT COUNT(*) FROM ${S}`);
+    check(`Quantas linhas há em ${L}?`, `SELECT COUNT(*) FROM ${L}`);
+  });
+  it('a full question that fails alone is refused, not merged with the previous one', () => {
+    const previous = { question: 'Qual a quantidade total por loja?', sql: '' };
+    // Ambiguous between the two tables on its own; read against the previous question it would silently become
+    // "total quantity per store" again.
+    const r = interpret('How many rows are there in the data?', fx.catalog, { previous });
+    expect(r.kind).toBe('unsupported');
+  });
+});
+
 describe('yes/no columns', () => {
   it('a boolean column named in the question is true, or false when negated', () => {
     const trip = createFixture([

@@ -5,6 +5,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
+import { readWorkerReports, totals, type WorkerReport } from '../../queue/registry.js';
+import type { QueueStats } from '../../queue/types.js';
 import type { Services } from '../../services.js';
 
 function checkToken(request: FastifyRequest, token: string): void {
@@ -15,14 +17,28 @@ function checkToken(request: FastifyRequest, token: string): void {
     throw new AppError('unauthorized');
 }
 
-/** Sessions, caches and cleanup in one object: what /api/admin/stats and `agentgraph stats` print. */
+/**
+ * Sessions, caches and cleanup in one object: what /api/admin/stats and `agentgraph stats` print. In scaled mode
+ * also the queue (from Redis) and every live worker's report (`workers`, with `worker_totals`): each worker's
+ * `cache` is the seed's get_cache_stats (sessions, agents, databases, hits, misses).
+ */
 export async function collectStats(services: Services) {
   const objects = services.objects.stats();
   const memory = process.memoryUsage();
+  const queue = services.queue as { snapshot?: () => Promise<QueueStats> };
+  let workers: WorkerReport[] = [];
+  if (services.redis && services.keyPrefix !== null) {
+    workers = await readWorkerReports(services.redis, services.keyPrefix).catch(() => []);
+  }
   return {
     sessions: await services.sessions.stats(),
     cleanup: await services.cleanup.stats(),
     objects: { ...objects, per_session: undefined },
+    queue: queue.snapshot
+      ? await queue.snapshot().catch(() => services.queue.stats())
+      : services.queue.stats(),
+    workers,
+    worker_totals: totals(workers),
     process: {
       pid: process.pid,
       uptime_s: Math.round(process.uptime()),

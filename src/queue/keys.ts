@@ -1,0 +1,178 @@
+/**
+ * Scaled mode's Redis layout, shared by the API side (BullmqQueue) and the workers (QueryWorker). Everything lives
+ * under the same key prefix as the session store (REDIS key prefix, `agentgraph:` by default), so one deployment's
+ * keys can be told apart (and tests can delete theirs):
+ *
+ *   {P}bull:queries:*              BullMQ's own keys (queue `queries`, BullMQ prefix `{P}bull`)
+ *   {P}query:{id}                  hash: job (the QueryJob as JSON), status, worker — TTL META_TTL_S
+ *   {P}query:{id}:events           list of progress events (JSON), TTL EVENTS_TTL_S: the SSE replay
+ *   {P}query:{id}:events           (channel) the same events live, each prefixed by its position in the list
+ *   {P}query:{id}:cancel           string: "cancel me" for a worker that picks the job up later — TTL EVENTS_TTL_S
+ *   {P}query:{id}:waiting          string: the job still counts in its session's waiting counter (released once)
+ *   {P}session-waiting:{sid}       integer: the session's jobs not yet started (fairness priority, 20 limit)
+ *   {P}sessions-waiting            set: sessions with jobs not yet started (stats)
+ *   {P}query-stats                 hash: completed / failed / cancelled counters
+ *   {P}query-cancel                (channel) query ids to stop: the worker running one aborts it
+ *   {P}workers                     sorted set: worker id → last report (ms)
+ *   {P}worker:{id}                 string: the worker's last report (JSON), TTL WORKER_TTL_S (heartbeat)
+ *
+ * Results are never kept in Redis: the worker's Answerer writes them into the session folder (QueryLog, shared
+ * DATA_DIR), and the `done` event on the wire carries only the status.
+ */
+import type { Redis } from 'ioredis';
+import type { QueryEvent, QueryStatus } from '../engine/types.js';
+
+export const QUEUE_NAME = 'queries';
+/** Progress events and cancel flags: long enough for any late SSE subscriber, short enough not to accumulate. */
+export const EVENTS_TTL_S = 600;
+/** The query's job + status while it is queued or running (a question can wait a long time under load). */
+export const META_TTL_S = 24 * 3600;
+/** A worker report expires this long after the worker's last heartbeat. */
+export const WORKER_TTL_S = 30;
+export const HEARTBEAT_MS = 5000;
+
+export function bullPrefix(prefix: string): string {
+  return `${prefix}bull`;
+}
+
+export const keys = {
+  meta: (p: string, queryId: string) => `${p}query:${queryId}`,
+  events: (p: string, queryId: string) => `${p}query:${queryId}:events`,
+  cancelFlag: (p: string, queryId: string) => `${p}query:${queryId}:cancel`,
+  waitingMarker: (p: string, queryId: string) => `${p}query:${queryId}:waiting`,
+  sessionWaiting: (p: string, sessionId: string) => `${p}session-waiting:${sessionId}`,
+  sessionsWaiting: (p: string) => `${p}sessions-waiting`,
+  stats: (p: string) => `${p}query-stats`,
+  cancelChannel: (p: string) => `${p}query-cancel`,
+  workers: (p: string) => `${p}workers`,
+  worker: (p: string, workerId: string) => `${p}worker:${workerId}`,
+};
+
+/**
+ * What travels on the wire: the events of QueryEvent, except that `done` carries the final status only (the
+ * result itself is read from the session folder, so Redis never holds result rows).
+ */
+export type WireEvent =
+  | Exclude<QueryEvent, { type: 'done' }>
+  | { type: 'done'; query_id: string; status: QueryStatus; at: number };
+
+export function toWire(event: QueryEvent): WireEvent {
+  if (event.type !== 'done') return event;
+  return { type: 'done', query_id: event.query_id, status: event.result.status, at: event.at };
+}
+
+/**
+ * Submit: counts the job in its session's waiting counter (refusing beyond the limit), records its meta and its
+ * first event. Returns the session's waiting count including this job (its fairness priority), or -1 when full.
+ * KEYS: sessionWaiting, waitingMarker, meta, events, sessionsWaiting
+ * ARGV: limit, job JSON, queued event JSON, counter TTL, events TTL, meta TTL, session id
+ */
+export const SUBMIT_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if n > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
+  return -1
+end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
+redis.call('HSET', KEYS[3], 'job', ARGV[2], 'status', 'queued')
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+redis.call('RPUSH', KEYS[4], ARGV[3])
+redis.call('EXPIRE', KEYS[4], ARGV[5])
+redis.call('SADD', KEYS[5], ARGV[7])
+return n`;
+
+/**
+ * Release: the job left the waiting state (a worker took it, or it was cancelled). Idempotent: only the first call
+ * for a job decrements, so a retried (stalled) job is not counted twice.
+ * KEYS: waitingMarker, sessionWaiting, sessionsWaiting   ARGV: session id
+ */
+export const RELEASE_SCRIPT = `
+if redis.call('DEL', KEYS[1]) == 1 then
+  local v = redis.call('DECR', KEYS[2])
+  if v <= 0 then
+    redis.call('DEL', KEYS[2])
+    redis.call('SREM', KEYS[3], ARGV[1])
+  end
+  return 1
+end
+return 0`;
+
+/**
+ * Emit: appends an event to the query's list (the replay), keeps the meta's status in step, counts finished
+ * questions, and publishes the event prefixed by its position ("n\\n{json}") so a subscriber that replays the list
+ * and listens at the same time can drop duplicates.
+ * KEYS: events, meta, stats   ARGV: event JSON, events TTL, channel, status or '', worker id or '', counter or ''
+ */
+export const EMIT_SCRIPT = `
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HSET', KEYS[2], 'status', ARGV[4])
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[5]) end
+end
+if ARGV[6] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[6], 1) end
+redis.call('PUBLISH', ARGV[3], n .. '\\n' .. ARGV[1])
+return n`;
+
+export const TERMINAL: ReadonlySet<QueryStatus> = new Set(['done', 'failed', 'cancelled']);
+
+export function counterFor(status: QueryStatus): string {
+  return status === 'done' ? 'completed' : status;
+}
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+
+/** The three scripts as EVALSHA commands on a connection (defined once per connection). */
+export function scripts(redis: Redis): {
+  submit: ScriptCommand;
+  release: ScriptCommand;
+  emit: ScriptCommand;
+} {
+  const table = redis as unknown as Record<string, ScriptCommand>;
+  const define = (name: string, numberOfKeys: number, lua: string) => {
+    if (typeof table[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
+    return table[name]!.bind(redis) as ScriptCommand;
+  };
+  return {
+    submit: define('agentgraphQuerySubmit', 5, SUBMIT_SCRIPT),
+    release: define('agentgraphQueryRelease', 3, RELEASE_SCRIPT),
+    emit: define('agentgraphQueryEmit', 3, EMIT_SCRIPT),
+  };
+}
+
+/** Appends + publishes one event of a query (see EMIT_SCRIPT). Resolves with the event's position. */
+export async function publishEvent(
+  redis: Redis,
+  prefix: string,
+  event: QueryEvent,
+  workerId = '',
+): Promise<number> {
+  const wire = toWire(event);
+  const status = wire.type === 'done' ? wire.status : wire.type === 'status' ? wire.status : '';
+  const counter = wire.type === 'done' ? counterFor(wire.status) : '';
+  const id = event.query_id;
+  return Number(
+    await scripts(redis).emit(
+      keys.events(prefix, id),
+      keys.meta(prefix, id),
+      keys.stats(prefix),
+      JSON.stringify(wire),
+      EVENTS_TTL_S,
+      keys.events(prefix, id),
+      status,
+      workerId,
+      counter,
+    ),
+  );
+}
+
+/** Marks a job as no longer waiting (idempotent). */
+export async function releaseWaiting(redis: Redis, prefix: string, queryId: string, sessionId: string) {
+  await scripts(redis).release(
+    keys.waitingMarker(prefix, queryId),
+    keys.sessionWaiting(prefix, sessionId),
+    keys.sessionsWaiting(prefix),
+    sessionId,
+  );
+}

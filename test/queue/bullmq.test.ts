@@ -1,0 +1,200 @@
+/**
+ * BullmqQueue + QueryWorker in one test process against the real Redis (own random key prefix, deleted after):
+ * an API-side services object and a worker-side one share DATA_DIR and the prefix, as two processes would.
+ * Cross-process behaviour (spawned API + workers, kills, Redis restart) is in test/scale/.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { QueryEvent, QueryJob } from '../../src/engine/types.js';
+import { keys } from '../../src/queue/keys.js';
+import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
+import { salesCsv } from '../helpers/multipart.js';
+import {
+  deletePrefix,
+  makeServices,
+  REDIS_URL,
+  randomPrefix,
+  removeDir,
+  shouldRunRedis,
+  sleep,
+  type TestServices,
+  tempDir,
+} from '../helpers/services.js';
+
+const runRedis = await shouldRunRedis('BullMQ queue tests');
+
+const ENDLESS = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+
+async function sessionWithSales(services: TestServices, rows: number) {
+  const doc = await services.sessions.create(`10.8.0.${rows % 250}`);
+  await services.tables.upload(doc, { source: Readable.from([salesCsv(rows)]), fileName: 'sales.csv' });
+  return doc.session_id;
+}
+
+function job(sessionId: string, question: string): QueryJob {
+  return { query_id: randomUUID(), session_id: sessionId, question, submitted_at: Date.now() / 1000 };
+}
+
+describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
+  let prefix: string;
+  let dataDir: string;
+  let api: TestServices;
+  let worker: TestServices | null = null;
+  let redis: Redis;
+  let llm: FakeLlm;
+
+  function pair(env: Record<string, string> = {}, startWorker = true) {
+    const shared = {
+      DATA_DIR: dataDir,
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'sk-test',
+      DEFAULT_MODEL: 'builtin',
+      MAX_SESSIONS_PER_IP: '50',
+      ...env,
+    };
+    api = makeServices('redis', shared, { keyPrefix: prefix, role: 'api' });
+    worker = makeServices('redis', shared, { keyPrefix: prefix, role: 'worker', startWorker });
+  }
+
+  beforeAll(async () => {
+    llm = await startFakeLlm({ models: ['test-model'] });
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await llm.close();
+    redis.disconnect();
+  });
+  afterEach(async () => {
+    await worker?.close();
+    await api.close();
+    worker = null;
+    await deletePrefix(REDIS_URL, prefix);
+    removeDir(dataDir);
+  });
+
+  function fresh() {
+    prefix = randomPrefix();
+    dataDir = tempDir('agentgraph-bullmq');
+  }
+
+  it('answers through the worker: events replayed in order, result from the session folder, nothing kept in BullMQ', async () => {
+    fresh();
+    pair();
+    const a = await sessionWithSales(api, 120);
+    const j = job(a, 'How many rows are there?');
+    await api.queue.submit(j);
+    expect((await api.queue.get(a, j.query_id))?.status).toMatch(/queued|running|done/);
+    const result = await api.queue.wait(a, j.query_id);
+    expect(result).toMatchObject({ status: 'done', rows: [[120]], model: 'builtin' });
+    // A late subscriber gets the whole story: queued, running, steps, done (with the full result).
+    const events: QueryEvent[] = [];
+    await api.queue.subscribe(a, j.query_id, (event) => events.push(event));
+    await sleep(50);
+    expect(events[0]).toMatchObject({ type: 'status', status: 'queued' });
+    expect(events[1]).toMatchObject({ type: 'status', status: 'running' });
+    expect(events.some((e) => e.type === 'step')).toBe(true);
+    const done = events.at(-1)!;
+    expect(done.type).toBe('done');
+    if (done.type === 'done') expect(done.result.rows).toEqual([[120]]);
+    expect(await api.queue.get(a, j.query_id)).toMatchObject({ status: 'done', rows: [[120]] });
+    // Another session cannot see it.
+    const b = await sessionWithSales(api, 5);
+    expect(await api.queue.get(b, j.query_id)).toBeNull();
+    // BullMQ keeps no finished job; the events list expires; the session's waiting counter is gone.
+    const bull = await redis.keys(`${prefix}bull:queries:*`);
+    expect(bull.filter((k) => k.endsWith(j.query_id))).toEqual([]);
+    expect(await redis.ttl(keys.events(prefix, j.query_id))).toBeGreaterThan(0);
+    expect(await redis.exists(keys.sessionWaiting(prefix, a))).toBe(0);
+    // Job data is the QueryJob only: nothing from the environment (no API keys).
+    expect(await redis.hget(keys.meta(prefix, j.query_id), 'job')).not.toMatch(/sk-test/);
+    const report = await worker!.worker!.snapshot();
+    expect(report).toMatchObject({
+      processed: 1,
+      completed: 1,
+      cache: { sessions: 1, agents: 1, misses: 1 },
+    });
+  });
+
+  it('is fair between sessions: a burst from one session sinks behind another session’s question', async () => {
+    fresh();
+    pair({ WORKER_CONCURRENCY: '1' }, false);
+    const a = await sessionWithSales(api, 30);
+    const b = await sessionWithSales(api, 40);
+    const c = await sessionWithSales(api, 50);
+    const jobs = [
+      ...Array.from({ length: 12 }, (_, i) => ({ ...job(a, 'How many rows are there?'), tag: `A${i + 1}` })),
+      { ...job(b, 'How many rows are there?'), tag: 'B1' },
+      { ...job(b, 'How many rows are there?'), tag: 'B2' },
+      { ...job(c, 'How many rows are there?'), tag: 'C1' },
+    ];
+    for (const { tag: _tag, ...j } of jobs) await api.queue.submit(j);
+    worker!.worker!.start();
+    const results = await Promise.all(jobs.map((j) => api.queue.wait(j.session_id, j.query_id)));
+    const order = jobs
+      .map((j, i) => ({ tag: j.tag, at: results[i]!.finished_at! }))
+      .sort((x, y) => x.at - y.at)
+      .map((x) => x.tag);
+    // FIFO would run B1, B2, C1 13th–15th. Priority = the session's waiting count: A1, B1, C1 first, then A2, B2.
+    expect(order.indexOf('B1')).toBeLessThanOrEqual(2);
+    expect(order.indexOf('C1')).toBeLessThanOrEqual(2);
+    expect(order.indexOf('B2')).toBeLessThanOrEqual(4);
+    for (const [i, result] of results.entries()) {
+      const tag = jobs[i]!.tag;
+      expect(result.rows).toEqual([[tag.startsWith('A') ? 30 : tag.startsWith('B') ? 40 : 50]]);
+    }
+    const stats = await (api.queue as unknown as { snapshot: () => Promise<unknown> }).snapshot();
+    expect(stats).toMatchObject({
+      kind: 'bullmq',
+      queued: 0,
+      running: 0,
+      sessions_waiting: 0,
+      completed: 15,
+    });
+  });
+
+  it('limits waiting questions per session, and cancels a waiting one (never runs, recorded)', async () => {
+    fresh();
+    pair({}, false);
+    const a = await sessionWithSales(api, 20);
+    const jobs = Array.from({ length: 20 }, () => job(a, 'How many rows are there?'));
+    for (const j of jobs) await api.queue.submit(j);
+    await expect(api.queue.submit(job(a, 'one too many'))).rejects.toMatchObject({
+      code: 'too_many_queries',
+    });
+    expect(await api.queue.cancel(a, jobs[5]!.query_id)).toBe('cancelled');
+    // The cancelled one freed its place.
+    const extra = job(a, 'Total price by region');
+    await api.queue.submit(extra);
+    const cancelled = await api.queue.wait(a, jobs[5]!.query_id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: { code: 'query_cancelled' } });
+    worker!.worker!.start();
+    const results = await Promise.all([...jobs, extra].map((j) => api.queue.wait(a, j.query_id)));
+    expect(results.filter((r) => r.status === 'done')).toHaveLength(20);
+    expect(await api.queue.cancel(a, extra.query_id)).toBe('finished');
+    const history = await api.log.history(a);
+    expect(history).toHaveLength(21);
+    expect(history.filter((h) => h.status === 'cancelled')).toHaveLength(1);
+    await expect(worker!.worker!.snapshot()).resolves.toMatchObject({ processed: 20 });
+  });
+
+  it('cancels a running question in its worker: the sandbox kills the statement', async () => {
+    fresh();
+    pair({ QUERY_TIMEOUT_MS: '60000', DEFAULT_MODEL: 'test-model' });
+    const a = await sessionWithSales(api, 20);
+    llm.enqueue({ kind: 'text', text: `Counting.\n\`\`\`sql\n${ENDLESS}\n\`\`\`` });
+    const j = job(a, 'Count forever');
+    await api.queue.submit(j);
+    const running: QueryEvent[] = [];
+    await api.queue.subscribe(a, j.query_id, (event) => running.push(event));
+    const deadline = Date.now() + 10_000;
+    while (worker!.sandbox.stats().busy === 0 && Date.now() < deadline) await sleep(25);
+    expect(worker!.sandbox.stats().busy).toBe(1);
+    expect(await api.queue.cancel(a, j.query_id)).toBe('stopping');
+    const result = await api.queue.wait(a, j.query_id);
+    expect(result).toMatchObject({ status: 'cancelled', error: { code: 'query_cancelled' } });
+    expect(worker!.sandbox.stats()).toMatchObject({ cancellations: 1, busy: 0 });
+    expect(running.at(-1)).toMatchObject({ type: 'done' });
+  });
+});
