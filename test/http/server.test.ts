@@ -3,12 +3,12 @@
  * and a Redis outage (a private redis-server on its own port, stopped and started again) that the server survives
  * without a restart.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { freePort } from '../helpers/process.js';
+import { PrivateRedis, redisServerAvailable } from '../helpers/redis-server.js';
 import {
   makeServices,
   removeDir,
@@ -78,49 +78,20 @@ describe('embedded restart', () => {
   });
 });
 
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedisServer && requireServices)
-  throw new Error('REQUIRE_SERVICES=1 but redis-server is not installed');
-if (!hasRedisServer) console.warn('SKIPPED: Redis outage test — redis-server binary not found');
-
-describe.runIf(hasRedisServer)('Redis outage', () => {
-  let redis: ChildProcess | null = null;
-  afterEach(() => {
-    redis?.kill('SIGKILL');
+describe.runIf(redisServerAvailable('Redis outage test'))('Redis outage', () => {
+  let redis: PrivateRedis | null = null;
+  afterEach(async () => {
+    await redis?.stop();
   });
 
-  async function startRedis(port: number): Promise<void> {
-    redis = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    for (let i = 0; i < 50; i++) {
-      const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
-      if (ping.stdout.trim() === 'PONG') return;
-      await sleep(100);
-    }
-    throw new Error('private redis-server did not start');
-  }
-
-  async function stopRedis(): Promise<void> {
-    const child = redis!;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-    redis = null;
-  }
-
   it('answers 503 while Redis is down and recovers by itself when it is back', async () => {
-    const port = await freePort();
-    await startRedis(port);
-    const services = makeServices('redis', { REDIS_URL: `redis://127.0.0.1:${port}/0` });
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    const services = makeServices('redis', { REDIS_URL: redis.url });
     const app = await buildApp(services);
     try {
       expect((await app.inject({ method: 'POST', url: '/api/sessions' })).statusCode).toBe(201);
-      await stopRedis();
+      await redis.stop();
 
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(503);
@@ -135,7 +106,7 @@ describe.runIf(hasRedisServer)('Redis outage', () => {
       expect(create.json().error.message).toMatch(/armazenamento/);
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
-      await startRedis(port);
+      await redis.start();
       let status = 0;
       for (let i = 0; i < 60 && status !== 200; i++) {
         status = (await app.inject({ method: 'GET', url: '/readyz' })).statusCode;
