@@ -165,15 +165,26 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** Creating an Intl.NumberFormat costs far more than formatting with one: keep one per language and precision. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(lang: Lang, digits: number): Intl.NumberFormat {
+  const key = `${lang}:${digits}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(lang === 'pt' ? 'pt-BR' : 'en-US', { maximumFractionDigits: digits });
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatValue(v: unknown, lang: Lang): string {
   if (v === null || v === undefined) return lang === 'pt' ? '(vazio)' : '(empty)';
   if (typeof v === 'number' || typeof v === 'bigint') {
     const n = Number(v);
     const abs = Math.abs(n);
     const digits = Number.isInteger(n) ? 0 : abs !== 0 && abs < 0.01 ? 6 : 2;
-    return new Intl.NumberFormat(lang === 'pt' ? 'pt-BR' : 'en-US', { maximumFractionDigits: digits }).format(
-      n,
-    );
+    return numberFormat(lang, digits).format(n);
   }
   return String(v);
 }
