@@ -67,6 +67,9 @@ describe('questions over HTTP (built-in engine)', () => {
     const total = result.rows.reduce((sum: number, row: unknown[]) => sum + Number(row[1]), 0);
     expect(total).toBe(600); // 200 rows, quantities 1..5 cycling: 40 × 15
     expect(result.chart.mark).toMatchObject({ type: 'bar' });
+    // Axis titles in words: the catalog label of the category, what was computed for the value.
+    expect(result.chart.encoding.y.title).toBe('region');
+    expect(result.chart.encoding.x.title).toMatch(/^Total .*quantity$/i);
     const csv = await app.inject({
       method: 'GET',
       url: `/api/session/queries/${result.query_id}/result.csv`,
