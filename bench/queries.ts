@@ -6,18 +6,16 @@
  *
  *   npx tsx bench/queries.ts            (or: npm run bench -- queries)
  */
-import { Readable } from 'node:stream';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { createServices } from '../src/services.js';
-import { salesCsv } from '../test/helpers/multipart.js';
 import { removeDir, silentLogger, tempDir } from '../test/helpers/services.js';
+import { asker, QUESTIONS, sessionWithSales } from './client.js';
 import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 20);
-const QUESTIONS = ['How many rows are there?', 'Total quantity by region', 'Average price by category'];
 
 export async function main(): Promise<void> {
   const dataDir = tempDir('agentgraph-bench');
@@ -29,21 +27,8 @@ export async function main(): Promise<void> {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const newSession = async () => {
-      const doc = await services.sessions.create('127.0.0.1');
-      await services.tables.upload(doc, { source: Readable.from([salesCsv(1000)]), fileName: 'sales.csv' });
-      return doc.session_id;
-    };
-    const ask = async (sessionId: string, question: string) => {
-      const response = await fetch(`${base}/api/session/queries?wait=true`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-session-id': sessionId },
-        body: JSON.stringify({ question }),
-      });
-      const result = (await response.json()) as { status: string; timings: Record<string, number> };
-      if (result.status !== 'done') throw new Error(`question failed: ${JSON.stringify(result)}`);
-      return result;
-    };
+    const newSession = () => sessionWithSales(services);
+    const ask = asker(base);
 
     const id = await newSession();
     const graphMs: number[] = [];

@@ -12,14 +12,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { readWorkerReports, type WorkerReport } from '../src/queue/registry.js';
 import { createServices } from '../src/services.js';
-import { salesCsv } from '../test/helpers/multipart.js';
 import { exitOf, startCli } from '../test/helpers/process.js';
 import {
   deletePrefix,
@@ -29,6 +27,7 @@ import {
   sleep,
   tempDir,
 } from '../test/helpers/services.js';
+import { asker, QUESTIONS, sessionWithSales } from './client.js';
 import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -36,7 +35,6 @@ const OPS = Number(process.env.BENCH_OPS ?? 500);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 10);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
-const QUESTIONS = ['How many rows are there?', 'Total quantity by region', 'Average price by category'];
 
 function rssOf(pid: number): number {
   try {
@@ -123,24 +121,8 @@ export async function main(): Promise<void> {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const newSession = async (rowsInTable = 1000) => {
-      const doc = await services.sessions.create('127.0.0.1');
-      await services.tables.upload(doc, {
-        source: Readable.from([salesCsv(rowsInTable)]),
-        fileName: 'sales.csv',
-      });
-      return doc.session_id;
-    };
-    const ask = async (sessionId: string, question: string) => {
-      const response = await fetch(`${base}/api/session/queries?wait=true`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-session-id': sessionId },
-        body: JSON.stringify({ question }),
-      });
-      const result = (await response.json()) as { status: string; timings: Record<string, number> };
-      if (result.status !== 'done') throw new Error(`question failed: ${JSON.stringify(result)}`);
-      return result;
-    };
+    const newSession = (rowsInTable = 1000) => sessionWithSales(services, rowsInTable);
+    const ask = asker(base);
 
     const bare = await bareBullmq(prefix);
     rows.push({

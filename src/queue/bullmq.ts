@@ -29,6 +29,7 @@ import {
 } from '../engine/types.js';
 import { AppError } from '../errors.js';
 import { isConnectionError } from '../redis.js';
+import { replayFinished } from './finished.js';
 import { MAX_PENDING_PER_SESSION } from './inline.js';
 import {
   bullPrefix,
@@ -228,17 +229,7 @@ export class BullmqQueue implements QueryQueue {
     listener: (event: QueryEvent) => void,
   ): Promise<() => void> {
     const meta = await this.meta(sessionId, queryId);
-    if (!meta) {
-      const stored = await this.options.log.load(sessionId, queryId);
-      if (!stored) throw new AppError('not_found', { what: `query ${queryId}` });
-      listener({
-        type: 'done',
-        query_id: queryId,
-        result: stored,
-        at: stored.finished_at ?? Date.now() / 1000,
-      });
-      return () => {};
-    }
+    if (!meta) return replayFinished(this.options.log, sessionId, queryId, listener);
     const { job } = meta;
     const channel = keys.events(this.prefix, queryId);
     let last = 0;

@@ -13,6 +13,7 @@ import type { Answerer } from '../engine/answerer.js';
 import type { QueryLog } from '../engine/query-log.js';
 import { pendingResult, type QueryEvent, type QueryJob, type QueryResult } from '../engine/types.js';
 import { AppError } from '../errors.js';
+import { replayFinished } from './finished.js';
 import type { CancelOutcome, QueryQueue, QueueStats } from './types.js';
 
 const RETAIN_MS = 5 * 60_000;
@@ -156,17 +157,7 @@ export class InlineQueue implements QueryQueue {
 
   async subscribe(sessionId: string, queryId: string, listener: (event: QueryEvent) => void) {
     const entry = this.own(sessionId, queryId);
-    if (!entry) {
-      const stored = await this.log.load(sessionId, queryId);
-      if (!stored) throw new AppError('not_found', { what: `query ${queryId}` });
-      listener({
-        type: 'done',
-        query_id: queryId,
-        result: stored,
-        at: stored.finished_at ?? Date.now() / 1000,
-      });
-      return () => {};
-    }
+    if (!entry) return replayFinished(this.log, sessionId, queryId, listener);
     for (const event of entry.events) listener(event);
     if (entry.events.at(-1)?.type === 'done') return () => {};
     entry.listeners.add(listener);

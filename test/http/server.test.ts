@@ -12,7 +12,6 @@ import { PrivateRedis, redisServerAvailable } from '../helpers/redis-server.js';
 import {
   makeServices,
   removeDir,
-  requireServices,
   silentLogger,
   sleep,
   type TestServices,

@@ -4,7 +4,7 @@
  * first, and a client that goes away aborts the import (which then leaves the session as it was).
  */
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { SessionTables } from '../../session-tables.js';
