@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/ingest.ts            # both sizes
  *   INGEST_SIZES=1 npx tsx bench/ingest.ts
+ *   npm run build && INGEST_BUILD=dist npx tsx bench/ingest.ts      (the compiled code, as `npm start` runs it)
  *
  * Targets: time ratio ours / CLI ≤ 1.0; peak RSS < 200 MB at both sizes. Needs `sqlite3` on PATH
  * (apt-get install -y sqlite3).
@@ -97,7 +98,10 @@ function timeOurs(csv: string, db: string, tempDir: string): Promise<ChildResult
 }
 
 async function child(csv: string, db: string, tempDir: string): Promise<void> {
-  const { importFile } = await import('../src/data/index.js');
+  // INGEST_BUILD=dist measures the compiled code `npm start` runs (build first: `npm run build`); the default is
+  // the TypeScript sources under tsx, whose loader also has to start inside the parse worker.
+  const entry = process.env.INGEST_BUILD === 'dist' ? '../dist/data/index.js' : '../src/data/index.js';
+  const { importFile } = (await import(entry)) as typeof import('../src/data/index.js');
   const t0 = performance.now();
   const r = await importFile({
     dbPath: db,

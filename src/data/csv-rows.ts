@@ -28,6 +28,9 @@ export function emptyFile(): AppError {
   return new AppError('unprocessable_file', { detail: 'the file is empty' });
 }
 
+/** A UTF-16 code unit from U+D800 up (see RowBuilder.wideText). */
+const WIDE = /[\ud800-\uffff]/;
+
 export class CsvRows {
   private decoder: StreamDecoder | null = null;
   private parser: CsvParser | null = null;
@@ -36,6 +39,7 @@ export class CsvRows {
   private blankRows = 0;
   private delimiter = ',';
   private readonly evidence: LocaleEvidence = { en: 0, br: 0 };
+  private wide = false;
 
   constructor(
     private readonly fileName: string,
@@ -44,6 +48,7 @@ export class CsvRows {
     this.sampler = new HeaderSampler((labels) => {
       this.events.start(labels);
       const builder = new RowBuilder(labels, this.evidence, (seg) => this.events.segment(seg));
+      builder.wideText = this.wide;
       this.builder = builder;
       return (row) => builder.writeRow(row);
     });
@@ -53,27 +58,37 @@ export class CsvRows {
   feed(bytes: Uint8Array): void {
     if (!this.decoder) {
       this.decoder = new StreamDecoder(bytes);
-      const text = this.decoder.decode(bytes);
+      const text = this.checked(this.decoder.decode(bytes));
       this.delimiter = sniffDelimiter(text, this.fileName);
       this.parser = new CsvParser(
         this.delimiter,
         (fields) => {
           // Blank lines and rows of empty fields (`;;;;` at the end of spreadsheet exports) carry nothing.
+          // The parser reuses `fields` for the next row: the sampler keeps copies of the rows it samples.
           if (isBlank(fields)) this.blankRows++;
-          else this.sampler.push(fields);
+          else this.sampler.push(this.sampler.started ? fields : fields.slice());
         },
         DEFAULT_CSV_LIMITS,
       );
       this.parser.feed(text);
       return;
     }
-    this.parser!.feed(this.decoder.decode(bytes));
+    this.parser!.feed(this.checked(this.decoder.decode(bytes)));
+  }
+
+  /** Notes decoded text with characters from U+D800 up, before any of its rows reaches the builder. */
+  private checked(text: string): string {
+    if (!this.wide && WIDE.test(text)) {
+      this.wide = true;
+      if (this.builder) this.builder.wideText = true;
+    }
+    return text;
   }
 
   /** Hands over the last rows; returns the column summaries and the file-level warnings. */
   end(): CsvOutcome {
     if (!this.decoder || !this.parser) throw emptyFile();
-    this.parser.feed(this.decoder.end());
+    this.parser.feed(this.checked(this.decoder.end()));
     this.parser.end();
     if (!this.sampler.started) {
       if (this.sampler.sampled === 0) throw emptyFile();

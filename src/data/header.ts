@@ -2,7 +2,7 @@
  * Is the first row a header? Decided on the first rows of a CSV file or an XLSX sheet (HeaderSampler) before the
  * table is created.
  */
-import { ALL_TYPES, classify, isNullToken, NUM_BR, NUM_EN } from './types.js';
+import { ALL_TYPES, classify, isNullToken, isTrimmable, NUM_BR, NUM_EN } from './types.js';
 
 /** Header-detection and ragged-row decisions look at this many rows before the table is created. */
 export const SAMPLE_ROWS = 50;
@@ -62,7 +62,11 @@ export function detectHeader(first: readonly string[], sample: readonly string[]
 }
 
 export function isBlank(fields: readonly string[]): boolean {
-  for (const f of fields) if (f.length > 0 && f.trim().length > 0) return false;
+  for (const f of fields) {
+    if (f.length === 0) continue;
+    // A first character trim() keeps: not blank, without trimming (the common case).
+    if (!isTrimmable(f.charCodeAt(0)) || f.trim().length > 0) return false;
+  }
   return true;
 }
 

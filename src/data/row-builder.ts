@@ -153,6 +153,11 @@ export class RowBuilder {
   private shortRows = 0;
   private longRows = 0;
   private readonly headerWidth: number;
+  /**
+   * Whether a text value may hold a character from U+D800 up (where UTF-16 order and SQLite's UTF-8 order
+   * differ). The CSV path clears it while no decoded text had any, so min/max use JavaScript's native comparison.
+   */
+  wideText = true;
 
   /** `emit` receives the rows in order; it may be called from writeRow, addColumn and finish. */
   constructor(
@@ -242,6 +247,8 @@ export class RowBuilder {
     const kinds = this.kinds;
     const nums = this.nums;
     const texts = this.texts;
+    const lens = this.lens;
+    const narrow = !this.wideText;
     let o = this.filled;
     const evidence = this.evidence;
     for (let i = 0; i < n; i++) {
@@ -305,11 +312,14 @@ export class RowBuilder {
       }
       if (kind === K_TEXT) {
         kinds[o++] = K_TEXT;
-        this.lens[texts.length] = text.length;
+        lens[texts.length] = text.length;
         texts.push(text);
         if (col.textMin === null) {
           col.textMin = text;
           col.textMax = text;
+        } else if (narrow) {
+          if (text < col.textMin) col.textMin = text;
+          else if (text > col.textMax!) col.textMax = text;
         } else if (text !== col.textMin && text !== col.textMax) {
           if (utf8Less(text, col.textMin)) col.textMin = text;
           else if (utf8Less(col.textMax!, text)) col.textMax = text;
