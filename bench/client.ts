@@ -29,3 +29,23 @@ export function asker(base: string) {
     return result;
   };
 }
+
+/** Every session asks `perClient` questions in turn, all sessions at once: latency per question and throughput. */
+export async function concurrentLoad(
+  sessions: string[],
+  perClient: number,
+  ask: (sessionId: string, question: string) => Promise<unknown>,
+): Promise<{ perRequest: number[]; perSecond: number }> {
+  const perRequest: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    sessions.map(async (sessionId, c) => {
+      for (let i = 0; i < perClient; i++) {
+        const t = performance.now();
+        await ask(sessionId, QUESTIONS[(c + i) % QUESTIONS.length]!);
+        perRequest.push(performance.now() - t);
+      }
+    }),
+  );
+  return { perRequest, perSecond: (sessions.length * perClient) / ((performance.now() - started) / 1000) };
+}

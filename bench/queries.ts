@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { createServices } from '../src/services.js';
 import { removeDir, silentLogger, tempDir } from '../test/helpers/services.js';
-import { asker, QUESTIONS, sessionWithSales } from './client.js';
+import { asker, concurrentLoad, QUESTIONS, sessionWithSales } from './client.js';
 import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? 1000);
@@ -54,24 +54,12 @@ export async function main(): Promise<void> {
     rows.push({ name: 'anchor: HTTP GET /healthz, same server and client', ...percentiles(healthz) });
 
     const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => newSession()));
-    const perRequest: number[] = [];
-    const started = performance.now();
-    await Promise.all(
-      sessions.map(async (sessionId, c) => {
-        for (let i = 0; i < PER_CLIENT; i++) {
-          const t = performance.now();
-          await ask(sessionId, QUESTIONS[(c + i) % QUESTIONS.length]!);
-          perRequest.push(performance.now() - t);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const throughput = (CLIENTS * PER_CLIENT) / seconds;
+    const { perRequest, perSecond } = await concurrentLoad(sessions, PER_CLIENT, ask);
     rows.push({ name: `${CLIENTS} concurrent clients, latency per question`, ...percentiles(perRequest) });
     console.log(`\n## Queries (issue 5) — ${new Date().toISOString()}\n`);
     console.log(formatTable(rows));
     console.log(
-      `\nThroughput, ${CLIENTS} concurrent clients × ${PER_CLIENT} questions (WORKER_CONCURRENCY=${config.workerConcurrency}): ${throughput.toFixed(0)} questions/s`,
+      `\nThroughput, ${CLIENTS} concurrent clients × ${PER_CLIENT} questions (WORKER_CONCURRENCY=${config.workerConcurrency}): ${perSecond.toFixed(0)} questions/s`,
     );
   } finally {
     await app.close();

@@ -27,7 +27,7 @@ import {
   sleep,
   tempDir,
 } from '../test/helpers/services.js';
-import { asker, QUESTIONS, sessionWithSales } from './client.js';
+import { asker, concurrentLoad, QUESTIONS, sessionWithSales } from './client.js';
 import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -160,18 +160,7 @@ export async function main(): Promise<void> {
 
     const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => newSession()));
     const throughput = async (label: string) => {
-      const perRequest: number[] = [];
-      const started = performance.now();
-      await Promise.all(
-        sessions.map(async (sessionId, c) => {
-          for (let i = 0; i < PER_CLIENT; i++) {
-            const t = performance.now();
-            await ask(sessionId, QUESTIONS[(c + i) % QUESTIONS.length]!);
-            perRequest.push(performance.now() - t);
-          }
-        }),
-      );
-      const perSecond = (CLIENTS * PER_CLIENT) / ((performance.now() - started) / 1000);
+      const { perRequest, perSecond } = await concurrentLoad(sessions, PER_CLIENT, ask);
       rows.push({
         name: `${CLIENTS} concurrent clients, ${label}: latency per question`,
         ...percentiles(perRequest),

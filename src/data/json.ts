@@ -96,16 +96,7 @@ export class JsonArrayParser {
         if (this.depth === 0) {
           const text = s.slice(this.elemStart, i + 1);
           this.elemStart = -1;
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch (error) {
-            throw new AppError(
-              'unprocessable_file',
-              { detail: `JSON element ${this.count + 1} is malformed: ${(error as Error).message}` },
-              { cause: error },
-            );
-          }
+          const value = parseJson(text, (why) => `JSON element ${this.count + 1} is malformed: ${why}`);
           this.onRecord(asRecord(value, this.count++));
         }
       }
@@ -148,18 +139,11 @@ export class NdjsonParser {
     this.line++;
     const text = raw.trim();
     if (text.length === 0) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new AppError(
-        'unprocessable_file',
-        {
-          detail: `line ${this.line} is not valid JSON (expected one object per line, NDJSON, or an array of objects): ${(error as Error).message}`,
-        },
-        { cause: error },
-      );
-    }
+    const value = parseJson(
+      text,
+      (why) =>
+        `line ${this.line} is not valid JSON (expected one object per line, NDJSON, or an array of objects): ${why}`,
+    );
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw notTable(`line ${this.line} is not a JSON object`);
     }
@@ -174,4 +158,17 @@ export function jsonCell(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
+}
+
+/** JSON.parse, with a parse failure reported as unprocessable_file and the place it happened. */
+function parseJson(text: string, describe: (why: string) => string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError(
+      'unprocessable_file',
+      { detail: describe((error as Error).message) },
+      { cause: error },
+    );
+  }
 }
