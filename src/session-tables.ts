@@ -9,7 +9,6 @@ import { extname } from 'node:path';
 import type { Logger } from 'pino';
 import {
   type Catalog,
-  cleanLeftovers,
   dropTable,
   type ImportResult,
   INTERNAL_PREFIX,
@@ -62,12 +61,6 @@ export class SessionTables {
     const id = doc.session_id;
     const dbPath = this.dbPath(doc);
     const tempDir = paths.subdir(id, 'temp');
-    // A process killed mid-import leaves spill files and a hot journal; clear them before this import counts bytes.
-    const leftovers = cleanLeftovers(dbPath, tempDir);
-    if (leftovers.files.length || leftovers.tables.length) {
-      this.logger?.info({ session_id: id, ...leftovers }, 'removed leftovers of an interrupted import');
-    }
-    const usedBefore = await paths.measure(id);
     let result: ImportResult;
     try {
       result = await importFile({
@@ -78,7 +71,11 @@ export class SessionTables {
         ...(input.tableName ? { tableName: input.tableName } : {}),
         ...(input.sheets ? { sheets: input.sheets } : {}),
         ...(input.signal ? { signal: input.signal } : {}),
-        quota: { limitBytes: this.sessions.options.maxSessionSizeBytes, usedBytes: () => usedBefore },
+        // Read by the importer once it holds the database's import lock, so a concurrent upload's bytes count.
+        quota: {
+          limitBytes: this.sessions.options.maxSessionSizeBytes,
+          usedBytes: () => paths.measureSync(id),
+        },
         keepOriginal: { path: paths.safeJoin(id, 'uploads', storedName(input.fileName)) },
       });
     } finally {

@@ -42,6 +42,9 @@ export type {
 } from './types.js';
 
 /** Below this the engine says it cannot answer rather than risk a wrong table. */
+/** The question's language (pt or en), as interpret() decides it. */
+export { detectLang };
+
 export const MIN_CONFIDENCE = 0.5;
 
 interface TableReading {

@@ -35,7 +35,11 @@ export type { ImportedTable, ImportOptions, ImportResult } from './importer.js';
 export { INTERNAL_PREFIX } from './naming.js';
 
 export function importFile(options: ImportOptions): Promise<ImportResult> {
-  return withDbLock(options.dbPath, () => runImport(options));
+  return withDbLock(options.dbPath, () => {
+    // Under the lock: what is in temp/ now can only be a killed import's, never a running one's spill files.
+    cleanLeftovers(options.dbPath, options.tempDir);
+    return runImport(options);
+  });
 }
 
 function exists(dbPath: string): boolean {

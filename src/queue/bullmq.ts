@@ -30,7 +30,6 @@ import {
 import { AppError } from '../errors.js';
 import { isConnectionError } from '../redis.js';
 import { replayFinished } from './finished.js';
-import { MAX_PENDING_PER_SESSION } from './inline.js';
 import {
   bullPrefix,
   EVENTS_TTL_S,
@@ -43,7 +42,7 @@ import {
   TERMINAL,
   type WireEvent,
 } from './keys.js';
-import type { CancelOutcome, QueryQueue, QueueStats } from './types.js';
+import { type CancelOutcome, MAX_PENDING_PER_SESSION, type QueryQueue, type QueueStats } from './types.js';
 
 const QUERY_ID = /^[0-9a-f-]{36}$/;
 /** How often an open subscription looks in the session folder for a result whose `done` it did not hear. */

@@ -14,11 +14,9 @@ import type { QueryLog } from '../engine/query-log.js';
 import { pendingResult, type QueryEvent, type QueryJob, type QueryResult } from '../engine/types.js';
 import { AppError } from '../errors.js';
 import { replayFinished } from './finished.js';
-import type { CancelOutcome, QueryQueue, QueueStats } from './types.js';
+import { type CancelOutcome, MAX_PENDING_PER_SESSION, type QueryQueue, type QueueStats } from './types.js';
 
 const RETAIN_MS = 5 * 60_000;
-/** Per session; beyond it a client is flooding, not asking. */
-export const MAX_PENDING_PER_SESSION = 20;
 
 interface Entry {
   job: QueryJob;

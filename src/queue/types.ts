@@ -4,6 +4,9 @@
  */
 import type { QueryEvent, QueryJob, QueryResult } from '../engine/types.js';
 
+/** Questions one session may have waiting, in either queue; beyond it a client is flooding, not asking. */
+export const MAX_PENDING_PER_SESSION = 20;
+
 export type CancelOutcome = 'cancelled' | 'stopping' | 'finished' | 'not_found';
 
 export interface QueueStats {

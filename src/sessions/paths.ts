@@ -10,6 +10,7 @@
  * inside the session's folder, so neither `../x` nor an encoded variant can reach another path.
  */
 import { randomBytes } from 'node:crypto';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../errors.js';
@@ -146,10 +147,14 @@ export class SessionPaths {
 
   /**
    * Bytes on disk under the session's folder. A walk of a handful of files: called after writes (upload, import,
-   * memory), never per request; the result is kept in the session document.
+   * drop) and by an import as it starts, never per request; the result is kept in the session document.
    */
-  async measure(id: string): Promise<number> {
+  measureSync(id: string): number {
     return walkSize(this.dir(id));
+  }
+
+  async measure(id: string): Promise<number> {
+    return this.measureSync(id);
   }
 
   /** Names of the entries under sessions/ (a plain readdir: no stat per entry). */
@@ -204,23 +209,24 @@ export class SessionPaths {
   }
 }
 
-async function walkSize(path: string): Promise<number> {
-  let entries: import('node:fs').Dirent[];
+function walkSize(path: string): number {
+  let entries: Dirent[];
   try {
-    entries = await readdir(path, { withFileTypes: true });
+    entries = readdirSync(path, { withFileTypes: true });
   } catch {
     return 0;
   }
-  const sizes = await Promise.all(
-    entries.map(async (entry) => {
-      const child = join(path, entry.name);
-      if (entry.isDirectory()) return walkSize(child);
+  let total = 0;
+  for (const entry of entries) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) total += walkSize(child);
+    else {
       try {
-        return (await stat(child)).size;
+        total += statSync(child).size;
       } catch {
-        return 0;
+        // removed meanwhile
       }
-    }),
-  );
-  return sizes.reduce((a, b) => a + b, 0);
+    }
+  }
+  return total;
 }

@@ -187,6 +187,22 @@ describe('tables HTTP API', () => {
     expect(readdirSync(services.paths.subdir(id, 'temp'))).toEqual([]);
   });
 
+  it('two uploads into one session at once both land whole (imports take turns)', async () => {
+    const id = await start();
+    const big = (n: number) => `a,b\n${Array.from({ length: n }, (_, i) => `${i},x${i % 7}`).join('\n')}\n`;
+    const [first, second] = await Promise.all([
+      upload(id, multipart({ name: 'um.csv', content: big(30_000) })),
+      upload(id, multipart({ name: 'dois.csv', content: big(20_000) })),
+    ]);
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    expect([first.json().table.rows, second.json().table.rows]).toEqual([30_000, 20_000]);
+    const session = (
+      await app.inject({ method: 'GET', url: '/api/session', headers: { 'x-session-id': id } })
+    ).json().session;
+    expect(session.tables).toEqual(['dois', 'um']);
+    expect(session.size_bytes).toBe(await services.paths.measure(id));
+  });
+
   it('an upload to an expired session is refused', async () => {
     const id = await start({ SESSION_TTL: '1' });
     await sleep(1100);

@@ -1,6 +1,6 @@
 /** The first four steps: check the question, load the session, pick its tables, get the cached agent. */
 
-import { detectLang } from '../../builtin/normalize.js';
+import { detectLang } from '../../builtin/index.js';
 import { readCatalog } from '../../data/index.js';
 import { AppError } from '../../errors.js';
 import { cacheKey, cacheKeyFields } from '../cache-key.js';
