@@ -143,7 +143,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     logger,
   );
 
-  const tables = new SessionTables(sessions, logger);
+  const tables = new SessionTables(sessions);
   const limits = { maxResultRows: config.maxResultRows, queryTimeoutMs: config.queryTimeoutMs };
   // One child per concurrent question: the queue never runs more statements at once than that.
   const sandbox = new QuerySandbox({

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Logger } from 'pino';
 import {
   type Catalog,
   dropTable,
@@ -47,10 +46,7 @@ function storedName(fileName: string): string {
 }
 
 export class SessionTables {
-  constructor(
-    private readonly sessions: SessionManager,
-    private readonly logger?: Logger,
-  ) {}
+  constructor(private readonly sessions: SessionManager) {}
 
   private dbPath(doc: SessionDoc): string {
     return this.sessions.paths.dbPath(doc.session_id);
