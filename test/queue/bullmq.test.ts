@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { QueryEvent, QueryJob } from '../../src/engine/types.js';
 import { keys } from '../../src/queue/keys.js';
 import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
@@ -91,7 +91,8 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     // A late subscriber gets the whole story: queued, running, steps, done (with the full result).
     const events: QueryEvent[] = [];
     await api.queue.subscribe(a, j.query_id, (event) => events.push(event));
-    await sleep(50);
+    // `done` comes after the result is read from the session folder: give it time, not a fixed sleep.
+    await vi.waitFor(() => expect(events.at(-1)?.type).toBe('done'), { timeout: 5_000 });
     expect(events[0]).toMatchObject({ type: 'status', status: 'queued' });
     expect(events[1]).toMatchObject({ type: 'status', status: 'running' });
     expect(events.some((e) => e.type === 'step')).toBe(true);
@@ -195,6 +196,7 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     const result = await api.queue.wait(a, j.query_id);
     expect(result).toMatchObject({ status: 'cancelled', error: { code: 'query_cancelled' } });
     expect(worker!.sandbox.stats()).toMatchObject({ cancellations: 1, busy: 0 });
-    expect(running.at(-1)).toMatchObject({ type: 'done' });
+    // Each subscriber reads the result itself after `done`, so this one may hear it a moment after wait() did.
+    await vi.waitFor(() => expect(running.at(-1)).toMatchObject({ type: 'done' }), { timeout: 5_000 });
   });
 });
