@@ -17,12 +17,12 @@ export async function sessionWithSales(services: Services, rows = 1000): Promise
 }
 
 /** POST /api/session/queries?wait=true on a real socket; throws unless the question ends `done`. */
-export function asker(base: string) {
+export function asker(base: string, model?: string) {
   return async (sessionId: string, question: string) => {
     const response = await fetch(`${base}/api/session/queries?wait=true`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-session-id': sessionId },
-      body: JSON.stringify({ question }),
+      body: JSON.stringify(model ? { question, model } : { question }),
     });
     const result = (await response.json()) as { status: string; timings: Record<string, number> };
     if (result.status !== 'done') throw new Error(`question failed: ${JSON.stringify(result)}`);

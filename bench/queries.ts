@@ -41,7 +41,7 @@ export async function main(): Promise<void> {
       ...percentiles(latency),
     });
     rows.push({
-      name: '  of which inside the answerer (graph + sandbox + result file)',
+      name: '  of which inside the answerer (graph + sandbox; the result is recorded after)',
       ...percentiles(graphMs),
     });
     const sql = 'SELECT "region", SUM("quantity") FROM "sales" GROUP BY "region"';

@@ -1,13 +1,17 @@
 /**
  * bench/scale — issue 6's figures, scaled mode on the real Redis (random key prefix, deleted afterwards):
  *   - a built-in question end to end (HTTP POST ?wait=true → BullMQ job → worker process → answer) with 1 worker;
- *   - throughput with 50 concurrent clients (each its own session) with 1 and then 2 worker processes;
+ *   - throughput with 50 concurrent clients (each its own session) with 1 and then 2 worker processes, for
+ *     built-in questions (CPU-bound: on 2 cores the workers compete with the API and Redis for the same cores) and
+ *     for questions answered by an LLM (a local OpenAI-protocol server answering after BENCH_LLM_DELAY_MS, as a
+ *     provider would: bound by how many questions wait at once, which is what more workers add);
  *   - worker memory with 1,000 sessions each holding a cached agent (and the sandbox children's open databases).
  * Anchors in the same run: a bare BullMQ add → completed round trip (no-op processor, QueueEvents), and our
  * BullmqQueue submit → wait without HTTP.
  *
  *   npx tsx bench/scale.ts            (or: npm run bench -- scale)
- *   BENCH_REDIS_URL, BENCH_OPS (default 500), BENCH_CLIENTS (50), BENCH_PER_CLIENT (10), BENCH_SESSIONS (1000)
+ *   BENCH_REDIS_URL, BENCH_OPS (default 500), BENCH_CLIENTS (50), BENCH_PER_CLIENT (10), BENCH_SESSIONS (1000),
+ *   BENCH_LLM_DELAY_MS (100)
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { readWorkerReports, type WorkerReport } from '../src/queue/registry.js';
 import { createServices } from '../src/services.js';
+import { startFakeLlm } from '../test/helpers/fake-llm.js';
 import { exitOf, startCli } from '../test/helpers/process.js';
 import {
   deletePrefix,
@@ -35,6 +40,9 @@ const OPS = Number(process.env.BENCH_OPS ?? 500);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 10);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
+const LLM_DELAY_MS = Number(process.env.BENCH_LLM_DELAY_MS ?? 100);
+const LLM_MODEL = 'bench-llm';
+const LLM_SQL = 'SELECT "region", SUM("quantity") AS "total" FROM "sales" GROUP BY "region"';
 
 function rssOf(pid: number): number {
   try {
@@ -87,8 +95,12 @@ async function bareBullmq(prefix: string): Promise<number[]> {
 export async function main(): Promise<void> {
   const dataDir = tempDir('agentgraph-bench-scale');
   const prefix = randomPrefix().replace('agentgraph-test-', 'agentgraph-bench-');
+  const llm = await startFakeLlm({ models: [LLM_MODEL] });
   const env = {
     REDIS_URL,
+    OPENAI_BASE_URL: llm.url,
+    OPENAI_API_KEY: 'sk-bench',
+    DEFAULT_MODEL: 'builtin',
     DATA_DIR: dataDir,
     MAX_SESSIONS_PER_IP: String(SESSIONS + CLIENTS + 10),
     LOG_LEVEL: 'silent',
@@ -142,7 +154,7 @@ export async function main(): Promise<void> {
       ...percentiles(latency),
     });
     rows.push({
-      name: '  of which inside the worker’s answerer (graph + sandbox + result file)',
+      name: '  of which inside the worker’s answerer (graph + sandbox; the result is recorded after)',
       ...percentiles(graphMs),
     });
     const direct = await time(OPS, async (i) => {
@@ -159,19 +171,29 @@ export async function main(): Promise<void> {
     rows.push({ name: 'anchor: BullmqQueue submit → wait, no HTTP (same worker)', ...percentiles(direct) });
 
     const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => newSession()));
-    const throughput = async (label: string) => {
-      const { perRequest, perSecond } = await concurrentLoad(sessions, PER_CLIENT, ask);
+    const askLlm = asker(base, LLM_MODEL);
+    const throughput = async (label: string, byLlm: boolean) => {
+      if (byLlm) {
+        const reply = { kind: 'text' as const, text: `\`\`\`sql\n${LLM_SQL}\n\`\`\``, delayMs: LLM_DELAY_MS };
+        llm.enqueue(...Array.from({ length: CLIENTS * PER_CLIENT }, () => reply));
+      }
+      const kind = byLlm ? `LLM questions (model answers after ${LLM_DELAY_MS} ms)` : 'built-in questions';
+      const { perRequest, perSecond } = await concurrentLoad(sessions, PER_CLIENT, byLlm ? askLlm : ask);
       rows.push({
-        name: `${CLIENTS} concurrent clients, ${label}: latency per question`,
+        name: `${CLIENTS} concurrent clients, ${kind}, ${label}: latency per question`,
         ...percentiles(perRequest),
       });
       notes.push(
-        `Throughput, ${CLIENTS} clients × ${PER_CLIENT} questions, ${label}: ${perSecond.toFixed(0)} questions/s`,
+        `Throughput, ${CLIENTS} clients × ${PER_CLIENT} ${kind}, ${label}: ${perSecond.toFixed(0)} questions/s`,
       );
     };
-    await throughput(`1 worker (WORKER_CONCURRENCY=${config.workerConcurrency})`);
+    const one = `1 worker (WORKER_CONCURRENCY=${config.workerConcurrency})`;
+    await throughput(one, false);
+    await throughput(one, true);
     const second = await addWorker();
-    await throughput(`2 workers (WORKER_CONCURRENCY=${config.workerConcurrency} each)`);
+    const two = `2 workers (WORKER_CONCURRENCY=${config.workerConcurrency} each)`;
+    await throughput(two, false);
+    await throughput(two, true);
 
     // Memory: one worker, SESSIONS sessions each answered once → one cached agent per session.
     second.kill('SIGTERM');
@@ -211,6 +233,7 @@ export async function main(): Promise<void> {
     await app.close();
     await services.close();
     redis.disconnect();
+    await llm.close();
     await deletePrefix(REDIS_URL, prefix);
     removeDir(dataDir);
   }

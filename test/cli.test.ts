@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exitOf, freePort, runCli, startCli, waitForHttp } from './helpers/process.js';
 import { deletePrefix, removeDir, shouldRunRedis, tempDir } from './helpers/services.js';
 
-describe('agentgraph CLI (embedded mode)', () => {
+// Every test spawns the CLI from source (tsx) one to three times: seconds each, many more on a loaded machine.
+describe('agentgraph CLI (embedded mode)', { timeout: 120_000 }, () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const dir of dirs.splice(0)) removeDir(dir);

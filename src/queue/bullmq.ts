@@ -29,6 +29,7 @@ import {
 } from '../engine/types.js';
 import { AppError } from '../errors.js';
 import { isConnectionError } from '../redis.js';
+import { untilConnected } from './connecting.js';
 import { replayFinished } from './finished.js';
 import {
   bullPrefix,
@@ -403,6 +404,7 @@ export class BullmqQueue implements QueryQueue {
     if (this.closed) return;
     this.closed = true;
     for (const stop of [...this.open]) stop();
+    await untilConnected(this.queue);
     await this.queue.close().catch(() => undefined);
     const subscriber = this.subscriber;
     this.subscriber = null;

@@ -99,20 +99,24 @@ end
 return 0`;
 
 /**
- * Emit: appends an event to the query's list (the replay), keeps the meta's status in step, counts finished
- * questions, and publishes the event prefixed by its position ("n\\n{json}") so a subscriber that replays the list
- * and listens at the same time can drop duplicates.
- * KEYS: events, meta, stats   ARGV: event JSON, events TTL, channel, status or '', worker id or '', counter or ''
+ * Emit: appends a query's events to its list (the replay), keeps the meta's status in step, counts finished
+ * questions, and publishes each event prefixed by its position ("n\\n{json}") so a subscriber that replays the list
+ * and listens at the same time can drop duplicates. One call carries one or more events of the same query.
+ * KEYS: events, meta, stats   ARGV: events TTL, channel, worker id or '', then per event: JSON, status or '',
+ * counter or ''
  */
 export const EMIT_SCRIPT = `
-local n = redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('HSET', KEYS[2], 'status', ARGV[4])
-  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[5]) end
+local n = 0
+for i = 4, #ARGV, 3 do
+  n = redis.call('RPUSH', KEYS[1], ARGV[i])
+  if ARGV[i + 1] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('HSET', KEYS[2], 'status', ARGV[i + 1])
+    if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[3]) end
+  end
+  if ARGV[i + 2] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[i + 2], 1) end
+  redis.call('PUBLISH', ARGV[2], n .. '\\n' .. ARGV[i])
 end
-if ARGV[6] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[6], 1) end
-redis.call('PUBLISH', ARGV[3], n .. '\\n' .. ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 return n`;
 
 export const TERMINAL: ReadonlySet<QueryStatus> = new Set(['done', 'failed', 'cancelled']);
@@ -141,30 +145,43 @@ export function scripts(redis: Redis): {
   };
 }
 
-/** Appends + publishes one event of a query (see EMIT_SCRIPT). Resolves with the event's position. */
-export async function publishEvent(
+/**
+ * Appends + publishes events of one query, in order, in one call (see EMIT_SCRIPT). Resolves with the last
+ * event's position.
+ */
+export async function publishEvents(
   redis: Redis,
   prefix: string,
-  event: QueryEvent,
+  events: readonly QueryEvent[],
   workerId = '',
 ): Promise<number> {
-  const wire = toWire(event);
-  const status = wire.type === 'done' ? wire.status : wire.type === 'status' ? wire.status : '';
-  const counter = wire.type === 'done' ? counterFor(wire.status) : '';
-  const id = event.query_id;
+  const id = events[0]!.query_id;
+  const perEvent = events.flatMap((event) => {
+    const wire = toWire(event);
+    const status = wire.type === 'done' ? wire.status : wire.type === 'status' ? wire.status : '';
+    const counter = wire.type === 'done' ? counterFor(wire.status) : '';
+    return [JSON.stringify(wire), status, counter];
+  });
   return Number(
     await scripts(redis).emit(
       keys.events(prefix, id),
       keys.meta(prefix, id),
       keys.stats(prefix),
-      JSON.stringify(wire),
       EVENTS_TTL_S,
       keys.events(prefix, id),
-      status,
       workerId,
-      counter,
+      ...perEvent,
     ),
   );
+}
+
+export function publishEvent(
+  redis: Redis,
+  prefix: string,
+  event: QueryEvent,
+  workerId = '',
+): Promise<number> {
+  return publishEvents(redis, prefix, [event], workerId);
 }
 
 /** Marks a job as no longer waiting (idempotent). */

@@ -21,7 +21,9 @@ afterEach(removeSessions);
  * takes a few hundred ms) is terminated right after it has loaded, so allow for that.
  */
 async function noLiveWorkers(): Promise<void> {
-  for (let i = 0; i < 100 && liveCsvWorkers() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  // A deadline, not a number of tries: a loaded machine can take seconds to load (and then end) a worker.
+  const deadline = Date.now() + 15_000;
+  while (liveCsvWorkers() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   expect(liveCsvWorkers()).toBe(0);
 }
 

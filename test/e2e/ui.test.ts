@@ -26,6 +26,8 @@ const CHROMIUM_ARGS = [
 /** Short enough to wait out in a test, long enough that no step of the flow sits idle that long. */
 const SESSION_TTL = 15;
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'e2e');
+/** expect.poll gives up after 1 s by default: too little for a browser and a server on a loaded machine. */
+const POLL = { timeout: 10_000 };
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && requireServices) {
@@ -134,7 +136,7 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     const { page, problems } = await open(context);
 
     // 1. A session was created: badge with the countdown, empty storage, Portuguese from the browser.
-    await expect.poll(() => page.getByTestId('countdown').textContent()).toMatch(/^0:1\d$/);
+    await expect.poll(() => page.getByTestId('countdown').textContent(), POLL).toMatch(/^0:1\d$/);
     expect(await page.locator('html').getAttribute('lang')).toBe('pt-BR');
     await page.getByRole('heading', { name: 'Seus dados' }).waitFor();
     await shot(page, '01-start');
@@ -142,13 +144,13 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.className')).toBe('skip');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('main');
+    await expect.poll(() => page.evaluate('document.activeElement.id'), POLL).toBe('main');
 
     // 2. Upload through the picker: a progress bar, then the table card with rows and typed columns.
     await page.getByTestId('file-input').setInputFiles(csvPath);
     const card = page.getByTestId('table-relatorio_vendas');
     await card.waitFor();
-    await expect.poll(() => card.textContent()).toContain('60 linhas');
+    await expect.poll(() => card.textContent(), POLL).toContain('60 linhas');
     const chips = card.locator('.column-chip');
     expect(await chips.allTextContents()).toEqual([
       'Data da Vendadata',
@@ -171,7 +173,7 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     expect(previewText).toContain('2023-01-01');
     expect(await preview.locator('tbody tr').count()).toBe(10);
     await card.getByRole('button', { name: 'Próxima página' }).click();
-    await expect.poll(() => card.locator('.pager').textContent()).toContain('Linhas 11–20 de 60');
+    await expect.poll(() => card.locator('.pager').textContent(), POLL).toContain('Linhas 11–20 de 60');
     await shot(page, '03-preview');
 
     // 4. Ask: the answer, the SQL, the rows and the chart.
@@ -222,14 +224,14 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     await page.getByLabel('Sua pergunta').fill('Qual é o sentido da vida?');
     await page.getByLabel('Sua pergunta').press('Enter');
     await expect
-      .poll(() => page.getByTestId('result').locator('.question-echo').textContent())
+      .poll(() => page.getByTestId('result').locator('.question-echo').textContent(), POLL)
       .toContain('sentido da vida');
     expect(await result.locator('.suggest-block .chip').count()).toBeGreaterThan(0);
     const history = page.locator('.history-item');
-    await expect.poll(() => history.count()).toBe(2);
+    await expect.poll(() => history.count(), POLL).toBe(2);
     await shot(page, '05-unsupported');
     await history.nth(1).click();
-    await expect.poll(() => page.getByTestId('answer').textContent()).toBe(answer);
+    await expect.poll(() => page.getByTestId('answer').textContent(), POLL).toBe(answer);
     await page.locator('[data-testid="chart"][data-state="ready"] svg').first().waitFor();
     await shot(page, '06-history');
 
@@ -291,9 +293,10 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     expect(await two.page.locator('.table-name').allTextContents()).toEqual(['produtos']);
 
     // The phone asks a question; the page fits the screen (no sideways scrolling).
-    // The event stream is held back a moment so the progress panel (and its cancel button) can be seen.
+    // The event stream is held back a moment so the progress panel (and its cancel button) can be seen; long
+    // enough for two look-ups by a slow browser.
     await two.page.route('**/events', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       await route.continue();
     });
     await two.page.getByLabel('Your question').fill('What is the average price?');

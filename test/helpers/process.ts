@@ -11,7 +11,8 @@ export function runCli(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, cliArgs(...args), {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     encoding: 'utf8',
-    timeout: 30_000,
+    // Generous: each run compiles the CLI with tsx, which takes seconds on a loaded machine.
+    timeout: 60_000,
   });
 }
 
@@ -34,7 +35,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -30,7 +30,9 @@ export class PrivateRedis {
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...this.extraArgs];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
+    // A deadline rather than a number of tries: on a loaded machine each redis-cli spawn takes a while too.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
       const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
       if (ping.stdout.trim() === 'PONG') return;
       await sleep(100);

@@ -140,8 +140,13 @@ describe('questions answered by an LLM (local OpenAI-protocol server)', () => {
     const unsubscribe = await services.queue.subscribe(sessionId, query_id, (event) => {
       if (event.type === 'step' && event.step === 'run_sql' && event.phase === 'start') running = true;
     });
-    for (let i = 0; i < 200 && !running; i++) await sleep(20);
+    const deadline = Date.now() + 15_000;
+    while (!running && Date.now() < deadline) await sleep(20);
     expect(running).toBe(true);
+    // The step starts before a query process has the statement (the first one may still be starting): wait for
+    // it to be handed over, or the cancel would only take it off the sandbox's queue and kill nothing.
+    while (services.sandbox.stats().busy === 0 && Date.now() < deadline) await sleep(20);
+    expect(services.sandbox.stats().busy).toBe(1);
     await sleep(200); // well inside sqlite3_step
     const pidsBefore = services.sandbox.stats().pids;
     const cancel = await app.inject({

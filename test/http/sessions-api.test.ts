@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
-import { makeServices, shouldRunRedis, type TestServices } from '../helpers/services.js';
+import { makeServices, shouldRunRedis, sleep, type TestServices } from '../helpers/services.js';
 
 const modes: ('local' | 'redis')[] = ['local'];
 if (await shouldRunRedis('session HTTP API on Redis')) modes.push('redis');
@@ -69,6 +69,7 @@ for (const mode of modes) {
       await start();
       const created = await app.inject({ method: 'POST', url: '/api/sessions' });
       const id = cookieOf(created);
+      await sleep(5); // the clock (milliseconds in the local store) must move for "renewed" to show
       const byCookie = await app.inject({
         method: 'GET',
         url: '/api/session',

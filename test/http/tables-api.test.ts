@@ -248,7 +248,8 @@ describe('tables HTTP API', () => {
     });
     expect(started).toBe(true);
     const leftovers = () => [...readdirSync(temp), ...readdirSync(uploads)];
-    for (let i = 0; i < 100 && leftovers().length > 0; i++) await sleep(50);
+    const deadline = Date.now() + 15_000;
+    while (leftovers().length > 0 && Date.now() < deadline) await sleep(50);
     const headers = { 'x-session-id': id };
     const session = (await app.inject({ method: 'GET', url: '/api/session', headers })).json().session;
     expect(session.tables).toEqual([]);

@@ -104,18 +104,28 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     const b = await sessionWithSales(api, 5);
     expect(await api.queue.get(b, j.query_id)).toBeNull();
     // BullMQ keeps no finished job; the events list expires; the session's waiting counter is gone.
-    const bull = await redis.keys(`${prefix}bull:queries:*`);
-    expect(bull.filter((k) => k.endsWith(j.query_id))).toEqual([]);
+    // (BullMQ removes the job once the processor has returned, which is after `done` went out: wait for it.)
+    await vi.waitFor(
+      async () => {
+        const bull = await redis.keys(`${prefix}bull:queries:*`);
+        expect(bull.filter((k) => k.endsWith(j.query_id))).toEqual([]);
+      },
+      { timeout: 5_000 },
+    );
     expect(await redis.ttl(keys.events(prefix, j.query_id))).toBeGreaterThan(0);
     expect(await redis.exists(keys.sessionWaiting(prefix, a))).toBe(0);
     // Job data is the QueryJob only: nothing from the environment (no API keys).
     expect(await redis.hget(keys.meta(prefix, j.query_id), 'job')).not.toMatch(/sk-test/);
-    const report = await worker!.worker!.snapshot();
-    expect(report).toMatchObject({
-      processed: 1,
-      completed: 1,
-      cache: { sessions: 1, agents: 1, misses: 1 },
-    });
+    // The worker counts a question once its `done` is published, so a moment after wait() may have returned.
+    await vi.waitFor(
+      async () =>
+        expect(await worker!.worker!.snapshot()).toMatchObject({
+          processed: 1,
+          completed: 1,
+          cache: { sessions: 1, agents: 1, misses: 1 },
+        }),
+      { timeout: 5_000 },
+    );
   });
 
   it('is fair between sessions: a burst from one session sinks behind another session’s question', async () => {
@@ -145,14 +155,20 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
       const tag = jobs[i]!.tag;
       expect(result.rows).toEqual([[tag.startsWith('A') ? 30 : tag.startsWith('B') ? 40 : 50]]);
     }
-    const stats = await (api.queue as unknown as { snapshot: () => Promise<unknown> }).snapshot();
-    expect(stats).toMatchObject({
-      kind: 'bullmq',
-      queued: 0,
-      running: 0,
-      sessions_waiting: 0,
-      completed: 15,
-    });
+    // The last job stays active in BullMQ until its processor has returned, just after its `done` went out.
+    await vi.waitFor(
+      async () =>
+        expect(await (api.queue as unknown as { snapshot: () => Promise<unknown> }).snapshot()).toMatchObject(
+          {
+            kind: 'bullmq',
+            queued: 0,
+            running: 0,
+            sessions_waiting: 0,
+            completed: 15,
+          },
+        ),
+      { timeout: 5_000 },
+    );
   });
 
   it('limits waiting questions per session, and cancels a waiting one (never runs, recorded)', async () => {
@@ -177,7 +193,10 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     const history = await api.log.history(a);
     expect(history).toHaveLength(21);
     expect(history.filter((h) => h.status === 'cancelled')).toHaveLength(1);
-    await expect(worker!.worker!.snapshot()).resolves.toMatchObject({ processed: 20 });
+    // Counted once each `done` is published: the last one may come a moment after wait() returned.
+    await vi.waitFor(() => expect(worker!.worker!.snapshot()).resolves.toMatchObject({ processed: 20 }), {
+      timeout: 5_000,
+    });
   });
 
   it('cancels a running question in its worker: the sandbox kills the statement', async () => {

@@ -153,8 +153,10 @@ for (const mode of modes) {
         disposed = true;
       });
       await sleep(1100);
-      // created after the first expired, with a longer TTL through renewals
+      // created after the first expired, with a longer TTL through renewals (SESSION_TTL is 1 s: the run below
+      // must not race its expiry on a loaded machine)
       const live = await services.sessions.create('10.1.0.2');
+      expect(await services.store.touch(live.session_id, 60)).not.toBeNull();
       const oldOrphan = '3d5b0a4e-2222-4222-8222-222222222222';
       const youngOrphan = '3d5b0a4e-3333-4333-8333-333333333333';
       for (const name of [oldOrphan, youngOrphan, 'junk'])
@@ -190,8 +192,13 @@ for (const mode of modes) {
     });
 
     it('a session created during cleanup is never removed', async () => {
-      services = makeServices(mode, { SESSION_TTL: '1' }, { orphanGraceMs: 0 });
-      for (let i = 0; i < 3; i++) await services.sessions.create(`10.2.0.${i}`);
+      // The session created during the run has the normal TTL: one of 1 s could expire while a slow run is still
+      // going (and then rightly be removed). The three others are renewed for 1 s only, so they expire.
+      services = makeServices(mode, {}, { orphanGraceMs: 0 });
+      for (let i = 0; i < 3; i++) {
+        const doc = await services.sessions.create(`10.2.0.${i}`);
+        expect(await services.store.touch(doc.session_id, 1)).not.toBeNull();
+      }
       await sleep(1100);
       const [report, fresh] = await Promise.all([
         services.cleanup.run(),
@@ -232,7 +239,7 @@ describe.runIf(modes.includes('redis'))('session-ended across processes (Redis p
   });
 });
 
-async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

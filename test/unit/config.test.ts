@@ -59,7 +59,8 @@ describe('config', () => {
     }
   });
 
-  it('an invalid value stops start-up with that line and a non-zero exit', () => {
+  // Spawns the CLI from source (tsx): seconds, more on a loaded machine.
+  it('an invalid value stops start-up with that line and a non-zero exit', { timeout: 60_000 }, () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'stats'], {
       env: { ...process.env, SESSION_TTL: 'soon' },
       encoding: 'utf8',

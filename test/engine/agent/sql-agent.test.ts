@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TableCatalog } from '../../../src/data/catalog-types.js';
 import { refineAnswer } from '../../../src/engine/agent/refine.js';
 import { runSqlAgent } from '../../../src/engine/agent/sql-agent.js';
@@ -254,8 +254,7 @@ describe('runSqlAgent over the OpenAI protocol', () => {
   it('stops at once when the caller aborts while the model is thinking', async () => {
     llm.enqueue({ kind: 'hang' });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const error = await runSqlAgent({
+    const running = runSqlAgent({
       model,
       question: 'Total?',
       lang: 'en',
@@ -263,6 +262,10 @@ describe('runSqlAgent over the OpenAI protocol', () => {
       tools,
       signal: controller.signal,
     }).catch((e: unknown) => e);
+    // Abort once the model has the request ("thinking"): a fixed delay can fire before that on a loaded machine.
+    await vi.waitFor(() => expect(llm.chats()).toHaveLength(1), { timeout: 10_000 });
+    controller.abort();
+    const error = await running;
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('query_cancelled');
     expect(llm.chats()).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OpenAIChatModel } from '../../../src/engine/models/openai.js';
 import type { ToolSpec } from '../../../src/engine/models/types.js';
 import { AppError } from '../../../src/errors.js';
@@ -168,9 +168,11 @@ describe('OpenAI chat-completions client', () => {
   it("stops at once on the caller's abort, while waiting for the server", async () => {
     llm.enqueue({ kind: 'hang' }, { kind: 'text', text: 'never' });
     const controller = new AbortController();
-    const pending = model().chat([{ role: 'user', content: 'hi' }], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
-    const e = await failure(pending);
+    const pending = failure(model().chat([{ role: 'user', content: 'hi' }], { signal: controller.signal }));
+    // Abort once the request is at the server: a fixed delay can fire before it got there on a loaded machine.
+    await vi.waitFor(() => expect(llm.chats()).toHaveLength(1), { timeout: 10_000 });
+    controller.abort();
+    const e = await pending;
     expect(e.code).toBe('query_cancelled');
     expect(llm.chats()).toHaveLength(1);
   });
@@ -182,9 +184,12 @@ describe('OpenAI chat-completions client', () => {
       { kind: 'text', text: 'late' },
     );
     const controller = new AbortController();
-    const pending = model().chat([{ role: 'user', content: 'hi' }], { signal: controller.signal });
-    setTimeout(() => controller.abort(new AppError('query_timeout', { limit_ms: 1 })), 100);
-    const e = await failure(pending);
+    const pending = failure(model().chat([{ role: 'user', content: 'hi' }], { signal: controller.signal }));
+    // The 503 is served as soon as the request is in; a moment later the client is backing off.
+    await vi.waitFor(() => expect(llm.chats()).toHaveLength(1), { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort(new AppError('query_timeout', { limit_ms: 1 }));
+    const e = await pending;
     expect(e.code).toBe('query_timeout');
     expect(llm.chats()).toHaveLength(1);
     expect(llm.pending()).toBe(1);
