@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { QueryJob, QueryResult } from './engine/types.js';
 import { buildApp } from './http/app.js';
@@ -42,6 +43,16 @@ function prefixOption(value: string | undefined): { keyPrefix?: string } {
 
 class UsageError extends Error {}
 
+/**
+ * Once a process is on its way out, a connection that fails as it is closed (BullMQ reports a start-up that Redis,
+ * being down, never let finish — see queue/connecting.ts) must not turn a clean stop into a crash: log it instead.
+ */
+function tolerateErrorsWhileStopping(logger: Logger): void {
+  process.on('unhandledRejection', (reason) =>
+    logger.debug({ err: reason }, 'error while stopping (ignored)'),
+  );
+}
+
 async function serve(config: Config, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: PREFIX_OPTION });
   const logger = createLogger(config, 'api');
@@ -54,6 +65,7 @@ async function serve(config: Config, args: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    tolerateErrorsWhileStopping(logger);
     await app.close();
     await services.close();
     process.exit(0);
@@ -98,6 +110,7 @@ async function worker(config: Config, args: string[]): Promise<number> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing running questions, taking no new ones');
+    tolerateErrorsWhileStopping(logger);
     try {
       await services.close();
       process.exit(0);

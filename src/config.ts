@@ -103,7 +103,17 @@ export interface Config {
   workerConcurrency: number;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** LangSmith tracing switched on through LangChain's own variables (LANGSMITH_TRACING and kin). */
+  langsmithTracing: boolean;
 }
+
+/** LangChain's switches for LangSmith tracing: not ours to document, but read here so nothing else reads the env. */
+const LANGSMITH_TRACING_VARIABLES = [
+  'LANGSMITH_TRACING_V2',
+  'LANGCHAIN_TRACING_V2',
+  'LANGSMITH_TRACING',
+  'LANGCHAIN_TRACING',
+];
 
 /** One line naming the variable, so a bad deployment fails with something a person can act on. */
 export class ConfigError extends Error {
@@ -145,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    langsmithTracing: LANGSMITH_TRACING_VARIABLES.some((name) => env[name] === 'true'),
   };
 }
 

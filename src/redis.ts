@@ -24,3 +24,24 @@ export function isConnectionError(error: unknown): boolean {
     text,
   );
 }
+
+/**
+ * Closes a connection without waiting on a Redis that is away. QUIT (which lets pending replies arrive first) only
+ * while connected, and bounded; otherwise a plain disconnect: a QUIT sent while disconnected waits in the client's
+ * offline queue until Redis is back, which during an outage means a shutdown that never ends.
+ */
+export async function closeRedis(client: Redis | null | undefined, limitMs = 2000): Promise<void> {
+  if (!client || client.status === 'end') return;
+  if (client.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.quit().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, limitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  // After a QUIT that was answered this does nothing; in every other case it drops the connection.
+  client.disconnect();
+}

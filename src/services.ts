@@ -17,13 +17,14 @@ import { createLlmBackend } from './engine/agent/index.js';
 import { Answerer } from './engine/answerer.js';
 import { type CreateChatModelOptions, usableProvider } from './engine/models/registry.js';
 import { QueryLog } from './engine/query-log.js';
+import { installLeanRunContext } from './engine/run-context.js';
 import { QuerySandbox } from './engine/sandbox/index.js';
 import { ObjectManager } from './objects.js';
 import { BullmqQueue } from './queue/bullmq.js';
 import { InlineQueue } from './queue/inline.js';
 import type { QueryQueue } from './queue/types.js';
 import { QueryWorker } from './queue/worker.js';
-import { createRedis } from './redis.js';
+import { closeRedis, createRedis } from './redis.js';
 import { SessionTables } from './session-tables.js';
 import { CleanupService } from './sessions/cleanup.js';
 import { LocalSessionEvents, RedisSessionEvents, type SessionEvents } from './sessions/events.js';
@@ -129,10 +130,6 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     },
     logger,
   );
-  // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it.
-  events.onEnded((event) => {
-    for (const id of event.session_ids) objects.evictSession(id);
-  });
   const cleanup = new CleanupService(
     sessions,
     {
@@ -152,7 +149,16 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     maxRows: config.maxResultRows,
     onCrash: (info) => logger.warn(info, 'a query process died'),
   });
+  // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it and
+  // close the query processes' handles on its database, so the deleted file's space is given back at once.
+  events.onEnded((event) => {
+    for (const id of event.session_ids) {
+      objects.evictSession(id);
+      sandbox.forget(paths.dbPath(id));
+    }
+  });
   const log = new QueryLog(paths);
+  installLeanRunContext(config.langsmithTracing);
   const answerer = new Answerer(
     {
       sessions,
@@ -223,7 +229,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       await paths.purgeTrash().catch(() => undefined);
       await events.close();
       await store.close();
-      await Promise.all([redis, subscriber].map((c) => c?.quit().catch(() => c.disconnect())));
+      await Promise.all([redis, subscriber].map((c) => closeRedis(c)));
     },
   };
 }

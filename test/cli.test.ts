@@ -1,7 +1,8 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { closedPort } from './helpers/fake-llm.js';
 import { exitOf, freePort, runCli, startCli, waitForHttp } from './helpers/process.js';
 import { deletePrefix, removeDir, shouldRunRedis, tempDir } from './helpers/services.js';
 
@@ -64,6 +65,37 @@ describe('agentgraph CLI (embedded mode)', { timeout: 120_000 }, () => {
       await exitOf(server);
       await deletePrefix(redisUrl, 'agentgraph:');
     }
+  });
+
+  it('serve and worker started while Redis is down still stop cleanly on SIGTERM', async () => {
+    // Nothing listens on this port: every connection keeps retrying, as during an outage.
+    const redisUrl = `redis://127.0.0.1:${await closedPort()}/0`;
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port), REDIS_URL: redisUrl, LOG_LEVEL: 'info' };
+    const server = startCli(['serve'], env);
+    const worker = startCli(['worker'], env);
+    let workerLog = '';
+    worker.stdout?.on('data', (chunk: Buffer) => {
+      workerLog += chunk.toString();
+    });
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      workerLog += chunk.toString();
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+      await vi.waitFor(() => expect(workerLog).toContain('worker started'), {
+        timeout: 45_000,
+        interval: 100,
+      });
+    } finally {
+      server.kill('SIGTERM');
+      worker.kill('SIGTERM');
+    }
+    // Before, both waited forever for Redis to come back (a QUIT in the offline queue).
+    expect(await exitOf(server)).toBe(0);
+    expect(await exitOf(worker)).toBe(0);
   });
 
   it('ask: a one-shot question over files, as text or JSON, leaving nothing behind', () => {

@@ -20,7 +20,6 @@ import { generateSql } from './nodes/generate.js';
 import { getAgent, loadSession, pickTables, validateInput } from './nodes/prepare.js';
 import { chooseChartNode, formatAnswer, refineAnswer, runSql, wantsRefinement } from './nodes/present.js';
 import type { Turn } from './query-log.js';
-import { installLeanRunContext } from './run-context.js';
 import type { EmitEvent, QueryJob } from './types.js';
 
 const replace = <T>(fallback: () => T) => Annotation<T>({ reducer: (_old, next) => next, default: fallback });
@@ -86,7 +85,6 @@ function step(name: string, fn: NodeFn, deps: EngineDeps) {
 }
 
 export function buildAnswerGraph(deps: EngineDeps) {
-  installLeanRunContext();
   return new StateGraph(AnswerState)
     .addNode('validate_input', step('validate_input', validateInput, deps))
     .addNode('load_session', step('load_session', loadSession, deps))

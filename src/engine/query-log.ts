@@ -48,10 +48,26 @@ export interface Turn {
 const QUERY_ID = /^[0-9a-f-]{36}$/;
 const RESULTS = 'results.log';
 const HISTORY = 'history.jsonl';
-/** How much of the history's end is searched for a result before reading the whole file. */
-const RECENT_BYTES = 256 * 1024;
+/** Sessions whose result index (see locate()) is kept in memory, least recently used dropped first. */
+const INDEXED_SESSIONS = 256;
+/** Read size when looking for a result line that landed after the position its history line gives. */
+const SCAN_CHUNK = 1024 * 1024;
+
+/** Where a recorded result's line is in results.log: its start and its length (newline included). */
+interface Spot {
+  at: number;
+  bytes: number;
+}
+
+/** What locate() knows of a session's history.jsonl: the bytes read so far (whole lines) and the spots in them. */
+interface ResultIndex {
+  size: number;
+  spots: Map<string, Spot>;
+}
 
 export class QueryLog {
+  private readonly indexes = new Map<string, ResultIndex>();
+
   constructor(private readonly paths: SessionPaths) {}
 
   private file(sessionId: string, name: string): string {
@@ -80,32 +96,52 @@ export class QueryLog {
       finished_at: result.finished_at,
       ...(result.unsupported ? { unsupported: true } : {}),
       result_at: written.at,
-      result_bytes: written.bytes,
+      result_bytes: written.length,
     };
     return written.bytes + appendLine(this.file(result.session_id, HISTORY), JSON.stringify(entry)).bytes;
   }
 
   async load(sessionId: string, queryId: string): Promise<QueryResult | null> {
     if (!QUERY_ID.test(queryId)) return null;
-    const entry = this.find(sessionId, queryId);
-    if (entry?.result_at === undefined || entry.result_bytes === undefined) return null;
-    return readResult(this.file(sessionId, RESULTS), queryId, entry.result_at, entry.result_bytes);
+    const spot = this.locate(sessionId, queryId);
+    return spot ? readResult(this.file(sessionId, RESULTS), queryId, spot) : null;
   }
 
-  /** The stored history line of one question: searched from the end, where recent questions are. */
-  private find(sessionId: string, queryId: string): StoredEntry | null {
-    const path = this.file(sessionId, HISTORY);
-    const prefix = `{"query_id":"${queryId}"`;
-    for (const bytes of [RECENT_BYTES, Number.POSITIVE_INFINITY]) {
-      const tail = readTail(path, bytes);
-      if (tail === null) return null;
-      const lines = tail.text.split('\n');
-      for (let i = lines.length - 1; i >= 0; i--) {
-        if (lines[i]!.startsWith(prefix)) return parseLine<StoredEntry>(lines[i]!);
-      }
-      if (tail.whole) return null;
+  /**
+   * Where the result of `queryId` is, from an index of history.jsonl kept per session and extended by reading only
+   * the lines appended since (by any process): a lookup costs a stat, however long the history and whether or not
+   * the question has finished (SSE subscribers ask every 2 s while it runs).
+   */
+  private locate(sessionId: string, queryId: string): Spot | null {
+    const fd = openOrNull(this.file(sessionId, HISTORY));
+    if (fd === null) {
+      this.indexes.delete(sessionId);
+      return null;
     }
-    return null;
+    try {
+      const size = fstatSync(fd).size;
+      let index = this.indexes.get(sessionId);
+      if (!index || size < index.size) index = { size: 0, spots: new Map() };
+      this.indexes.delete(sessionId);
+      this.indexes.set(sessionId, index);
+      if (this.indexes.size > INDEXED_SESSIONS) this.indexes.delete(this.indexes.keys().next().value!);
+      if (size > index.size) {
+        const fresh = Buffer.alloc(size - index.size);
+        const read = readSync(fd, fresh, 0, fresh.length, index.size);
+        // Whole lines only: a line still being written (or cut by a crash) is read again next time.
+        const end = fresh.subarray(0, read).lastIndexOf(0x0a) + 1;
+        for (const line of fresh.toString('utf8', 0, end).split('\n')) {
+          const entry = parseLine<StoredEntry>(line);
+          if (entry?.result_at !== undefined && entry.result_bytes !== undefined) {
+            index.spots.set(entry.query_id, { at: entry.result_at, bytes: entry.result_bytes });
+          }
+        }
+        index.size += end;
+      }
+      return index.spots.get(queryId) ?? null;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /**
@@ -143,24 +179,25 @@ export class QueryLog {
  * Appends `text` as one line in one O_APPEND write, so concurrent writers never interleave. A file whose last line
  * was cut short (a crash mid-write) first gets its newline, so the cut line cannot swallow this one.
  * `at` is where the line starts — or, if another process appended between the size check and the write, a point
- * before it (readers then look further on); `bytes` is what was written.
+ * before it (readers then look further on); `length` is the line's own length, newline included; `bytes` is all
+ * that was written.
  */
-function appendLine(path: string, text: string): { at: number; bytes: number } {
+function appendLine(path: string, text: string): { at: number; length: number; bytes: number } {
   const fd = openSync(path, 'a+');
   try {
     let at = fstatSync(fd).size;
-    let line = `${text}\n`;
+    const line = Buffer.from(`${text}\n`);
+    let body = line;
     if (at > 0) {
       const last = Buffer.alloc(1);
       readSync(fd, last, 0, 1, at - 1);
       if (last[0] !== 0x0a) {
-        line = `\n${line}`;
+        body = Buffer.concat([Buffer.from('\n'), line]);
         at += 1;
       }
     }
-    const body = Buffer.from(line);
     writeSync(fd, body);
-    return { at, bytes: body.length };
+    return { at, length: line.length, bytes: body.length };
   } finally {
     closeSync(fd);
   }
@@ -177,25 +214,40 @@ function parseLine<T>(line: string): T | null {
 }
 
 /**
- * The result line of `queryId`, which starts at `at` (or further on, when another process appended between
- * save()'s size check and its write).
+ * The result line of `queryId`: at `spot.at`, or further on when another process appended between save()'s size
+ * check and its write — then found by reading forward in chunks (memory stays bounded whatever the file's size).
  */
-function readResult(path: string, queryId: string, at: number, bytes: number): QueryResult | null {
+function readResult(path: string, queryId: string, spot: Spot): QueryResult | null {
   const prefix = `${queryId}\t`;
   const fd = openOrNull(path);
   if (fd === null) return null;
   try {
-    const exact = readAt(fd, at, bytes);
-    if (exact.startsWith(prefix) && exact.endsWith('\n')) return parseLine(exact.slice(prefix.length));
-    const rest = `\n${readAt(fd, at, fstatSync(fd).size - at)}`;
-    const found = rest.indexOf(`\n${prefix}`);
-    if (found === -1) return null;
-    const from = found + 1 + prefix.length;
-    const end = rest.indexOf('\n', from);
-    return parseLine(rest.slice(from, end === -1 ? undefined : end));
+    const line = (at: number) => {
+      const text = readAt(fd, at, spot.bytes);
+      return text.startsWith(prefix) && text.endsWith('\n')
+        ? parseLine<QueryResult>(text.slice(prefix.length))
+        : null;
+    };
+    const exact = line(spot.at);
+    if (exact) return exact;
+    const start = findLineStart(fd, Buffer.from(`\n${prefix}`), Math.max(0, spot.at - 1));
+    return start === -1 ? null : line(start);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The position just after the first `marker` (which begins with a newline) at or after `from`, or -1. */
+function findLineStart(fd: number, marker: Buffer, from: number): number {
+  const size = fstatSync(fd).size;
+  for (let position = from; position < size; position += SCAN_CHUNK - marker.length) {
+    const chunk = Buffer.alloc(Math.min(SCAN_CHUNK, size - position));
+    readSync(fd, chunk, 0, chunk.length, position);
+    const found = chunk.indexOf(marker);
+    if (found !== -1) return position + found + 1;
+    if (position + chunk.length >= size) break;
+  }
+  return -1;
 }
 
 /** A read-only descriptor, or null when the file does not exist (no question recorded yet, or the session ended). */

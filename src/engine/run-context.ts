@@ -17,12 +17,6 @@ import { _CONTEXT_VARIABLES_KEY, AsyncLocalStorageProviderSingleton } from '@lan
 import { RunTree } from 'langsmith';
 
 const LC_CHILD_KEY = Symbol.for('lc:child_config');
-const TRACING_VARIABLES = [
-  'LANGSMITH_TRACING_V2',
-  'LANGCHAIN_TRACING_V2',
-  'LANGSMITH_TRACING',
-  'LANGCHAIN_TRACING',
-];
 
 type RunWithConfig = typeof AsyncLocalStorageProviderSingleton.runWithConfig;
 type Store = Record<PropertyKey, unknown>;
@@ -37,10 +31,13 @@ function withoutHandlers(callbacks: unknown): boolean {
   return Array.isArray(handlers) && handlers.length === 0;
 }
 
-/** Idempotent; a no-op when LangSmith tracing is switched on in the environment (read once, at start-up). */
-export function installLeanRunContext(env: NodeJS.ProcessEnv = process.env): boolean {
+/**
+ * Idempotent; a no-op when LangSmith tracing is on (Config.langsmithTracing, decided at start-up). Called once by
+ * createServices.
+ */
+export function installLeanRunContext(tracing: boolean): boolean {
   if (installed) return true;
-  if (TRACING_VARIABLES.some((name) => env[name] === 'true')) return false;
+  if (tracing) return false;
   const provider = AsyncLocalStorageProviderSingleton;
   const original: RunWithConfig = provider.runWithConfig.bind(provider);
   provider.runWithConfig = ((config, callback, avoidCreatingRootRunTree) => {

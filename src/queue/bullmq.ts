@@ -28,8 +28,8 @@ import {
   type QueryStatus,
 } from '../engine/types.js';
 import { AppError } from '../errors.js';
-import { isConnectionError } from '../redis.js';
-import { untilConnected } from './connecting.js';
+import { closeRedis, isConnectionError } from '../redis.js';
+import { closeBullmq } from './connecting.js';
 import { replayFinished } from './finished.js';
 import {
   bullPrefix,
@@ -404,10 +404,9 @@ export class BullmqQueue implements QueryQueue {
     if (this.closed) return;
     this.closed = true;
     for (const stop of [...this.open]) stop();
-    await untilConnected(this.queue);
-    await this.queue.close().catch(() => undefined);
+    await closeBullmq(this.queue, this.redis);
     const subscriber = this.subscriber;
     this.subscriber = null;
-    await subscriber?.quit().catch(() => subscriber.disconnect());
+    await closeRedis(subscriber);
   }
 }

@@ -1,11 +1,23 @@
 /**
- * BullMQ's Queue and Worker finish connecting in the background (they ask Redis for its version). Closed before
- * that, they drop their listeners and the pending check then rejects unhandled ("Connection is closed."), which
- * ends the process. Waiting here first avoids it — bounded, since against a Redis that is down it never ends.
+ * BullMQ's Queue and Worker finish connecting in the background (they ask Redis for its version) and report a
+ * failure of that start-up as an 'error' event. Closing one removes its listeners, so a start-up still pending at
+ * that moment fails later with nobody listening: an unhandled rejection, which ends the process (a test run
+ * closing services right after creating them hit it). closeBullmq() lets a start-up in progress finish first —
+ * bounded, and not at all while the connection is retrying (Redis is down: it would never finish); that case is
+ * left to the CLI's shutdown, which tolerates errors once it is on its way out.
  */
+import type { Redis } from 'ioredis';
+
 const LIMIT_MS = 5_000;
 
-export async function untilConnected(target: { waitUntilReady(): Promise<unknown> }): Promise<void> {
+interface BullmqClosable {
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function closeBullmq(target: BullmqClosable, connection: Redis | null): Promise<void> {
+  const retrying = connection?.status === 'reconnecting' || connection?.status === 'close';
+  if (retrying) return target.close().catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     target.waitUntilReady().catch(() => undefined),
@@ -14,4 +26,5 @@ export async function untilConnected(target: { waitUntilReady(): Promise<unknown
     }),
   ]);
   clearTimeout(timer);
+  await target.close().catch(() => undefined);
 }

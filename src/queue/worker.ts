@@ -27,9 +27,9 @@ import type { QuerySandbox } from '../engine/sandbox/index.js';
 import type { QueryEvent, QueryJob, QueryResult } from '../engine/types.js';
 import { AppError } from '../errors.js';
 import type { ObjectManager } from '../objects.js';
-import { createRedis } from '../redis.js';
+import { closeRedis, createRedis } from '../redis.js';
 import type { SessionEvents } from '../sessions/events.js';
-import { untilConnected } from './connecting.js';
+import { closeBullmq } from './connecting.js';
 import {
   bullPrefix,
   HEARTBEAT_MS,
@@ -296,18 +296,21 @@ export class QueryWorker {
       this.stopEvents?.();
       if (this.worker) {
         logger.info({ running: this.running.size }, 'worker stopping: finishing running questions');
-        await this.report();
-        await untilConnected(this.worker);
-        await this.worker.close();
+        // With Redis away, the report (and leaving the registry below) would only wait out a reconnection each;
+        // the report expires by itself (WORKER_TTL_S).
+        if (redis.status === 'ready') await this.report();
+        await closeBullmq(this.worker, this.connection);
       }
-      await this.cancels?.quit().catch(() => this.cancels?.disconnect());
-      await redis
-        .multi()
-        .del(keys.worker(prefix, this.id))
-        .zrem(keys.workers(prefix), this.id)
-        .exec()
-        .catch(() => undefined);
-      await this.connection?.quit().catch(() => this.connection?.disconnect());
+      await closeRedis(this.cancels);
+      if (redis.status === 'ready') {
+        await redis
+          .multi()
+          .del(keys.worker(prefix, this.id))
+          .zrem(keys.workers(prefix), this.id)
+          .exec()
+          .catch(() => undefined);
+      }
+      await closeRedis(this.connection);
     })();
     return this.closing;
   }

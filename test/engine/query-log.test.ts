@@ -95,6 +95,19 @@ describe('QueryLog', () => {
     expect(await log.load(sessionId, first.query_id)).toEqual(first);
   });
 
+  it('another process appending is seen at once: each process indexes only what was added', async () => {
+    const other = new QueryLog(paths);
+    const first = result('first');
+    await log.save(first);
+    expect(await other.load(sessionId, first.query_id)).toEqual(first);
+    // Not found yet (a running question), then written by the other process.
+    const second = result('second');
+    expect(await other.load(sessionId, second.query_id)).toBeNull();
+    await log.save(second);
+    expect(await other.load(sessionId, second.query_id)).toEqual(second);
+    expect(await other.load(sessionId, first.query_id)).toEqual(first);
+  });
+
   it('a line cut short by a crash is skipped, later lines still work', async () => {
     const before = result('before');
     await log.save(before);
@@ -103,6 +116,11 @@ describe('QueryLog', () => {
     appendFileSync(join(cache, 'history.jsonl'), '{"query_id":"cut');
     const after = result('after');
     await log.save(after);
+    // The history line frames the result line exactly (the newline put after the cut line is not part of it).
+    const stored = readFileSync(join(cache, 'history.jsonl'), 'utf8').trimEnd().split('\n').at(-1)!;
+    const { result_at, result_bytes } = JSON.parse(stored) as { result_at: number; result_bytes: number };
+    const line = readFileSync(join(cache, 'results.log')).subarray(result_at, result_at + result_bytes);
+    expect(line.toString('utf8')).toBe(`${after.query_id}\t${JSON.stringify(after)}\n`);
     expect(await log.load(sessionId, before.query_id)).toEqual(before);
     expect(await log.load(sessionId, after.query_id)).toEqual(after);
     expect((await log.history(sessionId)).map((h) => h.question)).toEqual(['after', 'before']);

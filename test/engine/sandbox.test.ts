@@ -1,8 +1,9 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QuerySandbox } from '../../src/engine/sandbox/index.js';
 import type { RunRequest } from '../../src/engine/sandbox/protocol.js';
 import { AppError } from '../../src/errors.js';
@@ -26,6 +27,17 @@ async function cpuOver(pids: number[], ms: number): Promise<number> {
   const before = pids.map((pid) => cpuTicks(pid) ?? 0);
   await sleep(ms);
   return pids.reduce((sum, pid, i) => sum + Math.max(0, (cpuTicks(pid) ?? before[i]!) - before[i]!), 0);
+}
+
+/** How many of the sandbox's children hold this database open (from /proc/{pid}/fd). */
+async function countOpenDatabasesOf(dbPath: string): Promise<number> {
+  let count = 0;
+  for (const pid of sandbox.stats().pids) {
+    for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+      if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) === dbPath) count += 1;
+    }
+  }
+  return count;
 }
 
 let dataDir: string;
@@ -233,6 +245,23 @@ describe('results', () => {
     // The new table also takes part in the double-quote repair's column list.
     const result = await sandbox.run(c.dbPath, 'SELECT v FROM uploaded WHERE v = "new"');
     expect(result.rows).toEqual([['new']]);
+  });
+
+  it("forget() closes every child's handle on an ended session's database", async () => {
+    const ended = makeSessionDb(dataDir, 5, ['Y']);
+    await sandbox.run(b.dbPath, 'SELECT count(*) FROM t');
+    // Both children open it (two statements at once), then the session ends.
+    await Promise.all([
+      sandbox.run(ended.dbPath, 'SELECT count(*) FROM t'),
+      sandbox.run(ended.dbPath, 'SELECT count(*) FROM t'),
+    ]);
+    const handles = () => countOpenDatabasesOf(ended.dbPath);
+    expect(await handles()).toBe(2);
+    sandbox.forget(ended.dbPath);
+    await vi.waitFor(async () => expect(await handles()).toBe(0), { timeout: 5_000 });
+    // The other sessions' handles stay open, and the forgotten one opens again on demand.
+    expect(await countOpenDatabasesOf(b.dbPath)).toBeGreaterThan(0);
+    expect((await sandbox.run(ended.dbPath, 'SELECT count(*) FROM t')).rows).toEqual([[5]]);
   });
 
   it('answers check() without running the statement', async () => {

@@ -2,8 +2,11 @@
  * The whole question path over HTTP with the built-in engine on a generated table: upload → ask (wait, poll, SSE)
  * → answer, SQL, rows, chart → CSV → history; follow-ups, refusals and bad input.
  */
+
+import { existsSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import { MULTIPART_TYPE, multipart, salesCsv } from '../helpers/multipart.js';
 import { makeServices, type TestServices } from '../helpers/services.js';
@@ -234,5 +237,44 @@ describe('questions over HTTP (built-in engine)', () => {
   it('lists the built-in model', async () => {
     const models = (await app.inject({ method: 'GET', url: '/api/models' })).json();
     expect(models.models.map((m: { id: string }) => m.id)).toContain('builtin');
+  });
+
+  it('ending a session closes its database in the query processes', async () => {
+    const other = (await app.inject({ method: 'POST', url: '/api/sessions' })).json().session.session_id;
+    const uploaded = await app.inject({
+      method: 'POST',
+      url: '/api/session/uploads',
+      headers: { 'x-session-id': other, 'content-type': MULTIPART_TYPE },
+      payload: multipart({ name: 'sales.csv', content: salesCsv(10) }),
+    });
+    expect(uploaded.statusCode).toBe(201);
+    const answered = await app.inject({
+      method: 'POST',
+      url: '/api/session/queries?wait=true',
+      headers: { 'x-session-id': other },
+      payload: { question: 'How many rows are there?' },
+    });
+    expect(answered.json().rows).toEqual([[10]]);
+    const dbPath = services.paths.dbPath(other);
+    const handles = async () => {
+      let count = 0;
+      for (const pid of services.sandbox.stats().pids) {
+        for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+          const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+          if (target.includes(other)) count += 1;
+        }
+      }
+      return count;
+    };
+    expect(await handles()).toBe(1);
+    const ended = await app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { 'x-session-id': other },
+    });
+    expect(ended.statusCode).toBe(204);
+    expect(existsSync(dbPath)).toBe(false);
+    // Not even as a deleted file kept alive by an open handle.
+    await vi.waitFor(async () => expect(await handles()).toBe(0), { timeout: 5_000 });
   });
 });

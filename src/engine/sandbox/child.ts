@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError, isAppError } from '../../errors.js';
 import { columnNames, prepareGuarded, sqliteMessage } from '../sql-guard.js';
 import { DbCache } from './db-cache.js';
-import type { ChildMessage, ChildOptions, RunRequest, RunResult } from './protocol.js';
+import type { ChildMessage, ChildOptions, ParentMessage, RunRequest, RunResult } from './protocol.js';
 import { toJsonSafe, valueBytes } from './values.js';
 
 const options: ChildOptions = { maxOpenDbs: 16, maxResultBytes: 64 * 1024 * 1024, ...parseOptions() };
@@ -90,7 +90,8 @@ function run(request: RunRequest): RunResult {
   return { ...base, rows, row_count: rows.length, truncated };
 }
 
-process.on('message', (request: RunRequest) => {
+process.on('message', (request: ParentMessage) => {
+  if (request?.type === 'forget') return cache.forget(request.dbPath);
   if (request?.type !== 'run') return;
   Atomics.store(deadline, 0, BigInt(Date.now() + request.deadlineMs));
   try {

@@ -65,6 +65,13 @@ export class DbCache {
     return entry;
   }
 
+  forget(path: string): void {
+    const entry = this.open.get(path);
+    if (!entry) return;
+    this.open.delete(path);
+    entry.db.close();
+  }
+
   get size(): number {
     return this.open.size;
   }

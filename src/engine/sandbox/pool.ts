@@ -20,7 +20,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../errors.js';
 import { checkSql } from '../sql-guard.js';
-import type { ChildMessage, ChildOptions, RunRequest, RunResult } from './protocol.js';
+import type { ChildMessage, ChildOptions, ParentMessage, RunRequest, RunResult } from './protocol.js';
 
 export interface SandboxOptions {
   /** Child processes (queries running at once). */
@@ -158,6 +158,19 @@ export class QuerySandbox {
   async check(dbPath: string, sql: string, options: Pick<RunOptions, 'signal'> = {}): Promise<SandboxCheck> {
     const result = await this.submit(dbPath, sql, options, true);
     return { sql: result.sql, columns: result.columns, rewrites: result.rewrites };
+  }
+
+  /**
+   * Closes every child's handle on this database (its session ended): an open handle would keep a deleted file's
+   * space in use until the handle's LRU turn came. A child running a statement closes it right after.
+   */
+  forget(dbPath: string): void {
+    const message: ParentMessage = { type: 'forget', dbPath };
+    for (const slot of this.slots) {
+      if (slot.lastDb === dbPath) slot.lastDb = null;
+      // A send on a channel that just closed reports through the child's 'error' listener.
+      if (slot.ready && slot.child.connected) slot.child.send(message);
+    }
   }
 
   /** Starts every child now and resolves when all are ready (server start-up, benchmarks, tests). */

@@ -17,6 +17,14 @@ export interface RunRequest {
   checkOnly: boolean;
 }
 
+/** Close the handle on this database if open (its session ended). */
+export interface ForgetRequest {
+  type: 'forget';
+  dbPath: string;
+}
+
+export type ParentMessage = RunRequest | ForgetRequest;
+
 export interface RunResult {
   columns: string[];
   rows: unknown[][];
