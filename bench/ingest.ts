@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runIfMain } from './stats.js';
 
 const ROWS_1X = 1_000_000;
 const CITIES = [
@@ -77,14 +78,28 @@ interface ChildResult {
   types: string[];
 }
 
+/**
+ * INGEST_BUILD=dist measures the compiled code `npm start` runs (build first: `npm run build`), in plain node; the
+ * default is the TypeScript sources under tsx, whose loader also has to start inside the parse worker.
+ */
 function timeOurs(csv: string, db: string, tempDir: string): Promise<ChildResult> {
   fs.rmSync(db, { force: true });
   fs.writeFileSync(db, '');
-  const self = fileURLToPath(import.meta.url);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dist = process.env.INGEST_BUILD === 'dist';
+  const importer = pathToFileURL(
+    path.join(here, dist ? '../dist/data/index.js' : '../src/data/index.ts'),
+  ).href;
+  const args = [
+    ...(dist ? [] : ['--import', 'tsx']),
+    path.join(here, 'ingest-child.mjs'),
+    importer,
+    csv,
+    db,
+    tempDir,
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', self, '--child', csv, db, tempDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -95,29 +110,6 @@ function timeOurs(csv: string, db: string, tempDir: string): Promise<ChildResult
       else resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildResult);
     });
   });
-}
-
-async function child(csv: string, db: string, tempDir: string): Promise<void> {
-  // INGEST_BUILD=dist measures the compiled code `npm start` runs (build first: `npm run build`); the default is
-  // the TypeScript sources under tsx, whose loader also has to start inside the parse worker.
-  const entry = process.env.INGEST_BUILD === 'dist' ? '../dist/data/index.js' : '../src/data/index.js';
-  const { importFile } = (await import(entry)) as typeof import('../src/data/index.js');
-  const t0 = performance.now();
-  const r = await importFile({
-    dbPath: db,
-    tempDir,
-    source: fs.createReadStream(csv, { highWaterMark: 1 << 16 }),
-    fileName: path.basename(csv),
-    quota: { limitBytes: 10 * 1024 ** 3, usedBytes: () => 0 },
-  });
-  const ms = performance.now() - t0;
-  const result: ChildResult = {
-    ms,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    rows: r.tables[0]!.rows,
-    types: r.tables[0]!.columns.map((c) => c.type),
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 export async function main(): Promise<void> {
@@ -163,10 +155,4 @@ export async function main(): Promise<void> {
   }
 }
 
-const direct =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (direct) {
-  const args = process.argv.slice(2);
-  if (args[0] === '--child') await child(args[1]!, args[2]!, args[3]!);
-  else await main();
-}
+runIfMain(import.meta.url, main);

@@ -1,0 +1,27 @@
+/**
+ * One import for bench/ingest.ts, in a process of its own so its peak RSS is its own. Plain JavaScript, so the
+ * compiled build runs without a TypeScript loader — as `npm start` runs it (a loader would also have to start in
+ * the import's parse worker). Arguments: the importer module's URL, the CSV, the database, a temp folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [moduleUrl, csv, db, tempDir] = process.argv.slice(2);
+const { importFile } = await import(moduleUrl);
+const started = performance.now();
+const result = await importFile({
+  dbPath: db,
+  tempDir,
+  source: fs.createReadStream(csv, { highWaterMark: 1 << 16 }),
+  fileName: path.basename(csv),
+  quota: { limitBytes: 10 * 1024 ** 3, usedBytes: () => 0 },
+});
+const ms = performance.now() - started;
+process.stdout.write(
+  `${JSON.stringify({
+    ms,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    rows: result.tables[0].rows,
+    types: result.tables[0].columns.map((c) => c.type),
+  })}\n`,
+);
