@@ -109,8 +109,8 @@ export class QueryLog {
 
   /**
    * Where the result of `queryId` is, from an index of history.jsonl kept per session and extended by reading only
-   * the lines appended since (by any process): a lookup costs a stat, however long the history and whether or not
-   * the question has finished (SSE subscribers ask every 2 s while it runs).
+   * the lines appended since (by any process): a lookup costs an open and a stat, however long the history and
+   * whether or not the question has finished (SSE subscribers ask every 2 s while it runs).
    */
   private locate(sessionId: string, queryId: string): Spot | null {
     const fd = openOrNull(this.file(sessionId, HISTORY));
