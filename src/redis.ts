@@ -32,16 +32,23 @@ export function isConnectionError(error: unknown): boolean {
  */
 export async function closeRedis(client: Redis | null | undefined, limitMs = 2000): Promise<void> {
   if (!client || client.status === 'end') return;
-  if (client.status === 'ready') {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      client.quit().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, limitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-  }
+  if (client.status === 'ready') await waitAtMost(client.quit(), limitMs);
   // After a QUIT that was answered this does nothing; in every other case it drops the connection.
   client.disconnect();
+}
+
+/** Waits for `promise` (whose failure is ignored) or `ms`, whichever comes first; true when the promise settled. */
+export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }

@@ -7,6 +7,7 @@
  * left to the CLI's shutdown, which tolerates errors once it is on its way out.
  */
 import type { Redis } from 'ioredis';
+import { waitAtMost } from '../redis.js';
 
 const LIMIT_MS = 5_000;
 
@@ -17,14 +18,6 @@ interface BullmqClosable {
 
 export async function closeBullmq(target: BullmqClosable, connection: Redis | null): Promise<void> {
   const retrying = connection?.status === 'reconnecting' || connection?.status === 'close';
-  if (retrying) return target.close().catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    target.waitUntilReady().catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, LIMIT_MS);
-    }),
-  ]);
-  clearTimeout(timer);
+  if (!retrying) await waitAtMost(target.waitUntilReady(), LIMIT_MS);
   await target.close().catch(() => undefined);
 }
