@@ -29,12 +29,13 @@ import { deserializeError, type FromWorker } from './worker-protocol.js';
 /** Bytes per message to the worker (upload chunks are coalesced up to this). */
 const POST_BYTES = 64 * 1024;
 /**
- * Chunks handed to the worker whose rows are not inserted yet (1 MB): bounds memory. 8 left the worker waiting
- * for input ~150 ms per 1,000,000 rows (this thread posts only between inserts); 16 keeps it busy.
+ * Chunks handed to the worker whose rows are not inserted yet (4 MB): bounds memory. This thread posts only between
+ * inserts, so too few leave the worker waiting for input: 8 cost ~150 ms per 1,000,000 rows; 16 measured even with
+ * 64 on 2026-11-24 but 5–6 % slower on 2026-11-29 (docs/benchmarks-ingest.md); 128 gained nothing more.
  */
-const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT = 64;
 /** … while the worker is still starting (slow under tsx): the upload is read on, so a client gone is noticed. */
-const MAX_IN_FLIGHT_STARTING = 32;
+const MAX_IN_FLIGHT_STARTING = 128;
 
 /** For tests: force the worker on or off ('auto': only for input bigger than the sniffed head). */
 export const csvWorkerMode: { mode: 'auto' | 'always' | 'never' } = { mode: 'auto' };
