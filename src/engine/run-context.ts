@@ -5,7 +5,7 @@
  * (`AsyncLocalStorageProviderSingleton.runWithConfig`). To do so it builds a full LangSmith `RunTree` on every call —
  * a time-ordered UUID from fresh crypto random bytes, environment reads, timestamps — even when tracing is off and
  * nothing will ever read the tree. LangGraph makes about 70 such calls for one pass through our 9-step graph, which
- * was close to half of the graph's own bookkeeping (see docs/benchmarks.md, "LangGraph bookkeeping").
+ * was close to half of the graph's own bookkeeping (docs/benchmarks-queries.md).
  *
  * With LangSmith tracing off, the store is a RunTree made without its constructor: the fields LangChain and
  * LangSmith read back — `extra[lc:child_config]` (getRunnableConfig, getConfig), `tracingEnabled: false`, the
