@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { ensureCatalogTable, writeCatalogEntry } from './catalog.js';
 import type { ColumnType, TableCatalog } from './catalog-types.js';
 import { emptyFile } from './csv-rows.js';
-import { openDb } from './db.js';
+import { openDb, PAGE_SIZE } from './db.js';
 import { type EncodingName, StreamDecoder } from './encoding.js';
 import { type Chunk, ImportContext, type ImportTarget, Lookahead, maybeGunzip } from './import-context.js';
 import { importCsv } from './import-csv.js';
@@ -84,8 +84,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       opts.signal.addEventListener('abort', abortListener, { once: true });
     }
     db = openDb(opts.dbPath);
-    // A fresh session database: let dropTable give space back (auto_vacuum must be chosen before any table).
+    // A fresh session database: let dropTable give space back, and use larger pages (both must be chosen before
+    // any table).
     if ((db.pragma('page_count', { simple: true }) as number) === 0) {
+      db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('auto_vacuum = INCREMENTAL');
     }
     db.pragma('cache_size = -32000');

@@ -25,8 +25,14 @@ import {
 } from './row-builder.js';
 import { type ColumnDecision, convert, decideType, type Locale, sqlType } from './types.js';
 
-/** Rows per multi-row INSERT (bounded by SQLite's 32,766 host parameters for wide tables). 50–200 measured alike. */
+/** Rows per multi-row INSERT (fewer for wide tables, see MAX_PARAMS). 50–200 measured alike. */
 const ROWS_PER_INSERT = 100;
+/**
+ * Values bound per INSERT. The values are passed as arguments (`run(...values)`), not as one array: better-sqlite3
+ * then reads them straight from the call's arguments instead of one generic property lookup each, measured ~15 %
+ * faster per INSERT. This bounds the arguments of that call (and stays far below SQLite's 32,766 parameters).
+ */
+const MAX_PARAMS = 8_000;
 
 export interface WriterResult {
   catalog: TableCatalog;
@@ -67,7 +73,7 @@ export class TableWriter {
 
   private resetStatement(): void {
     this.insertMany = null;
-    this.batchRows = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(32_000 / this.names.length)));
+    this.batchRows = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMS / this.names.length)));
   }
 
   /** Adds a column (JSON keys seen late, extra fields of ragged rows); earlier rows read NULL there. */
@@ -123,7 +129,7 @@ export class TableWriter {
       const params: Bindable[] = new Array(step);
       for (; row + per <= rows; row += per) {
         unpack(params, 0, o + step);
-        stmt.run(params);
+        stmt.run(...params);
       }
     }
     if (row < rows) {
@@ -141,8 +147,8 @@ export class TableWriter {
     if (this.pendingRows === 0) return;
     if (this.pendingRows === this.batchRows) {
       this.insertMany ??= this.db.prepare(this.insertSql(this.batchRows));
-      this.insertMany.run(this.pending);
-    } else this.db.prepare(this.insertSql(this.pendingRows)).run(this.pending);
+      this.insertMany.run(...this.pending);
+    } else this.db.prepare(this.insertSql(this.pendingRows)).run(...this.pending);
     this.pending = [];
     this.pendingRows = 0;
   }

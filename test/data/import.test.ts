@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PAGE_SIZE } from '../../src/data/db.js';
 import { cleanLeftovers, dropTable, importFile, previewRows, readCatalog } from '../../src/data/index.js';
 import {
   bytes,
@@ -39,6 +40,10 @@ describe('CSV import', () => {
     const t = r.tables[0]!;
     expect(t.name).toBe('vendas_2023');
     expect(t.rows).toBe(3);
+    // A fresh session database gets the importer's page size and incremental auto-vacuum.
+    expect(query(s, 'SELECT * FROM pragma_page_size, pragma_auto_vacuum')).toEqual([
+      { page_size: PAGE_SIZE, auto_vacuum: 2 },
+    ]);
     expect(t.columns).toEqual([
       { name: 'data_do_pedido', label: 'Data do Pedido', type: 'date' },
       { name: 'regiao', label: 'Região', type: 'text' },

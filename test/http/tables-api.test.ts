@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PAGE_SIZE } from '../../src/data/db.js';
 import { buildApp } from '../../src/http/app.js';
 import { BOUNDARY, multipart } from '../helpers/multipart.js';
 import { makeServices, sleep, type TestServices } from '../helpers/services.js';
@@ -182,7 +183,7 @@ describe('tables HTTP API', () => {
     expect(after.version).toBe(before.version);
     // The document stays true to the disk; at most SQLite's one-page header of the once-empty db.db was written.
     expect(after.size_bytes).toBe(await services.paths.measure(id));
-    expect(after.size_bytes - before.size_bytes).toBeLessThanOrEqual(4096);
+    expect(after.size_bytes - before.size_bytes).toBeLessThanOrEqual(PAGE_SIZE);
     expect(readdirSync(services.paths.subdir(id, 'uploads'))).toEqual([]);
     expect(readdirSync(services.paths.subdir(id, 'temp'))).toEqual([]);
   });
