@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runIfMain } from './stats.js';
+import { percentile, runIfMain } from './stats.js';
 
 const ROWS_1X = 1_000_000;
 const CITIES = [
@@ -69,6 +69,10 @@ function timeCli(csv: string, db: string): number {
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr?.toString() ?? r.error}`);
   return ms;
+}
+
+function median(xs: number[]): number {
+  return percentile([...xs].sort((a, b) => a - b), 50);
 }
 
 interface ChildResult {
@@ -132,7 +136,7 @@ export async function main(): Promise<void> {
     for (const k of sizes) {
       const csv = path.join(dir, `ingest-${k}x.csv`);
       const bytes = await generateCsv(csv, ROWS_1X * k);
-      // This machine's speed drifts by ±15 % within minutes, and a two-thread import feels it more than the
+      // This machine's speed drifts by ±15 % and more within minutes, and a two-thread import feels it more than the
       // one-thread CLI: several rounds, each ratio against the CLI of its own round, median reported.
       const rounds = Number(process.env.INGEST_ROUNDS ?? (k === 1 ? 3 : 1));
       const runs: Array<{ cli: number; ours: ChildResult }> = [];
@@ -155,9 +159,9 @@ export async function main(): Promise<void> {
         });
       }
       fs.rmSync(csv, { force: true });
-      const ratios = runs.map((r) => r.ours.ms / r.cli).sort((a, b) => a - b);
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const range = rounds > 1 ? ` (${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)})` : '';
+      const ratios = runs.map((r) => r.ours.ms / r.cli);
+      const range =
+        rounds > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
       const last = runs.at(-1)!.ours;
       const line = `| ${k}× | ${last.rows.toLocaleString('en')} | ${(bytes / 1e6).toFixed(0)} | ${rounds} | ${(median(runs.map((r) => r.cli)) / 1000).toFixed(2)} | ${(median(runs.map((r) => r.ours.ms)) / 1000).toFixed(2)} | ${median(ratios).toFixed(2)}${range} | ${Math.max(...runs.map((r) => r.ours.maxRssMb)).toFixed(0)} | ${last.types.join(', ')} |`;
       lines.push(line);
