@@ -72,7 +72,8 @@ function timeCli(csv: string, db: string): number {
 }
 
 function median(xs: number[]): number {
-  return percentile([...xs].sort((a, b) => a - b), 50);
+  const sorted = [...xs].sort((a, b) => a - b);
+  return percentile(sorted, 50);
 }
 
 interface ChildResult {
