@@ -136,7 +136,7 @@ const OUT_OF_SCOPE: string[] = [
   'Tell me a joke',
   'Me conte uma piada',
   'Join the stocks table with the weather table by date',
-  'What is the median wind speed?',
+  'What is the standard deviation of the wind speed?',
   'What is the GDP of Brazil?',
   'Quantos clientes compraram celulares?',
   'Which customer spent the most money?',

@@ -39,6 +39,8 @@ export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: La
         return `o total de ${m}`;
       case 'avg':
         return `a média de ${m}`;
+      case 'median':
+        return `a mediana de ${m}`;
       case 'min':
         return temporal ? `o valor mais antigo de ${m}` : `o mínimo de ${m}`;
       case 'max':
@@ -55,6 +57,8 @@ export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: La
       return `the total ${m}`;
     case 'avg':
       return `the average ${m}`;
+    case 'median':
+      return `the median ${m}`;
     case 'min':
       return temporal ? `the earliest ${m}` : `the minimum ${m}`;
     case 'max':

@@ -63,7 +63,8 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     const dir = m.kind === 'kw' && m.kw === 'refuse' ? BEST_WORST[tokens[m.start]!.norm] : undefined;
     if (!dir) return m;
     let k = i + 1;
-    while (k < marks.length && (marks[k]!.kind === 'stop' || isKw(marks[k], 'avg', 'sum', 'total'))) k++;
+    while (k < marks.length && (marks[k]!.kind === 'stop' || isKw(marks[k], 'avg', 'median', 'sum', 'total')))
+      k++;
     const next = marks[k];
     return next?.kind === 'col' && next.col.numeric ? { ...m, kw: dir } : m;
   });
@@ -174,7 +175,20 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   const aggMarks = marks.filter(
     (m) =>
       !used.has(m) &&
-      isKw(m, 'avg', 'sum', 'total', 'high', 'low', 'howmuch', 'frequent', 'recent', 'oldest', 'top'),
+      isKw(
+        m,
+        'avg',
+        'median',
+        'sum',
+        'total',
+        'high',
+        'low',
+        'howmuch',
+        'frequent',
+        'recent',
+        'oldest',
+        'top',
+      ),
   );
   const implied = marks.flatMap((m) => (m.kind === 'col' && m.implied ? [m.implied] : []));
   // Without a date column, "earliest"/"latest" can only order by a number ("which monarch started earliest").
@@ -329,6 +343,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   };
 
   const explicitAgg = (): Agg | undefined => {
+    if (has('median')) return 'median';
     if (has('avg')) return 'avg';
     if (has('sum', 'total', 'howmuch')) return 'sum';
     if (has('high')) return 'max';
@@ -340,6 +355,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   const aggList = (): Agg[] => {
     const map: Partial<Record<Keyword, Agg>> = {
       avg: 'avg',
+      median: 'median',
       sum: 'sum',
       total: 'sum',
       high: 'max',
@@ -361,7 +377,8 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       // "velocidade média do vento", "gas price": qualifiers around the measure, across function words.
       // Before the measure, across prepositions ("velocidade média do vento", "deaths from disease"); after it only
       // directly ("gas price") — "idade média DOS VENDEDORES" names another population, not the measure.
-      const across = (x: Mark) => x.kind === 'stop' || isKw(x, 'in', 'avg', 'high', 'low', 'sum', 'total');
+      const across = (x: Mark) =>
+        x.kind === 'stop' || isKw(x, 'in', 'avg', 'median', 'high', 'low', 'sum', 'total');
       const direct = (x: Mark) => x.kind === 'stop';
       return !!measureMark && (near(nextContent(i, across)) || near(prevContent(i, direct)));
     };
@@ -378,10 +395,22 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       const p = marks[pi];
       // "a idade média das vítimas": the aggregate already has its column just before it.
       const pp = marks[prevContent(pi, (x) => x.kind === 'stop')];
-      if (isKw(p, 'avg', 'high', 'low', 'sum', 'total') && pp?.kind === 'col' && pp.col.numeric) return false;
+      if (isKw(p, 'avg', 'median', 'high', 'low', 'sum', 'total') && pp?.kind === 'col' && pp.col.numeric)
+        return false;
       // Names may follow "by"/"list" ("directed by Steven Spielberg"); nothing unknown may be the thing computed.
       if (u.token.capitalized && isKw(p, 'by', 'list')) return false;
-      const subjectSlot: Keyword[] = ['high', 'low', 'avg', 'sum', 'total', 'count', 'by', 'frequent', 'top'];
+      const subjectSlot: Keyword[] = [
+        'high',
+        'low',
+        'avg',
+        'median',
+        'sum',
+        'total',
+        'count',
+        'by',
+        'frequent',
+        'top',
+      ];
       return isKw(p, ...subjectSlot, 'howmuch', 'which', 'list', 'who', 'when');
     });
     if (critical.length > 0)
@@ -481,14 +510,14 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     !group &&
     measure &&
     has('high', 'low') &&
-    !has('avg', 'sum', 'total')
+    !has('avg', 'median', 'sum', 'total')
   ) {
     used.add(rowsRanked);
     intent = { shape: 'toprows', table, extra: [], orderBy: measure.column, dir, limit: limit ?? 1, filters };
   } else if (entity && !countAgg && (wantsRank || (whenMark && measure))) {
     if (has('frequent') || !measure) {
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };
-    } else if (entityUnique && !has('avg', 'sum', 'total')) {
+    } else if (entityUnique && !has('avg', 'median', 'sum', 'total')) {
       intent = {
         shape: 'toprows',
         table,
@@ -501,15 +530,17 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       };
     } else {
       // An intensity (price, rate) ranks by its extreme, an amount by its total, unless the question says.
-      const agg = has('avg')
-        ? 'avg'
-        : has('sum', 'total')
-          ? 'sum'
-          : measure.intensive
-            ? dir === 'desc'
-              ? 'max'
-              : 'min'
-            : 'sum';
+      const agg = has('median')
+        ? 'median'
+        : has('avg')
+          ? 'avg'
+          : has('sum', 'total')
+            ? 'sum'
+            : measure.intensive
+              ? dir === 'desc'
+                ? 'max'
+                : 'min'
+              : 'sum';
       intent = {
         shape: 'ranking',
         table,
@@ -541,7 +572,12 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     const agg = explicitAgg() ?? embeddedAgg()!;
     if (group && has('top') && limit) {
       intent = { shape: 'ranking', table, agg, measure: measure.column, group, dir, limit, filters };
-    } else if (group && (agg === 'avg' || agg === 'sum') && has('high', 'low') && !has('top')) {
+    } else if (
+      group &&
+      (agg === 'avg' || agg === 'median' || agg === 'sum') &&
+      has('high', 'low') &&
+      !has('top')
+    ) {
       // "maior preço médio por categoria": rank the groups by the inner aggregate.
       intent = {
         shape: 'ranking',
@@ -617,7 +653,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     intent = { shape: 'aggregate', table, agg: 'count', group, filters };
   } else if (
     filters.length > 0 &&
-    !has('avg', 'sum', 'total', 'howmuch', 'high', 'low') &&
+    !has('avg', 'median', 'sum', 'total', 'howmuch', 'high', 'low') &&
     (marks.some((m) => isKw(m, 'list', 'which')) || marks.every((m) => m.kind !== 'unknown'))
   ) {
     intent = { shape: 'list', table, columns: [], distinct: false, filters, limit };
@@ -637,7 +673,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   }
 
   if (!intent) {
-    if (has('avg', 'sum', 'total', 'high', 'low', 'howmuch') && !measure) return fail('no_measure');
+    if (has('avg', 'median', 'sum', 'total', 'high', 'low', 'howmuch') && !measure) return fail('no_measure');
     return fail('nothing');
   }
 

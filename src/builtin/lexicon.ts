@@ -12,6 +12,7 @@ export type Keyword =
   | 'count' // how many, quantos, número de
   | 'howmuch' // how much, quanto: a sum when there is a measure, a count otherwise
   | 'avg'
+  | 'median'
   | 'sum'
   | 'total' // "total": a sum of a measure, or a count of rows ("total de pedidos")
   | 'high' // highest, maior, most, mais — an aggregate (MAX) or a ranking, decided by the rest of the question
@@ -88,6 +89,13 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['media de', 'avg'],
   ['em media', 'avg'],
   ['on average', 'avg'],
+  ['median', 'median'],
+  ['medians', 'median'],
+  ['mediana', 'median'],
+  ['medianas', 'median'],
+  ['mediano', 'median'],
+  ['medianos', 'median'],
+  ['mediana de', 'median'],
   ['sum', 'sum'],
   ['sum of', 'sum'],
   ['soma', 'sum'],
@@ -555,8 +563,6 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['proportion', 'refuse'],
   ['proporcao', 'refuse'],
   ['ratio', 'refuse'],
-  ['median', 'refuse'],
-  ['mediana', 'refuse'],
   ['standard deviation', 'refuse'],
   ['desvio padrao', 'refuse'],
   ['variance', 'refuse'],

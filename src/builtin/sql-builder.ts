@@ -44,6 +44,8 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
       return `SUM(${target})`;
     case 'avg':
       return `AVG(${target})`;
+    case 'median':
+      return `MEDIAN(${target})`;
     case 'min':
       return `MIN(${target})`;
     case 'max':
@@ -53,7 +55,14 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
 
 function aggAlias(agg: Agg, measure: ColumnCatalog | undefined): string {
   if (agg === 'count' || !measure) return 'count';
-  const prefix = { count_distinct: 'distinct', sum: 'total', avg: 'avg', min: 'min', max: 'max' }[agg];
+  const prefix = {
+    count_distinct: 'distinct',
+    sum: 'total',
+    avg: 'avg',
+    median: 'median',
+    min: 'min',
+    max: 'max',
+  }[agg];
   return `${prefix}_${measure.name}`;
 }
 

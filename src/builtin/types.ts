@@ -87,7 +87,7 @@ export type Filter =
   /** A value the catalog does not list (high-cardinality column): compared without case. */
   | { kind: 'like'; column: ColumnCatalog; value: string };
 
-export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max';
+export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'median' | 'min' | 'max';
 
 export type Intent =
   /** One aggregate, optionally per group: SELECT g, AGG(m) … GROUP BY g. */

@@ -30,6 +30,13 @@ describe('describeResult', () => {
     );
   });
 
+  it('median, pt and en', () => {
+    expect(answer('Qual a mediana do preço?')).toMatch(/^A mediana de preço é \d{1,3}(\.\d{3})*,\d{1,2}\.$/);
+    expect(answer('What is the median temperature?')).toMatch(
+      /^The median temperature \(C\) is -?\d+(\.\d+)?\.$/,
+    );
+  });
+
   it('pt grouped names the grouping and lists the groups', () => {
     const text = answer('Qual o preço médio por loja?');
     expect(text.startsWith('A média de preço por loja é: ')).toBe(true);

@@ -66,6 +66,25 @@ describe('aggregates', () => {
     check('What was the highest humidity in the lab?', `SELECT MAX(humidity) FROM ${S} WHERE sensor = 'lab'`);
     check('Lowest battery of the garage sensor', `SELECT MIN(battery_mv) FROM ${S} WHERE sensor = 'garage'`);
   });
+  it('median, in both languages, alone, filtered, per group, ranked and beside other aggregates', () => {
+    const r = check('What is the median humidity?', `SELECT MEDIAN(humidity) FROM ${S}`, { lang: 'en' });
+    expect(r.sql).toContain('MEDIAN(');
+    check('Qual a mediana do preço?', `SELECT MEDIAN(preco) FROM ${L}`, { lang: 'pt' });
+    check('Qual o preço mediano na loja Praia?', `SELECT MEDIAN(preco) FROM ${L} WHERE loja = 'Praia'`);
+    check('Median temperature by sensor', `SELECT sensor, MEDIAN(temperature_c) FROM ${S} GROUP BY sensor`);
+    check(
+      'Qual a mediana da quantidade por cidade?',
+      `SELECT cidade, MEDIAN(quantidade) FROM ${L} GROUP BY cidade`,
+    );
+    check(
+      'Which sensor has the highest median humidity?',
+      `SELECT sensor, MEDIAN(humidity) FROM ${S} GROUP BY 1 ORDER BY 2 DESC LIMIT 1`,
+      { ordered: true },
+    );
+    check('Qual o preço mínimo, mediano e máximo?', `SELECT MIN(preco), MEDIAN(preco), MAX(preco) FROM ${L}`);
+    // "média" (mean) and "mediana" (median) stay apart.
+    check('Qual o preço médio?', `SELECT AVG(preco) FROM ${L}`);
+  });
 });
 
 describe('group by', () => {

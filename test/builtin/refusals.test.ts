@@ -35,7 +35,7 @@ const OUT_OF_SCOPE_EN = [
   'What is the average salary by store?',
   'How many employees are in each store?',
   'Predict the temperature for next year',
-  'What is the median humidity?',
+  'What is the variance of the humidity?',
   'blorp fizzle wump',
   'Join the sensor log with the store sales',
   'What is the average humidity of the Mochila sales?',
