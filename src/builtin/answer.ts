@@ -41,6 +41,8 @@ export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: La
         return `a média de ${m}`;
       case 'median':
         return `a mediana de ${m}`;
+      case 'percent':
+        return m ? `a participação no total de ${m}` : 'a porcentagem dos registros';
       case 'min':
         return temporal ? `o valor mais antigo de ${m}` : `o mínimo de ${m}`;
       case 'max':
@@ -59,6 +61,8 @@ export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: La
       return `the average ${m}`;
     case 'median':
       return `the median ${m}`;
+    case 'percent':
+      return m ? `the share of the total ${m}` : 'the percentage of rows';
     case 'min':
       return temporal ? `the earliest ${m}` : `the minimum ${m}`;
     case 'max':
@@ -120,9 +124,12 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
       return {
         shape: intent.group ? 'grouped' : 'scalar',
         lang,
-        subject: [intent.agg, ...(intent.more ?? [])]
-          .map((a) => subjectOf(a, intent.measure, lang, intent.measureBucket))
-          .join('; '),
+        subject: intent.share
+          ? `${lang === 'pt' ? 'a porcentagem de registros com' : 'the percentage of rows with'} ${filterText(intent.share, lang)}`
+          : [intent.agg, ...(intent.more ?? [])]
+              .map((a) => subjectOf(a, intent.measure, lang, intent.measureBucket))
+              .join('; '),
+        unit: intent.agg === 'percent' ? '%' : undefined,
         by: intent.group
           ? `${groupLabel(intent.group, lang)}${intent.group2 ? (lang === 'pt' ? ' e ' : ' and ') + groupLabel(intent.group2, lang) : ''}`
           : undefined,
@@ -244,6 +251,7 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
   if (rows.length === 0) {
     return pt ? `Nenhum registro encontrado${cond}.` : `No rows matched${cond}.`;
   }
+  const unit = template.unit ?? '';
   switch (template.shape) {
     case 'scalar': {
       const v = rows[0]?.[0];
@@ -258,7 +266,7 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
           ? `Não há valores para calcular ${template.subject}${cond}.`
           : `There are no values to compute ${template.subject}${cond}.`;
       }
-      return `${capitalize(template.subject)}${cond} ${pt ? 'é' : 'is'} ${formatValue(v, lang)}.`;
+      return `${capitalize(template.subject)}${cond} ${pt ? 'é' : 'is'} ${formatValue(v, lang)}${unit}.`;
     }
     case 'grouped': {
       // [group, value] or [group, group2, value]: the value is the last column.
@@ -267,7 +275,7 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
           `${r
             .slice(0, -1)
             .map((v) => formatValue(v, lang))
-            .join(' / ')}: ${formatValue(r[r.length - 1], lang)}`,
+            .join(' / ')}: ${formatValue(r[r.length - 1], lang)}${unit}`,
       );
       return `${capitalize(template.subject)} ${pt ? 'por' : 'by'} ${template.by}${cond} ${pt ? 'é' : 'is'}: ${itemList(items, lang)}${truncated}.`;
     }
@@ -348,6 +356,12 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
   nothing: {
     pt: () => 'Não reconheci um pedido que eu saiba calcular nesta pergunta.',
     en: () => 'I did not recognise a request I know how to compute in this question.',
+  },
+  percent_form: {
+    pt: (w) =>
+      `Sei calcular a porcentagem de registros com uma condição ("porcentagem de vendas da loja Centro") ou a participação de cada grupo no total ("percentual de vendas por loja"); "${w}" pede outra forma.`,
+    en: (w) =>
+      `I can compute the percentage of rows meeting one condition ("percentage of readings with status fault") or each group's share of a total ("percentage of sales by store"); "${w}" asks for another form.`,
   },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',

@@ -222,7 +222,8 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
 
   // ---- what is counted ----
   let countAgg: { agg: Agg; measure?: ColumnCatalog; bucket?: Bucket } | undefined;
-  const countMark = marks.find((m) => isKw(m, 'count') && !used.has(m));
+  // "porcentagem de vendas …" is read like "quantas vendas …", then turned into a share (asPercent).
+  const countMark = marks.find((m) => isKw(m, 'count', 'percent') && !used.has(m));
   const totalOfRows = (() => {
     // "total de pedidos", "how much … records": a count when no numeric column follows.
     const t = marks.findIndex((m) => isKw(m, 'total', 'howmuch'));
@@ -672,6 +673,13 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     intent.group2 = group2;
   }
 
+  const percentMark = marks.find((m) => isKw(m, 'percent'));
+  if (percentMark) {
+    const share = intent && asPercent(intent);
+    if (!share) return fail('percent_form', [tokenText(tokens, percentMark)]);
+    intent = share;
+  }
+
   if (!intent) {
     if (has('avg', 'median', 'sum', 'total', 'high', 'low', 'howmuch') && !measure) return fail('no_measure');
     return fail('nothing');
@@ -683,4 +691,23 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   if (index.dateColumns.length > 1 && filters.some((f) => f.kind === 'datepart' || f.kind === 'datebetween'))
     confidence -= 0.1;
   return { ok: true, intent, confidence: Math.max(0, Math.min(1, confidence)) };
+}
+
+/**
+ * A percentage question, read as a count, becomes one of the two shares it can mean — or none, and the question is
+ * refused rather than guessed:
+ *  - one condition: the percentage of rows that meet it, per group if grouped ("porcentagem de vendas da loja
+ *    Centro", "percentage of faults by sensor");
+ *  - no condition and a grouping: each group's share of the total count or sum ("percentual de vendas por loja").
+ * With several conditions it would be unclear which one defines the whole.
+ */
+function asPercent(intent: Intent): Intent | undefined {
+  if (intent.shape !== 'aggregate' || intent.more || intent.group2 || intent.measureBucket) return undefined;
+  if (intent.agg === 'count' && intent.filters.length === 1) {
+    return { ...intent, agg: 'percent', measure: undefined, share: intent.filters[0], filters: [] };
+  }
+  if (intent.group && intent.filters.length === 0 && (intent.agg === 'count' || intent.agg === 'sum')) {
+    return { ...intent, agg: 'percent', measure: intent.agg === 'sum' ? intent.measure : undefined };
+  }
+  return undefined;
 }

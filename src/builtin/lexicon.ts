@@ -13,6 +13,7 @@ export type Keyword =
   | 'howmuch' // how much, quanto: a sum when there is a measure, a count otherwise
   | 'avg'
   | 'median'
+  | 'percent' // percentage / porcentagem: a share of the rows, or each group's share of a total
   | 'sum'
   | 'total' // "total": a sum of a measure, or a count of rows ("total de pedidos")
   | 'high' // highest, maior, most, mais — an aggregate (MAX) or a ranking, decided by the rest of the question
@@ -96,6 +97,18 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['mediano', 'median'],
   ['medianos', 'median'],
   ['mediana de', 'median'],
+  ['percent', 'percent'],
+  ['percent of', 'percent'],
+  ['percentage', 'percent'],
+  ['percentage of', 'percent'],
+  ['proportion', 'percent'],
+  ['proportion of', 'percent'],
+  ['porcentagem', 'percent'],
+  ['porcentagem de', 'percent'],
+  ['percentual', 'percent'],
+  ['percentual de', 'percent'],
+  ['proporcao', 'percent'],
+  ['proporcao de', 'percent'],
   ['sum', 'sum'],
   ['sum of', 'sum'],
   ['soma', 'sum'],
@@ -557,11 +570,6 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['correlated', 'refuse'],
   ['correlacao', 'refuse'],
   ['correlacionado', 'refuse'],
-  ['percentage', 'refuse'],
-  ['porcentagem', 'refuse'],
-  ['percentual', 'refuse'],
-  ['proportion', 'refuse'],
-  ['proporcao', 'refuse'],
   ['ratio', 'refuse'],
   ['standard deviation', 'refuse'],
   ['desvio padrao', 'refuse'],

@@ -20,7 +20,8 @@ export type FailCode =
   | 'group_target'
   | 'number_target'
   | 'nothing'
-  | 'several_groups';
+  | 'several_groups'
+  | 'percent_form';
 
 export interface ParseFailure {
   ok: false;

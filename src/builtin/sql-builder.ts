@@ -46,6 +46,8 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
       return `AVG(${target})`;
     case 'median':
       return `MEDIAN(${target})`;
+    case 'percent':
+      throw new Error('percentages are built by percentValue');
     case 'min':
       return `MIN(${target})`;
     case 'max':
@@ -62,6 +64,7 @@ function aggAlias(agg: Agg, measure: ColumnCatalog | undefined): string {
     median: 'median',
     min: 'min',
     max: 'max',
+    percent: 'percent',
   }[agg];
   return `${prefix}_${measure.name}`;
 }
@@ -96,6 +99,16 @@ function filterSql(f: Filter): string {
   }
 }
 
+/**
+ * A percentage, rounded to 2 decimals: of the rows meeting `share` (a row where the condition is unknown does not
+ * meet it, as in WHERE), or else of the grouped total: COUNT(*) or SUM(measure) over the sum of all groups'.
+ */
+function percentValue(share: Filter | undefined, measure: ColumnCatalog | undefined): string {
+  if (share) return `ROUND(100.0 * AVG(CASE WHEN ${filterSql(share)} THEN 1 ELSE 0 END), 2)`;
+  const part = measure ? `SUM(${quoteIdent(measure.name)})` : 'COUNT(*)';
+  return `ROUND(100.0 * ${part} / SUM(${part}) OVER (), 2)`;
+}
+
 function where(filters: Filter[], extra: string[] = []): string {
   const parts = [...filters.map(filterSql), ...extra];
   return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
@@ -105,7 +118,10 @@ export function buildSql(intent: Intent): string {
   const from = ` FROM ${quoteIdent(intent.table.name)}`;
   switch (intent.shape) {
     case 'aggregate': {
-      const value = `${aggExpr(intent.agg, intent.measure, intent.measureBucket)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
+      const value =
+        intent.agg === 'percent'
+          ? `${percentValue(intent.share, intent.measure)} AS "percent"`
+          : `${aggExpr(intent.agg, intent.measure, intent.measureBucket)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
       if (!intent.group) {
         const more = (intent.more ?? []).map(
           (a) => `${aggExpr(a, intent.measure)} AS ${quoteIdent(aggAlias(a, intent.measure))}`,

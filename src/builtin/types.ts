@@ -27,6 +27,8 @@ export interface AnswerTemplate {
   limit?: number;
   /** Rankings: highest first ('desc') or lowest first. */
   dir?: 'desc' | 'asc';
+  /** Written after each computed value ("%"). */
+  unit?: string;
 }
 
 export interface SqlInterpretation {
@@ -87,7 +89,11 @@ export type Filter =
   /** A value the catalog does not list (high-cardinality column): compared without case. */
   | { kind: 'like'; column: ColumnCatalog; value: string };
 
-export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'median' | 'min' | 'max';
+/**
+ * `percent`: with `share`, the percentage of rows that meet it (per group when grouped); without, each group's share
+ * of the total COUNT(*) (no measure) or SUM(measure).
+ */
+export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'median' | 'min' | 'max' | 'percent';
 
 export type Intent =
   /** One aggregate, optionally per group: SELECT g, AGG(m) … GROUP BY g. */
@@ -103,6 +109,8 @@ export type Intent =
       group2?: GroupKey;
       /** Further aggregates of the same measure, without grouping ("mínimo, médio e máximo"). */
       more?: Agg[];
+      /** For `percent`: the condition whose share of the rows is asked ("porcentagem de vendas da loja Centro"). */
+      share?: Filter;
       filters: Filter[];
     }
   /** Top/bottom k groups by an aggregate: SELECT g, AGG(m) … GROUP BY g ORDER BY 2 DESC LIMIT k. */

@@ -30,6 +30,15 @@ describe('describeResult', () => {
     );
   });
 
+  it('percentages carry their unit', () => {
+    expect(answer('Qual a porcentagem de vendas da loja Centro?')).toMatch(
+      /^A porcentagem de registros com loja = Centro é \d{1,3}(,\d{1,2})?%\.$/,
+    );
+    expect(answer('Percentage of readings by status')).toMatch(
+      /^The percentage of rows by status is: \S+: \d{1,3}(\.\d{1,2})?%; /,
+    );
+  });
+
   it('median, pt and en', () => {
     expect(answer('Qual a mediana do preço?')).toMatch(/^A mediana de preço é \d{1,3}(\.\d{3})*,\d{1,2}\.$/);
     expect(answer('What is the median temperature?')).toMatch(

@@ -87,6 +87,53 @@ describe('aggregates', () => {
   });
 });
 
+describe('percentages', () => {
+  const pct = (cond: string) => `ROUND(100.0 * SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END) / COUNT(*), 2)`;
+  it('the share of rows meeting one condition, overall and per group', () => {
+    check('Qual a porcentagem de vendas da loja Centro?', `SELECT ${pct("loja = 'Centro'")} FROM ${L}`, {
+      lang: 'pt',
+    });
+    check('What percentage of readings have status fault?', `SELECT ${pct("status = 'fault'")} FROM ${S}`, {
+      lang: 'en',
+    });
+    check(
+      'Qual o percentual de vendas com preço acima de 100 por cidade?',
+      `SELECT cidade, ${pct('preco > 100')} FROM ${L} GROUP BY cidade`,
+    );
+    check(
+      'Percentage of readings with status fault by sensor',
+      `SELECT sensor, ${pct("status = 'fault'")} FROM ${S} GROUP BY sensor`,
+    );
+  });
+  it("each group's share of the total count or sum", () => {
+    check(
+      'Qual o percentual de vendas por loja?',
+      `SELECT loja, ROUND(100.0 * COUNT(*) / (SELECT COUNT(*) FROM ${L}), 2) FROM ${L} GROUP BY loja`,
+    );
+    check(
+      'Qual a porcentagem da quantidade por cidade?',
+      `SELECT cidade, ROUND(100.0 * SUM(quantidade) / (SELECT SUM(quantidade) FROM ${L}), 2) FROM ${L} GROUP BY cidade`,
+    );
+    check(
+      'Percentage of readings by status',
+      `SELECT status, ROUND(100.0 * COUNT(*) / (SELECT COUNT(*) FROM ${S}), 2) FROM ${S} GROUP BY status`,
+    );
+  });
+  it('refuses the forms it cannot tell apart rather than guess', () => {
+    // A percentage of an average; two conditions (which one is the whole?).
+    for (const q of [
+      'Qual a porcentagem do preço médio?',
+      'Qual a porcentagem de vendas da loja Centro em 2022?',
+    ]) {
+      const r = interpret(q, fx.catalog);
+      expect(r.kind, q).toBe('unsupported');
+      if (r.kind === 'unsupported')
+        expect(r.reason, q).toContain('porcentagem de registros com uma condição');
+    }
+    expect(interpret('What percentage of readings?', fx.catalog).kind).toBe('unsupported');
+  });
+});
+
 describe('group by', () => {
   it('pt: por X, X por Y, cada X', () => {
     check('Qual o preço médio por loja?', `SELECT loja, AVG(preco) FROM ${L} GROUP BY loja`);

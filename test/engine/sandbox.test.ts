@@ -29,6 +29,15 @@ async function cpuOver(pids: number[], ms: number): Promise<number> {
   return pids.reduce((sum, pid, i) => sum + Math.max(0, (cpuTicks(pid) ?? before[i]!) - before[i]!), 0);
 }
 
+/**
+ * CPU ticks of freshly started children over 500 ms, once they have had 300 ms to finish starting (their start-up
+ * took 6–7 ticks of the window in full parallel runs). A query still spinning would take ~50.
+ */
+async function idleTicks(pids: number[]): Promise<number> {
+  await sleep(300);
+  return cpuOver(pids, 500);
+}
+
 /** How many of the sandbox's children hold this database open (from /proc/{pid}/fd). */
 async function countOpenDatabasesOf(dbPath: string): Promise<number> {
   let count = 0;
@@ -288,10 +297,7 @@ describe('stopping statements', () => {
       await small.warm(); // the replacement, started right away
       const replacement = small.stats().pids;
       expect(replacement).not.toContain(pid);
-      // Idle: a query still spinning would take ~50 ticks of these 500 ms. The replacement first gets a moment to
-      // finish its own start-up (which once took 6 ticks of the window in a full parallel run).
-      await sleep(300);
-      expect(await cpuOver(replacement, 500)).toBeLessThanOrEqual(5);
+      expect(await idleTicks(replacement)).toBeLessThanOrEqual(5);
       expect((await small.run(a.dbPath, 'SELECT count(*) FROM t')).rows).toEqual([[1500]]);
       expect(small.stats()).toMatchObject({ timeouts: 1, crashes: 0 });
     } finally {
@@ -318,7 +324,7 @@ describe('stopping statements', () => {
       expect(error.code).toBe('query_cancelled');
       expect(alive(pid!)).toBe(false);
       await small.warm();
-      expect(await cpuOver(small.stats().pids, 500)).toBeLessThanOrEqual(5);
+      expect(await idleTicks(small.stats().pids)).toBeLessThanOrEqual(5);
       expect(small.stats()).toMatchObject({ cancellations: 2, timeouts: 0 });
       const already = AbortSignal.abort();
       expect((await failure(small.run(a.dbPath, 'SELECT 1', { signal: already }))).code).toBe(
