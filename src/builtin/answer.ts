@@ -363,6 +363,12 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     en: (w) =>
       `I can compute the percentage of rows meeting one condition ("percentage of readings with status fault") or each group's share of a total ("percentage of sales by store"); "${w}" asks for another form.`,
   },
+  aggregate_filter: {
+    pt: (w) =>
+      `"${w}" compara um valor calculado por grupo (média, total ou contagem) com um número, e isso ainda não sei fazer; pergunte o valor por grupo (ex.: "média de preço por loja") e compare.`,
+    en: (w) =>
+      `"${w}" compares a per-group computed value (an average, total or count) with a number, which I cannot do yet; ask for the value per group (e.g. "average price by store") and compare.`,
+  },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',
     en: () => 'Grouping by more than one column at once is not supported yet.',

@@ -30,6 +30,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
+  // The question asks about groups: "which store…", "quais lojas…" (a text column right after the question word).
+  const asksGroups = marks.some((x, j) => {
+    const n = marks[nextContent(j)];
+    return isKw(x, 'which') && n?.kind === 'col' && !n.col.numeric;
+  });
+  const aggregateWord = (k: number) =>
+    isKw(marks[k], 'avg', 'median', 'sum', 'total') ? marks[k] : undefined;
 
   // ---- filters: values ----
   const eqByColumn = new Map<ColumnCatalog, Filter & { kind: 'eq' }>();
@@ -185,6 +192,27 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       used.add(n);
       const isYear = isYearToken(tokens[n.start]);
       const nearCol = numericNear(i, -1) ?? numericNear(k, 1);
+      if (asksGroups) {
+        // "which store has an AVERAGE price above 15", "quais lojas têm preço MÉDIO acima de 15", "quais lojas têm
+        // mais de 2 VENDAS": the comparison is on a per-group aggregate (SQL's HAVING), which is not computed here;
+        // filtering the rows instead would silently answer another question.
+        const c = nearCol ? marks.indexOf(nearCol) : -1;
+        const agg =
+          aggregateWord(prevContent(i)) ??
+          (c >= 0 ? (aggregateWord(prevContent(c)) ?? aggregateWord(nextContent(c))) : undefined);
+        const after = marks[nextContent(k)];
+        const counted = !nearCol && (isKw(after, 'row') || after?.kind === 'table');
+        if (agg || counted) {
+          const from = agg ? Math.min(agg.start, m.start) : m.start;
+          const to = counted ? after!.end : n.end;
+          return fail('aggregate_filter', [
+            tokens
+              .slice(from, to + 1)
+              .map((t) => t.raw)
+              .join(' '),
+          ]);
+        }
+      }
       const col =
         nearCol?.kind === 'col' &&
         isYear &&

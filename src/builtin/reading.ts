@@ -21,7 +21,8 @@ export type FailCode =
   | 'number_target'
   | 'nothing'
   | 'several_groups'
-  | 'percent_form';
+  | 'percent_form'
+  | 'aggregate_filter';
 
 export interface ParseFailure {
   ok: false;

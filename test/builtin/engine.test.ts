@@ -87,6 +87,28 @@ describe('aggregates', () => {
   });
 });
 
+describe('comparisons of per-group aggregates (HAVING)', () => {
+  it('are refused with a reason instead of being read as row filters', () => {
+    for (const q of [
+      'Which sensor has an average humidity above 60?',
+      'Quais lojas têm preço médio acima de 100?',
+      'Quais lojas têm mais de 10 vendas?',
+    ]) {
+      const r = interpret(q, fx.catalog);
+      expect(r.kind, q).toBe('unsupported');
+      if (r.kind === 'unsupported')
+        expect(r.reason, q).toMatch(/valor calculado por grupo|per-group computed value/);
+    }
+  });
+  it('leave plain row filters alone', () => {
+    check('Quais lojas têm preço acima de 100?', `SELECT DISTINCT loja FROM ${L} WHERE preco > 100`);
+    check(
+      'Qual a soma da quantidade com preço acima de 100 por loja?',
+      `SELECT loja, SUM(quantidade) FROM ${L} WHERE preco > 100 GROUP BY loja`,
+    );
+  });
+});
+
 describe('percentages', () => {
   const pct = (cond: string) => `ROUND(100.0 * SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END) / COUNT(*), 2)`;
   it('the share of rows meeting one condition, overall and per group', () => {
