@@ -118,7 +118,13 @@ export function conditionsText(filters: Filter[], lang: Lang): string | undefine
 
 /** The answer template: what describeResult needs to phrase the rows the SQL will return. */
 export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
-  const conditions = conditionsText(intent.filters, lang);
+  const having =
+    intent.shape === 'aggregate' && intent.having
+      ? `${bare(subjectOf(intent.having.agg, intent.having.measure, lang))} ${OP_WORD[lang][intent.having.op]} ${formatValue(intent.having.value, lang)}`
+      : undefined;
+  const conditions =
+    [conditionsText(intent.filters, lang), having].filter(Boolean).join(lang === 'pt' ? ' e ' : ' and ') ||
+    undefined;
   switch (intent.shape) {
     case 'aggregate':
       return {
@@ -365,9 +371,9 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
   },
   aggregate_filter: {
     pt: (w) =>
-      `"${w}" compara um valor calculado por grupo (média, total ou contagem) com um número, e isso ainda não sei fazer; pergunte o valor por grupo (ex.: "média de preço por loja") e compare.`,
+      `"${w}" compara um valor calculado por grupo com um número: isso eu faço para uma única comparação, sem outro cálculo junto, quando a pergunta pede os grupos (ex.: "quais lojas têm mais de 10 vendas"); esta pede mais que isso.`,
     en: (w) =>
-      `"${w}" compares a per-group computed value (an average, total or count) with a number, which I cannot do yet; ask for the value per group (e.g. "average price by store") and compare.`,
+      `"${w}" compares a per-group computed value with a number: I do that for one comparison, with nothing else computed alongside, when the question asks for the groups (e.g. "which stores have more than 10 sales"); this one asks for more.`,
   },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',

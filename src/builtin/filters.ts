@@ -17,13 +17,19 @@ import {
   yearColumn,
 } from './reading.js';
 import { isYearToken, type Mark } from './schema-match.js';
-import type { CmpOp, Filter } from './types.js';
+import type { Agg, CmpOp, Filter, Having } from './types.js';
 
 export interface FilterReading {
   filters: Filter[];
   /** Equality filters by column, so a later fallback does not add a second value to a column that has one. */
   eqByColumn: Map<ColumnCatalog, Filter & { kind: 'eq' }>;
+  /** A comparison of a per-group aggregate, in a question about groups ("quais lojas têm mais de 10 vendas"). */
+  having?: Having;
+  /** The words of that comparison, as typed. */
+  havingText?: string;
 }
+
+const AGG_OF: Partial<Record<Keyword, Agg>> = { avg: 'avg', median: 'median', sum: 'sum', total: 'sum' };
 
 export function readFilters(r: Reading): FilterReading | ParseFailure {
   const { tokens, marks, index, used } = r;
@@ -37,6 +43,8 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   });
   const aggregateWord = (k: number) =>
     isKw(marks[k], 'avg', 'median', 'sum', 'total') ? marks[k] : undefined;
+  let having: Having | undefined;
+  let havingText: string | undefined;
 
   // ---- filters: values ----
   const eqByColumn = new Map<ColumnCatalog, Filter & { kind: 'eq' }>();
@@ -194,23 +202,36 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       const nearCol = numericNear(i, -1) ?? numericNear(k, 1);
       if (asksGroups) {
         // "which store has an AVERAGE price above 15", "quais lojas têm preço MÉDIO acima de 15", "quais lojas têm
-        // mais de 2 VENDAS": the comparison is on a per-group aggregate (SQL's HAVING), which is not computed here;
-        // filtering the rows instead would silently answer another question.
+        // mais de 2 VENDAS": the comparison is on a per-group aggregate (HAVING), not on the rows.
         const c = nearCol ? marks.indexOf(nearCol) : -1;
-        const agg =
-          aggregateWord(prevContent(i)) ??
-          (c >= 0 ? (aggregateWord(prevContent(c)) ?? aggregateWord(nextContent(c))) : undefined);
+        const a = [prevContent(i), ...(c >= 0 ? [prevContent(c), nextContent(c)] : [])].find(aggregateWord);
+        const agg = a === undefined ? undefined : (marks[a] as Mark & { kind: 'kw' });
         const after = marks[nextContent(k)];
-        const counted = !nearCol && (isKw(after, 'row') || after?.kind === 'table');
+        const counted = !agg && !nearCol && (isKw(after, 'row') || after?.kind === 'table');
         if (agg || counted) {
-          const from = agg ? Math.min(agg.start, m.start) : m.start;
-          const to = counted ? after!.end : n.end;
-          return fail('aggregate_filter', [
-            tokens
-              .slice(from, to + 1)
-              .map((t) => t.raw)
-              .join(' '),
-          ]);
+          // The aggregated column: next to the comparison, or next to the aggregate word ("preço médio acima de").
+          const measure =
+            nearCol ??
+            (a === undefined
+              ? undefined
+              : [prevContent(a), nextContent(a)]
+                  .map((x) => marks[x])
+                  .find((x) => x?.kind === 'col' && x.col.numeric && !used.has(x)));
+          const words = [m, n, agg, measure, counted ? after : undefined].filter((x) => x !== undefined);
+          const from = Math.min(...words.map((x) => x.start));
+          const to = Math.max(...words.map((x) => x.end));
+          const text = tokens
+            .slice(from, to + 1)
+            .map((t) => t.raw)
+            .join(' ');
+          if (having || (agg && measure?.kind !== 'col')) return fail('aggregate_filter', [text]);
+          having =
+            agg && measure?.kind === 'col'
+              ? { agg: AGG_OF[agg.kw]!, measure: measure.col.column, op, value: n.value }
+              : { agg: 'count', op, value: n.value };
+          havingText = text;
+          for (const x of words) used.add(x);
+          continue;
         }
       }
       const col =
@@ -359,5 +380,5 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     else filters.push({ kind: 'cmp', column: m.col.column, op: '=', value: 1 });
   }
 
-  return { filters, eqByColumn };
+  return { filters, eqByColumn, having, havingText };
 }

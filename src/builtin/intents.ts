@@ -483,7 +483,27 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   const singularLimit = limit ?? (entityPlural ? 5 : 1);
   let intent: Intent | undefined;
 
-  if (entity && entityIdx?.temporal && !entity.bucket && has('recent', 'oldest') && !measure) {
+  if (fr.having) {
+    // "quais lojas têm mais de 10 vendas", "which sensor has an average humidity above 60": the groups are the
+    // entity asked about, kept when their aggregate meets the comparison. Anything asked besides (a ranking, another
+    // aggregate or measure, another grouping) is refused rather than dropped.
+    const besides =
+      !!countMark ||
+      !!measure ||
+      !!group2 ||
+      (group !== undefined && group.column !== entity?.column) ||
+      has('avg', 'median', 'sum', 'total', 'high', 'low', 'howmuch', 'frequent', 'top');
+    if (!entity || entityIsRows || besides) return fail('aggregate_filter', [fr.havingText!]);
+    intent = {
+      shape: 'aggregate',
+      table,
+      agg: fr.having.agg,
+      measure: fr.having.measure,
+      group: entity,
+      filters,
+      having: fr.having,
+    };
+  } else if (entity && entityIdx?.temporal && !entity.bucket && has('recent', 'oldest') && !measure) {
     // "Qual a data do pedido mais recente?" → MAX of that date.
     intent = {
       shape: 'aggregate',
@@ -702,7 +722,8 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
  * With several conditions it would be unclear which one defines the whole.
  */
 function asPercent(intent: Intent): Intent | undefined {
-  if (intent.shape !== 'aggregate' || intent.more || intent.group2 || intent.measureBucket) return undefined;
+  if (intent.shape !== 'aggregate' || intent.more || intent.group2 || intent.measureBucket || intent.having)
+    return undefined;
   if (intent.agg === 'count' && intent.filters.length === 1) {
     return { ...intent, agg: 'percent', measure: undefined, share: intent.filters[0], filters: [] };
   }

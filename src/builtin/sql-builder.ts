@@ -133,7 +133,10 @@ export function buildSql(intent: Intent): string {
         const g2 = `${groupExpr(intent.group2)} AS ${quoteIdent(groupAlias(intent.group2))}`;
         return `SELECT ${g}, ${g2}, ${value}${from}${where(intent.filters)} GROUP BY 1, 2 ORDER BY 1, 2`;
       }
-      return `SELECT ${g}, ${value}${from}${where(intent.filters)} GROUP BY 1 ORDER BY 1`;
+      const having = intent.having
+        ? ` HAVING ${aggExpr(intent.having.agg, intent.having.measure)} ${intent.having.op} ${quoteLiteral(intent.having.value)}`
+        : '';
+      return `SELECT ${g}, ${value}${from}${where(intent.filters)} GROUP BY 1${having} ORDER BY 1`;
     }
     case 'ranking': {
       const g = groupExpr(intent.group);

@@ -95,6 +95,15 @@ export type Filter =
  */
 export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'median' | 'min' | 'max' | 'percent';
 
+/** A condition on a per-group aggregate (SQL's HAVING): "lojas com mais de 10 vendas", "average price above 15". */
+export interface Having {
+  agg: Agg;
+  /** Absent for COUNT(*). */
+  measure?: ColumnCatalog;
+  op: CmpOp;
+  value: number;
+}
+
 export type Intent =
   /** One aggregate, optionally per group: SELECT g, AGG(m) … GROUP BY g. */
   | {
@@ -111,6 +120,8 @@ export type Intent =
       more?: Agg[];
       /** For `percent`: the condition whose share of the rows is asked ("porcentagem de vendas da loja Centro"). */
       share?: Filter;
+      /** Keeps only the groups whose aggregate meets it. */
+      having?: Having;
       filters: Filter[];
     }
   /** Top/bottom k groups by an aggregate: SELECT g, AGG(m) … GROUP BY g ORDER BY 2 DESC LIMIT k. */

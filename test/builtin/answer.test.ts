@@ -39,6 +39,12 @@ describe('describeResult', () => {
     );
   });
 
+  it('a comparison of a per-group aggregate is stated with the groups it kept', () => {
+    expect(answer('Quais lojas têm mais de 56 vendas?')).toBe(
+      'O número de registros por loja (número de registros acima de 56) é: Aeroporto: 71; Shopping Norte: 58.',
+    );
+  });
+
   it('median, pt and en', () => {
     expect(answer('Qual a mediana do preço?')).toMatch(/^A mediana de preço é \d{1,3}(\.\d{3})*,\d{1,2}\.$/);
     expect(answer('What is the median temperature?')).toMatch(
