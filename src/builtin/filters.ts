@@ -7,6 +7,7 @@
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import type { Keyword } from './lexicon.js';
 import {
+  AGGREGATE_WORDS,
   fail,
   inRange,
   isKw,
@@ -41,8 +42,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     const n = marks[nextContent(j)];
     return isKw(x, 'which') && n?.kind === 'col' && !n.col.numeric;
   });
-  const aggregateWord = (k: number) =>
-    isKw(marks[k], 'avg', 'median', 'sum', 'total') ? marks[k] : undefined;
+  const aggregateWord = (k: number) => (isKw(marks[k], ...AGGREGATE_WORDS) ? marks[k] : undefined);
   let having: Having | undefined;
   let havingText: string | undefined;
 

@@ -10,6 +10,7 @@ import type { Keyword, Lang } from './lexicon.js';
 import { concepts, stem } from './lexicon.js';
 import { fold, type Token } from './normalize.js';
 import {
+  AGGREGATE_WORDS,
   columnHasConcept,
   fail,
   inVocabulary,
@@ -63,8 +64,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     const dir = m.kind === 'kw' && m.kw === 'refuse' ? BEST_WORST[tokens[m.start]!.norm] : undefined;
     if (!dir) return m;
     let k = i + 1;
-    while (k < marks.length && (marks[k]!.kind === 'stop' || isKw(marks[k], 'avg', 'median', 'sum', 'total')))
-      k++;
+    while (k < marks.length && (marks[k]!.kind === 'stop' || isKw(marks[k], ...AGGREGATE_WORDS))) k++;
     const next = marks[k];
     return next?.kind === 'col' && next.col.numeric ? { ...m, kw: dir } : m;
   });
@@ -175,20 +175,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   const aggMarks = marks.filter(
     (m) =>
       !used.has(m) &&
-      isKw(
-        m,
-        'avg',
-        'median',
-        'sum',
-        'total',
-        'high',
-        'low',
-        'howmuch',
-        'frequent',
-        'recent',
-        'oldest',
-        'top',
-      ),
+      isKw(m, ...AGGREGATE_WORDS, 'high', 'low', 'howmuch', 'frequent', 'recent', 'oldest', 'top'),
   );
   const implied = marks.flatMap((m) => (m.kind === 'col' && m.implied ? [m.implied] : []));
   // Without a date column, "earliest"/"latest" can only order by a number ("which monarch started earliest").
@@ -378,8 +365,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       // "velocidade média do vento", "gas price": qualifiers around the measure, across function words.
       // Before the measure, across prepositions ("velocidade média do vento", "deaths from disease"); after it only
       // directly ("gas price") — "idade média DOS VENDEDORES" names another population, not the measure.
-      const across = (x: Mark) =>
-        x.kind === 'stop' || isKw(x, 'in', 'avg', 'median', 'high', 'low', 'sum', 'total');
+      const across = (x: Mark) => x.kind === 'stop' || isKw(x, 'in', ...AGGREGATE_WORDS, 'high', 'low');
       const direct = (x: Mark) => x.kind === 'stop';
       return !!measureMark && (near(nextContent(i, across)) || near(prevContent(i, direct)));
     };
@@ -396,22 +382,10 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       const p = marks[pi];
       // "a idade média das vítimas": the aggregate already has its column just before it.
       const pp = marks[prevContent(pi, (x) => x.kind === 'stop')];
-      if (isKw(p, 'avg', 'median', 'high', 'low', 'sum', 'total') && pp?.kind === 'col' && pp.col.numeric)
-        return false;
+      if (isKw(p, ...AGGREGATE_WORDS, 'high', 'low') && pp?.kind === 'col' && pp.col.numeric) return false;
       // Names may follow "by"/"list" ("directed by Steven Spielberg"); nothing unknown may be the thing computed.
       if (u.token.capitalized && isKw(p, 'by', 'list')) return false;
-      const subjectSlot: Keyword[] = [
-        'high',
-        'low',
-        'avg',
-        'median',
-        'sum',
-        'total',
-        'count',
-        'by',
-        'frequent',
-        'top',
-      ];
+      const subjectSlot: Keyword[] = [...AGGREGATE_WORDS, 'high', 'low', 'count', 'by', 'frequent', 'top'];
       return isKw(p, ...subjectSlot, 'howmuch', 'which', 'list', 'who', 'when');
     });
     if (critical.length > 0)
@@ -492,7 +466,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       !!measure ||
       !!group2 ||
       (group !== undefined && group.column !== entity?.column) ||
-      has('avg', 'median', 'sum', 'total', 'high', 'low', 'howmuch', 'frequent', 'top');
+      has(...AGGREGATE_WORDS, 'high', 'low', 'howmuch', 'frequent', 'top');
     if (!entity || entityIsRows || besides) return fail('aggregate_filter', [fr.havingText!]);
     intent = {
       shape: 'aggregate',
@@ -531,14 +505,14 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     !group &&
     measure &&
     has('high', 'low') &&
-    !has('avg', 'median', 'sum', 'total')
+    !has(...AGGREGATE_WORDS)
   ) {
     used.add(rowsRanked);
     intent = { shape: 'toprows', table, extra: [], orderBy: measure.column, dir, limit: limit ?? 1, filters };
   } else if (entity && !countAgg && (wantsRank || (whenMark && measure))) {
     if (has('frequent') || !measure) {
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };
-    } else if (entityUnique && !has('avg', 'median', 'sum', 'total')) {
+    } else if (entityUnique && !has(...AGGREGATE_WORDS)) {
       intent = {
         shape: 'toprows',
         table,
@@ -674,7 +648,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     intent = { shape: 'aggregate', table, agg: 'count', group, filters };
   } else if (
     filters.length > 0 &&
-    !has('avg', 'median', 'sum', 'total', 'howmuch', 'high', 'low') &&
+    !has(...AGGREGATE_WORDS, 'howmuch', 'high', 'low') &&
     (marks.some((m) => isKw(m, 'list', 'which')) || marks.every((m) => m.kind !== 'unknown'))
   ) {
     intent = { shape: 'list', table, columns: [], distinct: false, filters, limit };
@@ -701,7 +675,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   }
 
   if (!intent) {
-    if (has('avg', 'median', 'sum', 'total', 'high', 'low', 'howmuch') && !measure) return fail('no_measure');
+    if (has(...AGGREGATE_WORDS, 'high', 'low', 'howmuch') && !measure) return fail('no_measure');
     return fail('nothing');
   }
 
