@@ -34,7 +34,9 @@ describe('RowBuilder text min/max', () => {
         let s = 'x'; // text for sure: a letter first
         for (let k = 1; k < len; k++) s += alphabet[Math.floor(rand() * alphabet.length)];
         // Many values share their first character with the current extremes.
-        values.push(rand() < 0.5 ? s : `${alphabet[Math.floor(rand() * alphabet.length)]!}${s}`.trim() || 'x');
+        values.push(
+          rand() < 0.5 ? s : `${alphabet[Math.floor(rand() * alphabet.length)]!}${s}`.trim() || 'x',
+        );
       }
       const sorted = [...values].sort(utf8Order);
       expect(extremes(values, false)).toEqual({ min: sorted[0], max: sorted.at(-1) });
