@@ -28,6 +28,15 @@ function check(question: string, gold: string, opts: { ordered?: boolean; lang?:
   return r;
 }
 
+/** Each question is refused, with a reason containing `reason`. */
+function expectRefused(questions: string[], reason: string) {
+  for (const q of questions) {
+    const r = interpret(q, fx.catalog);
+    expect(r.kind, q).toBe('unsupported');
+    if (r.kind === 'unsupported') expect(r.reason, q).toContain(reason);
+  }
+}
+
 const L = 'movimento_lojas';
 const S = 'sensor_log';
 
@@ -110,14 +119,13 @@ describe('comparisons of per-group aggregates (HAVING)', () => {
     );
   });
   it('refuse a comparison combined with another computation instead of dropping either', () => {
-    for (const q of [
-      'Quais lojas com mais de 10 vendas têm o maior preço médio?',
-      'Quais lojas têm mais de 10 vendas e preço médio acima de 100?',
-    ]) {
-      const r = interpret(q, fx.catalog);
-      expect(r.kind, q).toBe('unsupported');
-      if (r.kind === 'unsupported') expect(r.reason, q).toContain('compara um valor calculado por grupo');
-    }
+    expectRefused(
+      [
+        'Quais lojas com mais de 10 vendas têm o maior preço médio?',
+        'Quais lojas têm mais de 10 vendas e preço médio acima de 100?',
+      ],
+      'compara um valor calculado por grupo',
+    );
   });
   it('leave plain row filters alone', () => {
     check('Quais lojas têm preço acima de 100?', `SELECT DISTINCT loja FROM ${L} WHERE preco > 100`);
@@ -162,15 +170,10 @@ describe('percentages', () => {
   });
   it('refuses the forms it cannot tell apart rather than guess', () => {
     // A percentage of an average; two conditions (which one is the whole?).
-    for (const q of [
-      'Qual a porcentagem do preço médio?',
-      'Qual a porcentagem de vendas da loja Centro em 2022?',
-    ]) {
-      const r = interpret(q, fx.catalog);
-      expect(r.kind, q).toBe('unsupported');
-      if (r.kind === 'unsupported')
-        expect(r.reason, q).toContain('porcentagem de registros com uma condição');
-    }
+    expectRefused(
+      ['Qual a porcentagem do preço médio?', 'Qual a porcentagem de vendas da loja Centro em 2022?'],
+      'porcentagem de registros com uma condição',
+    );
     expect(interpret('What percentage of readings?', fx.catalog).kind).toBe('unsupported');
   });
 });

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RowBuilder } from '../../src/data/row-builder.js';
-
-/** Deterministic pseudo-random numbers (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../builtin/fixtures.js';
 
 /** SQLite's BINARY order: the UTF-8 bytes. */
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
