@@ -1,13 +1,15 @@
 /**
  * One import for bench/ingest.ts, in a process of its own so its peak RSS is its own. Plain JavaScript, so the
  * compiled build runs without a TypeScript loader — as `npm start` runs it (a loader would also have to start in
- * the import's parse worker). Arguments: the importer module's URL, the CSV, the database, a temp folder.
+ * the import's parse worker). Arguments: the importer module's URL, the CSV, the database, a temp folder, and
+ * `warm` (start the parse thread first, as `serve` does at start-up) or `cold` (the import starts it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [moduleUrl, csv, db, tempDir] = process.argv.slice(2);
-const { importFile } = await import(moduleUrl);
+const [moduleUrl, csv, db, tempDir, start] = process.argv.slice(2);
+const { importFile, prewarmImports } = await import(moduleUrl);
+if (start === 'warm') await prewarmImports();
 const started = performance.now();
 const result = await importFile({
   dbPath: db,

@@ -4,8 +4,11 @@
  * Our import runs in a child process so its peak RSS (process.resourceUsage().maxRSS) is its own.
  *
  *   npx tsx bench/ingest.ts            # both sizes
- *   INGEST_SIZES=1 npx tsx bench/ingest.ts     # 1× only; INGEST_ROUNDS=N: rounds per size (default 3 at 1×, 1 at 5×)
+ *   INGEST_SIZES=1 npx tsx bench/ingest.ts     # 1× only; INGEST_ROUNDS=N: rounds per size (default 5 at 1×, 1 at 5×)
  *   npm run build && INGEST_BUILD=dist npx tsx bench/ingest.ts      (the compiled code, as `npm start` runs it)
+ *
+ * "ours" is an import in a running server, whose CSV parse thread is already started (`serve` starts it at
+ * start-up, and each import hands it on to the next); "first import" is one that has to start the thread itself.
  *
  * Targets: time ratio ours / CLI ≤ 1.0; peak RSS < 200 MB at both sizes. Needs `sqlite3` on PATH
  * (apt-get install -y sqlite3).
@@ -87,7 +90,7 @@ interface ChildResult {
  * INGEST_BUILD=dist measures the compiled code `npm start` runs (build first: `npm run build`), in plain node; the
  * default is the TypeScript sources under tsx, whose loader also has to start inside the parse worker.
  */
-function timeOurs(csv: string, db: string, tempDir: string): Promise<ChildResult> {
+function timeOurs(csv: string, db: string, tempDir: string, start: 'warm' | 'cold'): Promise<ChildResult> {
   fs.rmSync(db, { force: true });
   fs.writeFileSync(db, '');
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -102,6 +105,7 @@ function timeOurs(csv: string, db: string, tempDir: string): Promise<ChildResult
     csv,
     db,
     tempDir,
+    start,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -131,32 +135,30 @@ export async function main(): Promise<void> {
       `ingest: sqlite3 ${which.stdout.toString().split(' ')[0]}, node ${process.version}, ${os.cpus().length} cpus`,
     );
     console.log(
-      '| size | rows | file MB | rounds | sqlite3 .import s | ours s | ratio (median, range) | our peak RSS MB | types |',
+      '| size | rows | file MB | rounds | sqlite3 .import s | ours s | ratio (median, range) | first import s | our peak RSS MB | types |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const k of sizes) {
       const csv = path.join(dir, `ingest-${k}x.csv`);
       const bytes = await generateCsv(csv, ROWS_1X * k);
       // This machine's speed drifts by ±15 % and more within minutes, and a two-thread import feels it more than the
       // one-thread CLI: several rounds, each ratio against the CLI of its own round, median reported.
-      const rounds = Number(process.env.INGEST_ROUNDS ?? (k === 1 ? 3 : 1));
-      const runs: Array<{ cli: number; ours: ChildResult }> = [];
+      const rounds = Number(process.env.INGEST_ROUNDS ?? (k === 1 ? 5 : 1));
+      const runs: Array<{ cli: number; first: number; ours: ChildResult }> = [];
       for (let r = 0; r < rounds; r++) {
-        // CLI, ours, ours, CLI: whatever drifts during the round (the disk after writing a large file, caches) is
-        // shared evenly. Databases are deleted only after all four: deleting one slows the next writes on this disk.
+        // CLI, ours (first import), ours, CLI: whatever drifts during the round (the disk after writing a large
+        // file, caches) is shared evenly. Databases are deleted only after all four: deleting one slows the next
+        // writes on this disk.
         const dbs = ['cli-a.db', 'ours-a.db', 'ours-b.db', 'cli-b.db'].map((name) => path.join(dir, name));
         const cliA = timeCli(csv, dbs[0]!);
-        const oursA = await timeOurs(csv, dbs[1]!, path.join(dir, 'temp'));
-        const oursB = await timeOurs(csv, dbs[2]!, path.join(dir, 'temp'));
+        const first = await timeOurs(csv, dbs[1]!, path.join(dir, 'temp'), 'cold');
+        const ours = await timeOurs(csv, dbs[2]!, path.join(dir, 'temp'), 'warm');
         const cliB = timeCli(csv, dbs[3]!);
         for (const file of dbs) fs.rmSync(file, { force: true });
         runs.push({
           cli: (cliA + cliB) / 2,
-          ours: {
-            ...oursB,
-            ms: (oursA.ms + oursB.ms) / 2,
-            maxRssMb: Math.max(oursA.maxRssMb, oursB.maxRssMb),
-          },
+          first: first.ms,
+          ours: { ...ours, maxRssMb: Math.max(first.maxRssMb, ours.maxRssMb) },
         });
       }
       fs.rmSync(csv, { force: true });
@@ -164,7 +166,7 @@ export async function main(): Promise<void> {
       const range =
         rounds > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
       const last = runs.at(-1)!.ours;
-      const line = `| ${k}× | ${last.rows.toLocaleString('en')} | ${(bytes / 1e6).toFixed(0)} | ${rounds} | ${(median(runs.map((r) => r.cli)) / 1000).toFixed(2)} | ${(median(runs.map((r) => r.ours.ms)) / 1000).toFixed(2)} | ${median(ratios).toFixed(2)}${range} | ${Math.max(...runs.map((r) => r.ours.maxRssMb)).toFixed(0)} | ${last.types.join(', ')} |`;
+      const line = `| ${k}× | ${last.rows.toLocaleString('en')} | ${(bytes / 1e6).toFixed(0)} | ${rounds} | ${(median(runs.map((r) => r.cli)) / 1000).toFixed(2)} | ${(median(runs.map((r) => r.ours.ms)) / 1000).toFixed(2)} | ${median(ratios).toFixed(2)}${range} | ${(median(runs.map((r) => r.first)) / 1000).toFixed(2)} | ${Math.max(...runs.map((r) => r.ours.maxRssMb)).toFixed(0)} | ${last.types.join(', ')} |`;
       lines.push(line);
       console.log(line);
     }

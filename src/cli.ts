@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { prewarmImports } from './data/index.js';
 import type { QueryJob, QueryResult } from './engine/types.js';
 import { buildApp } from './http/app.js';
 import { collectStats } from './http/routes/admin.js';
@@ -73,6 +74,8 @@ async function serve(config: Config, args: string[]): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
+  // The first CSV upload then finds its parse thread started (an idle one does not keep the process alive).
+  void prewarmImports();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(

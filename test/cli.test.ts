@@ -117,6 +117,13 @@ describe('agentgraph CLI (embedded mode)', { timeout: 120_000 }, () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/3/);
     expect(text.stdout).toMatch(/SELECT COUNT\(\*\)/i);
+    // A file bigger than the sniffed head is parsed in a worker thread, which then stays in the pool, idle: the
+    // process must still end (spawnSync's timeout would report a hang as status null).
+    const big = join(dir, 'big.csv');
+    writeFileSync(big, `id,v\n${Array.from({ length: 20_000 }, (_, i) => `${i},${i % 7}`).join('\n')}\n`);
+    const threaded = runCli(['ask', '-f', big, 'How many rows are there?'], {});
+    expect(threaded.status).toBe(0);
+    expect(threaded.stdout).toMatch(/20[,.]?000/);
     const usage = runCli(['ask', 'no file given'], {});
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/Usage: agentgraph ask/);

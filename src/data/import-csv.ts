@@ -6,15 +6,13 @@
  *
  * Flow control: at most MAX_IN_FLIGHT chunks are handed to the worker and not yet inserted, so memory stays
  * bounded whatever the file size. The quota is checked per chunk read and per chunk inserted; an abort signal,
- * a quota breach or an error on either side terminates the worker before the error propagates (no thread
- * outlives its import), and errors raised in the worker come back as the same AppError.
+ * a quota breach or an error on either side terminates the worker before the error propagates, and errors raised
+ * in the worker come back as the same AppError. A worker whose import ended cleanly goes back to the pool
+ * (csv-worker-pool.ts) for the next import.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { type CsvOutcome, CsvRows } from './csv-rows.js';
+import { csvWorkers } from './csv-worker-pool.js';
 import {
   type Chunk,
   type ImportContext,
@@ -26,7 +24,11 @@ import {
 import type { Segment } from './row-builder.js';
 import { deserializeError, type FromWorker } from './worker-protocol.js';
 
-/** Bytes per message to the worker (upload chunks are coalesced up to this). */
+/**
+ * Bytes per message to the worker (upload chunks are coalesced up to this). Bigger messages measured slower, even
+ * when the worker parsed them 64 KB at a time: the worker's CPU time for the 1× benchmark file grew from ~1.1 s to
+ * ~1.5 s at 256 KB and ~2.3 s at 1 MB (2026-11-29). Smaller ones (16–32 KB) parse as fast but double the messages.
+ */
 const POST_BYTES = 64 * 1024;
 /**
  * Chunks handed to the worker whose rows are not inserted yet (4 MB): bounds memory. This thread posts only between
@@ -40,61 +42,9 @@ const MAX_IN_FLIGHT_STARTING = 128;
 /** For tests: force the worker on or off ('auto': only for input bigger than the sniffed head). */
 export const csvWorkerMode: { mode: 'auto' | 'always' | 'never' } = { mode: 'auto' };
 
-/** A small young generation keeps the worker's share of the peak RSS low (its garbage is short-lived). */
-const LIMITS = { maxYoungGenerationSizeMb: 8 };
-
-const liveWorkers = new Set<Worker>();
-
-/** Worker threads of CSV imports currently alive in this process (tests check that none leaks). */
+/** Workers of running imports, or being terminated (tests check that none leaks); the idle one is not counted. */
 export function liveCsvWorkers(): number {
-  return liveWorkers.size;
-}
-
-/** The ESM entry of tsx's register API (its CommonJS twin cannot register ESM hooks from a worker). */
-function tsxApi(from: string): string {
-  const pkgFile = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as {
-    exports: Record<string, { import?: string | { default?: string } }>;
-  };
-  const entry = pkg.exports['./esm/api']?.import;
-  const rel = typeof entry === 'string' ? entry : (entry?.default ?? './dist/esm/api/index.mjs');
-  return pathToFileURL(path.join(path.dirname(pkgFile), rel)).href;
-}
-
-/** execArgv without `--import tsx` / `--loader tsx` / `--require tsx` (in any spelling). */
-function withoutTsx(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (/^--(import|loader|experimental-loader|require)$/.test(a) && args[i + 1]?.includes('tsx')) i++;
-    else if (!(a.startsWith('--') && a.includes('=') && a.includes('tsx'))) out.push(a);
-  }
-  return out;
-}
-
-function spawnWorker(fileName: string): Worker {
-  const self = import.meta.url;
-  let worker: Worker;
-  if (self.endsWith('.ts')) {
-    // Running from source (tsx, vitest): the worker registers tsx itself, then loads the TypeScript file. A tsx
-    // given to the parent with `--import tsx` is not passed on: one registration (and loader thread) is enough.
-    const tsx = tsxApi(self);
-    const entry = new URL('./csv-worker.ts', self).href;
-    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    worker = new Worker(code, {
-      eval: true,
-      workerData: { fileName },
-      execArgv: withoutTsx(process.execArgv),
-      resourceLimits: LIMITS,
-    });
-  } else {
-    worker = new Worker(new URL('./csv-worker.js', self), {
-      workerData: { fileName },
-      resourceLimits: LIMITS,
-    });
-  }
-  liveWorkers.add(worker);
-  return worker;
+  return csvWorkers.stats().busy;
 }
 
 export interface CsvImported {
@@ -141,7 +91,8 @@ async function importThreaded(
   t: ImportTarget,
   bytes: AsyncIterable<Chunk>,
 ): Promise<CsvImported> {
-  const worker = spawnWorker(ctx.opts.fileName);
+  const lease = csvWorkers.acquire();
+  const worker = lease.thread;
   const st: {
     table: TableEntry | null;
     outcome: CsvOutcome | null;
@@ -162,22 +113,13 @@ async function importThreaded(
     for (const seg of segments) st.table!.writer.write(seg);
     ctx.checkQuota();
   };
-  let isLoaded = false;
-  let loaded!: () => void;
-  const ready = new Promise<void>((resolve) => {
-    loaded = () => {
-      isLoaded = true;
-      resolve();
-    };
-  });
-  worker.on('message', (m: FromWorker) => {
-    if (m.t === 'ready') return loaded();
-    if (st.failure) return;
+  const onMessage = (m: FromWorker) => {
+    if (m.t === 'ready' || st.failure) return;
     try {
       if (m.t === 'start') st.table = newTable(t, ctx, m.labels, label(ctx));
       else if (m.t === 'rows') {
         insert(m.segments);
-        st.inFlight--;
+        st.inFlight -= m.chunks;
       } else if (m.t === 'end') {
         insert(m.segments);
         st.outcome = m.outcome;
@@ -187,15 +129,15 @@ async function importThreaded(
       return;
     }
     notify();
-  });
-  worker.on('error', (error) => {
-    loaded();
-    fail(error);
-  });
-  worker.on('exit', () => {
-    loaded();
+  };
+  const onError = (error: unknown) => fail(error);
+  const onExit = () => {
     if (!st.outcome) fail(new Error('the CSV worker thread exited before the end of the file'));
-  });
+  };
+  worker.on('message', onMessage);
+  worker.on('error', onError);
+  worker.on('exit', onExit);
+  worker.postMessage({ t: 'begin', fileName: ctx.opts.fileName });
   const onAbort = () => fail(interrupted());
   ctx.opts.signal?.addEventListener('abort', onAbort, { once: true });
   const waitUntil = async (done: () => boolean) => {
@@ -228,7 +170,7 @@ async function importThreaded(
       size += chunk.length;
       if (size >= POST_BYTES) {
         post();
-        await waitUntil(() => st.inFlight < (isLoaded ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_STARTING));
+        await waitUntil(() => st.inFlight < (lease.loaded ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_STARTING));
       }
     }
     if (size > 0) post();
@@ -237,12 +179,15 @@ async function importThreaded(
     return { outcome: st.outcome!, table: st.table! };
   } finally {
     ctx.opts.signal?.removeEventListener('abort', onAbort);
-    // Terminating a worker while tsx's loader (running from source) holds it in a synchronous wait can hang, so
-    // a worker still loading is terminated as soon as it is loaded; the import's error does not wait for that.
-    const stop = ready
-      .then(() => worker.terminate())
-      .catch(() => undefined)
-      .finally(() => liveWorkers.delete(worker));
-    if (st.outcome || isLoaded) await stop;
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
+    if (st.outcome && !st.failure) csvWorkers.release(lease);
+    else {
+      // A worker that failed or was stopped mid-file is never reused. One still loading is terminated once it has
+      // loaded (see CsvWorkerPool.discard); the import's error does not wait for that.
+      const stop = csvWorkers.discard(lease);
+      if (lease.loaded) await stop;
+    }
   }
 }

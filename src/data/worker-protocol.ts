@@ -1,14 +1,15 @@
-/** Messages between the main thread (csv-host.ts) and the CSV worker (csv-worker.ts), and errors across them. */
+/** Messages between the main thread (import-csv.ts) and the CSV worker (csv-worker.ts), and errors across them. */
 import { AppError, type ErrorCode } from '../errors.js';
 import type { CsvOutcome } from './csv-rows.js';
 import type { Segment } from './row-builder.js';
 
-export type ToWorker = { t: 'chunk'; bytes: Uint8Array } | { t: 'end' };
+export type ToWorker = { t: 'begin'; fileName: string } | { t: 'chunk'; bytes: Uint8Array } | { t: 'end' };
 
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'start'; labels: string[] }
-  | { t: 'rows'; segments: Segment[] }
+  /** `chunks`: how many chunks were parsed since the previous message (for the host's flow control). */
+  | { t: 'rows'; segments: Segment[]; chunks: number }
   | { t: 'end'; outcome: CsvOutcome; segments: Segment[] }
   | { t: 'error'; error: SerializedError };
 

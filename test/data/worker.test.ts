@@ -1,9 +1,11 @@
 /**
  * The CSV worker thread (src/data/csv-worker.ts). Every test of import.test.ts runs again here with the worker
  * forced on, so each CSV behaviour (types, warnings, bad input, quota, abort) is checked on both paths; the tests
- * below check what only the worker has: no thread outlives its import, and both paths give the same tables.
+ * below check what only the worker has: no thread outlives its import (but the one kept for the next import), a
+ * worker is handed on only after a clean import, and both paths give the same tables.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { csvWorkers } from '../../src/data/csv-worker-pool.js';
 import { csvWorkerMode, liveCsvWorkers } from '../../src/data/import-csv.js';
 import { importFile, readCatalog } from '../../src/data/index.js';
 import { chunked, expectFailure, load, newSession, query, removeSessions, snapshot } from './helpers.js';
@@ -11,8 +13,9 @@ import { chunked, expectFailure, load, newSession, query, removeSessions, snapsh
 beforeAll(() => {
   csvWorkerMode.mode = 'always';
 });
-afterAll(() => {
+afterAll(async () => {
   csvWorkerMode.mode = 'auto';
+  await csvWorkers.close();
 });
 afterEach(removeSessions);
 
@@ -40,6 +43,18 @@ function bigCsv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+type Imported = [ReturnType<typeof newSession>, Awaited<ReturnType<typeof load>>];
+
+/** Two imports of table `v` gave the same tables, warnings, catalog and rows. */
+function expectSameImport([a, ra]: Imported, [b, rb]: Imported): void {
+  expect(rb.tables).toEqual(ra.tables);
+  expect(rb.warnings).toEqual(ra.warnings);
+  const strip = (c: ReturnType<typeof readCatalog>) => c.map((t) => ({ ...t, created_at: 0 }));
+  expect(strip(readCatalog(b.dbPath))).toEqual(strip(readCatalog(a.dbPath)));
+  const all = 'SELECT * FROM v ORDER BY rowid';
+  expect(query(b, all)).toEqual(query(a, all));
+}
+
 describe('CSV worker thread', () => {
   it('gives the same table, types, values and catalog as the in-process path', async () => {
     const content = bigCsv(30_000);
@@ -49,14 +64,33 @@ describe('CSV worker thread', () => {
     const ra = await load(a, 'v.csv', content);
     csvWorkerMode.mode = 'always';
     const rb = await load(b, 'v.csv', content);
-    expect(rb.tables).toEqual(ra.tables);
-    expect(rb.warnings).toEqual(ra.warnings);
     expect(ra.tables[0]!.columns.map((c) => c.type)).toEqual(['integer', 'real', 'date', 'text', 'boolean']);
-    const strip = (c: ReturnType<typeof readCatalog>) => c.map((t) => ({ ...t, created_at: 0 }));
-    expect(strip(readCatalog(b.dbPath))).toEqual(strip(readCatalog(a.dbPath)));
-    const all = 'SELECT * FROM v ORDER BY rowid';
-    expect(query(b, all)).toEqual(query(a, all));
+    expectSameImport([a, ra], [b, rb]);
     await noLiveWorkers();
+  });
+
+  it('hands a worker on to the next import after a clean one, never after a failed one', async () => {
+    const content = bigCsv(20_000);
+    // Another file first (`,`, en numbers, characters above U+FFFF): none of its state may reach the next import.
+    await load(newSession(), 'other.csv', `x,y\n${'😀 a,1.5\nb,2.25\n'.repeat(5000)}`);
+    const warm = csvWorkers.stats();
+    expect(warm).toMatchObject({ busy: 0, idle: 1 });
+    const a = newSession();
+    const ra = await load(a, 'v.csv', content);
+    expect(csvWorkers.stats().started).toBe(warm.started);
+
+    const failed = await expectFailure(
+      load(newSession(), 'q.csv', `a,b\n${'1,2\n'.repeat(20_000)}3,"open\n`),
+    );
+    expect(failed.code).toBe('unprocessable_file');
+    await noLiveWorkers();
+    expect(csvWorkers.stats()).toMatchObject({ busy: 0, idle: 0, started: warm.started });
+
+    // A fresh worker, the same table as the reused one made.
+    const b = newSession();
+    const rb = await load(b, 'v.csv', content);
+    expect(csvWorkers.stats()).toMatchObject({ busy: 0, idle: 1, started: warm.started + 1 });
+    expectSameImport([a, ra], [b, rb]);
   });
 
   it('terminates the worker on abort, on an error inside it, and on a quota breach', async () => {
