@@ -28,6 +28,7 @@ import { deserializeError, type FromWorker } from './worker-protocol.js';
  * Bytes per message to the worker (upload chunks are coalesced up to this). Bigger messages measured slower, even
  * when the worker parsed them 64 KB at a time: the worker's CPU time for the 1× benchmark file grew from ~1.1 s to
  * ~1.5 s at 256 KB and ~2.3 s at 1 MB (2026-11-29). Smaller ones (16–32 KB) parse as fast but double the messages.
+ * A source's bigger chunks (a file read 1 MB at a time) are therefore cut to this size.
  */
 const POST_BYTES = 64 * 1024;
 /**
@@ -166,11 +167,19 @@ async function importThreaded(
     };
     for await (const chunk of bytes) {
       if (st.failure) throw st.failure.error;
-      pending.push(chunk);
-      size += chunk.length;
-      if (size >= POST_BYTES) {
+      // Messages of exactly POST_BYTES: small chunks are gathered, big ones cut.
+      let rest = chunk;
+      while (size + rest.length >= POST_BYTES) {
+        const take = POST_BYTES - size;
+        pending.push(rest.subarray(0, take));
+        size = POST_BYTES;
+        rest = rest.subarray(take);
         post();
         await waitUntil(() => st.inFlight < (lease.loaded ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_STARTING));
+      }
+      if (rest.length > 0) {
+        pending.push(rest);
+        size += rest.length;
       }
     }
     if (size > 0) post();

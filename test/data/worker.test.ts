@@ -69,6 +69,22 @@ describe('CSV worker thread', () => {
     await noLiveWorkers();
   });
 
+  it('cuts big source chunks into the messages it posts, splitting rows anywhere', async () => {
+    const content = bigCsv(30_000);
+    const a = newSession();
+    const ra = await load(a, 'v.csv', content);
+    const b = newSession();
+    const rb = await importFile({
+      dbPath: b.dbPath,
+      tempDir: b.tempDir,
+      source: chunked(Buffer.from(content), 300_007),
+      fileName: 'v.csv',
+      quota: { limitBytes: 1e9, usedBytes: () => 0 },
+    });
+    expect(rb.tables[0]!.rows).toBe(30_000);
+    expectSameImport([a, ra], [b, rb]);
+  });
+
   it('hands a worker on to the next import after a clean one, never after a failed one', async () => {
     const content = bigCsv(20_000);
     // Another file first (`,`, en numbers, characters above U+FFFF): none of its state may reach the next import.
