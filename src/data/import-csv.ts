@@ -25,7 +25,7 @@ import type { Segment } from './row-builder.js';
 import { deserializeError, type FromWorker } from './worker-protocol.js';
 
 /**
- * Bytes per message to the worker (upload chunks are coalesced up to this). Bigger messages measured slower, even
+ * Bytes per message to the worker (smaller upload chunks are gathered up to this). Bigger messages measured slower, even
  * when the worker parsed them 64 KB at a time: the worker's CPU time for the 1× benchmark file grew from ~1.1 s to
  * ~1.5 s at 256 KB and ~2.3 s at 1 MB (2026-11-29). Smaller ones (16–32 KB) parse as fast but double the messages.
  * A source's bigger chunks (a file read 1 MB at a time) are therefore cut to this size.
@@ -42,11 +42,6 @@ const MAX_IN_FLIGHT_STARTING = 128;
 
 /** For tests: force the worker on or off ('auto': only for input bigger than the sniffed head). */
 export const csvWorkerMode: { mode: 'auto' | 'always' | 'never' } = { mode: 'auto' };
-
-/** Workers of running imports, or being terminated (tests check that none leaks); the idle one is not counted. */
-export function liveCsvWorkers(): number {
-  return csvWorkers.stats().busy;
-}
 
 export interface CsvImported {
   outcome: CsvOutcome;
