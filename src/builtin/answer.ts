@@ -41,6 +41,8 @@ export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: La
         return `a média de ${m}`;
       case 'median':
         return `a mediana de ${m}`;
+      case 'stddev':
+        return `o desvio padrão de ${m}`;
       case 'percent':
         return m ? `a participação no total de ${m}` : 'a porcentagem dos registros';
       case 'min':
@@ -61,6 +63,8 @@ export function subjectOf(agg: Agg, measure: ColumnCatalog | undefined, lang: La
       return `the average ${m}`;
     case 'median':
       return `the median ${m}`;
+    case 'stddev':
+      return `the standard deviation of ${m}`;
     case 'percent':
       return m ? `the share of the total ${m}` : 'the percentage of rows';
     case 'min':

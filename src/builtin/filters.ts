@@ -30,7 +30,13 @@ export interface FilterReading {
   havingText?: string;
 }
 
-const AGG_OF: Partial<Record<Keyword, Agg>> = { avg: 'avg', median: 'median', sum: 'sum', total: 'sum' };
+const AGG_OF: Partial<Record<Keyword, Agg>> = {
+  avg: 'avg',
+  median: 'median',
+  stddev: 'stddev',
+  sum: 'sum',
+  total: 'sum',
+};
 
 export function readFilters(r: Reading): FilterReading | ParseFailure {
   const { tokens, marks, index, used } = r;

@@ -332,6 +332,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
 
   const explicitAgg = (): Agg | undefined => {
     if (has('median')) return 'median';
+    if (has('stddev')) return 'stddev';
     if (has('avg')) return 'avg';
     if (has('sum', 'total', 'howmuch')) return 'sum';
     if (has('high')) return 'max';
@@ -344,6 +345,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     const map: Partial<Record<Keyword, Agg>> = {
       avg: 'avg',
       median: 'median',
+      stddev: 'stddev',
       sum: 'sum',
       total: 'sum',
       high: 'max',
@@ -527,15 +529,17 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       // An intensity (price, rate) ranks by its extreme, an amount by its total, unless the question says.
       const agg = has('median')
         ? 'median'
-        : has('avg')
-          ? 'avg'
-          : has('sum', 'total')
-            ? 'sum'
-            : measure.intensive
-              ? dir === 'desc'
-                ? 'max'
-                : 'min'
-              : 'sum';
+        : has('stddev')
+          ? 'stddev'
+          : has('avg')
+            ? 'avg'
+            : has('sum', 'total')
+              ? 'sum'
+              : measure.intensive
+                ? dir === 'desc'
+                  ? 'max'
+                  : 'min'
+                : 'sum';
       intent = {
         shape: 'ranking',
         table,
@@ -569,7 +573,7 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       intent = { shape: 'ranking', table, agg, measure: measure.column, group, dir, limit, filters };
     } else if (
       group &&
-      (agg === 'avg' || agg === 'median' || agg === 'sum') &&
+      (agg === 'avg' || agg === 'median' || agg === 'stddev' || agg === 'sum') &&
       has('high', 'low') &&
       !has('top')
     ) {
@@ -645,6 +649,9 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     intent = { shape: 'list', table, columns: cols, distinct: false, filters, limit };
     confidence -= 0.15;
   } else if (group) {
+    // "média das vendas por loja" names a computation over a numeric column but no column: a count per group would
+    // answer another question.
+    if (has('avg', 'median', 'stddev')) return fail('no_measure');
     intent = { shape: 'aggregate', table, agg: 'count', group, filters };
   } else if (
     filters.length > 0 &&

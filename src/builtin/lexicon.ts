@@ -13,6 +13,7 @@ export type Keyword =
   | 'howmuch' // how much, quanto: a sum when there is a measure, a count otherwise
   | 'avg'
   | 'median'
+  | 'stddev' // standard deviation / desvio padrão (of the sample)
   | 'percent' // percentage / porcentagem: a share of the rows, or each group's share of a total
   | 'sum'
   | 'total' // "total": a sum of a measure, or a count of rows ("total de pedidos")
@@ -97,6 +98,17 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['mediano', 'median'],
   ['medianos', 'median'],
   ['mediana de', 'median'],
+  ['standard deviation', 'stddev'],
+  ['standard deviations', 'stddev'],
+  ['standard deviation of', 'stddev'],
+  ['std dev', 'stddev'],
+  ['stddev', 'stddev'],
+  ['stdev', 'stddev'],
+  ['desvio padrao', 'stddev'],
+  ['desvios padrao', 'stddev'],
+  ['desvio padrao de', 'stddev'],
+  ['desvio padrao do', 'stddev'],
+  ['desvio padrao da', 'stddev'],
   ['percent', 'percent'],
   ['percent of', 'percent'],
   ['percentage', 'percent'],
@@ -571,8 +583,6 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['correlacao', 'refuse'],
   ['correlacionado', 'refuse'],
   ['ratio', 'refuse'],
-  ['standard deviation', 'refuse'],
-  ['desvio padrao', 'refuse'],
   ['variance', 'refuse'],
   ['variancia', 'refuse'],
   ['trend', 'refuse'],

@@ -46,6 +46,8 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
       return `AVG(${target})`;
     case 'median':
       return `MEDIAN(${target})`;
+    case 'stddev':
+      return stddevExpr(target, measure);
     case 'percent':
       throw new Error('percentages are built by percentValue');
     case 'min':
@@ -55,6 +57,19 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
   }
 }
 
+/**
+ * The sample standard deviation (divisor n − 1, as STDEV / DESVPAD in spreadsheets and `std` in pandas) in one pass:
+ * SQLite has no STDDEV. AVG(d²) − AVG(d)² cancels catastrophically when values are large next to their spread, so
+ * they are first shifted by the column's minimum from the catalog, which leaves the variance unchanged. AVG rather
+ * than SUM, which fails on integer overflow. NULL for fewer than two values, as in the usual definitions.
+ */
+function stddevExpr(target: string, measure: ColumnCatalog): string {
+  const shift = typeof measure.min === 'number' ? measure.min : 0;
+  const d = shift === 0 ? target : `${target} - ${quoteLiteral(shift)}`;
+  const p = shift === 0 ? d : `(${d})`;
+  return `sqrt(max(AVG(${p} * ${p}) - AVG(${d}) * AVG(${d}), 0) * COUNT(${target}) / (COUNT(${target}) - 1))`;
+}
+
 function aggAlias(agg: Agg, measure: ColumnCatalog | undefined): string {
   if (agg === 'count' || !measure) return 'count';
   const prefix = {
@@ -62,6 +77,7 @@ function aggAlias(agg: Agg, measure: ColumnCatalog | undefined): string {
     sum: 'total',
     avg: 'avg',
     median: 'median',
+    stddev: 'stddev',
     min: 'min',
     max: 'max',
     percent: 'percent',

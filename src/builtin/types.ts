@@ -93,7 +93,16 @@ export type Filter =
  * `percent`: with `share`, the percentage of rows that meet it (per group when grouped); without, each group's share
  * of the total COUNT(*) (no measure) or SUM(measure).
  */
-export type Agg = 'count' | 'count_distinct' | 'sum' | 'avg' | 'median' | 'min' | 'max' | 'percent';
+export type Agg =
+  | 'count'
+  | 'count_distinct'
+  | 'sum'
+  | 'avg'
+  | 'median'
+  | 'stddev'
+  | 'min'
+  | 'max'
+  | 'percent';
 
 /** A condition on a per-group aggregate (SQL's HAVING): "lojas com mais de 10 vendas", "average price above 15". */
 export interface Having {

@@ -52,6 +52,15 @@ describe('describeResult', () => {
     );
   });
 
+  it('standard deviation, pt and en', () => {
+    expect(answer('Qual o desvio padrão do preço?')).toMatch(
+      /^O desvio padrão de preço é \d{1,3}(\.\d{3})*,\d{1,2}\.$/,
+    );
+    expect(answer('What is the standard deviation of the temperature?')).toMatch(
+      /^The standard deviation of temperature \(C\) is \d+(\.\d+)?\.$/,
+    );
+  });
+
   it('pt grouped names the grouping and lists the groups', () => {
     const text = answer('Qual o preço médio por loja?');
     expect(text.startsWith('A média de preço por loja é: ')).toBe(true);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpret } from '../../src/builtin/index.js';
-import { createFixture, type Fixture, sameRows } from './fixtures.js';
+import { createFixture, type Fixture, rng, sameRows } from './fixtures.js';
 import { lojasSpec, sensorsSpec } from './tables.js';
 
 let fx: Fixture;
@@ -93,6 +93,75 @@ describe('aggregates', () => {
     check('Qual o preço mínimo, mediano e máximo?', `SELECT MIN(preco), MEDIAN(preco), MAX(preco) FROM ${L}`);
     // "média" (mean) and "mediana" (median) stay apart.
     check('Qual o preço médio?', `SELECT AVG(preco) FROM ${L}`);
+  });
+
+  it('standard deviation (of the sample), alone, filtered, per group, ranked and beside other aggregates', () => {
+    // Gold: the two-pass definition, sqrt(Σ(x − mean)² / (n − 1)), per group through a join on the group's mean.
+    const sd = (table: string, x: string, where = '') =>
+      `SELECT sqrt(SUM((${x} - m) * (${x} - m)) / (COUNT(${x}) - 1)) FROM ${table}, (SELECT AVG(${x}) m FROM ${table} ${where}) ${where}`;
+    const sdBy = (table: string, x: string, g: string) =>
+      `SELECT t.${g}, sqrt(SUM((t.${x} - a.m) * (t.${x} - a.m)) / (COUNT(t.${x}) - 1)) FROM ${table} t JOIN (SELECT ${g}, AVG(${x}) m FROM ${table} GROUP BY ${g}) a ON a.${g} IS t.${g} GROUP BY t.${g}`;
+    const r = check('What is the standard deviation of the humidity?', sd(S, 'humidity'), { lang: 'en' });
+    expect(r.sql).toContain('sqrt(');
+    check('Qual o desvio padrão do preço?', sd(L, 'preco'), { lang: 'pt' });
+    check('Qual o desvio-padrão do preço na loja Praia?', sd(L, 'preco', "WHERE loja = 'Praia'"));
+    check('Standard deviation of temperature by sensor', sdBy(S, 'temperature_c', 'sensor'));
+    check('Desvio padrão da quantidade por cidade', sdBy(L, 'quantidade', 'cidade'));
+    check(
+      'Which sensor has the highest standard deviation of battery?',
+      `${sdBy(S, 'battery_mv', 'sensor')} ORDER BY 2 DESC LIMIT 1`,
+      { ordered: true },
+    );
+    check('Qual a média e o desvio padrão do preço?', `SELECT AVG(preco), (${sd(L, 'preco')}) FROM ${L}`);
+    // No values: NULL, not 0 (one value gives NULL too: no sample standard deviation).
+    const none = interpret('Qual o desvio padrão do preço na loja Praia em 1990?', fx.catalog);
+    if (none.kind !== 'sql') throw new Error(`refused: ${none.reason}`);
+    expect(fx.db.prepare(none.sql).raw().all()).toEqual([[null]]);
+  });
+
+  it('refuses an average, median or standard deviation per group with no numeric column, instead of counting', () => {
+    expectRefused(
+      [
+        'Qual a média das vendas por loja?',
+        'Qual a mediana das vendas por loja?',
+        'Desvio padrão das vendas por cidade',
+      ],
+      'não qual coluna numérica usar',
+    );
+    expectRefused(['Average of the readings by sensor'], 'which numeric column');
+  });
+
+  it('standard deviation stays exact when the values are large next to their spread', () => {
+    const r = rng(3);
+    const rows = Array.from({ length: 500 }, (_, i) => [`g${i % 4}`, 1e9 + Math.round(r() * 1000) / 100]);
+    const big = createFixture([
+      {
+        name: 'medidas',
+        label: 'Medidas.csv',
+        columns: [
+          { name: 'grupo', label: 'Grupo', type: 'text' },
+          { name: 'valor', label: 'Valor', type: 'real' },
+        ],
+        rows,
+      },
+    ]);
+    try {
+      const res = interpret('Qual o desvio padrão do valor?', big.catalog);
+      if (res.kind !== 'sql') throw new Error(`refused: ${res.reason}`);
+      const value = (sql: string) => big.db.prepare(sql).pluck().get() as number;
+      const gold = value(
+        'SELECT sqrt(SUM((valor - m) * (valor - m)) / (COUNT(*) - 1)) FROM medidas, (SELECT AVG(valor) m FROM medidas)',
+      );
+      expect(gold).toBeGreaterThan(2);
+      expect(Math.abs(value(res.sql) - gold) / gold).toBeLessThan(1e-9);
+      // The same one-pass formula without the shift by the column's minimum loses the answer here.
+      const unshifted = value(
+        'SELECT sqrt(max(AVG(valor * valor) - AVG(valor) * AVG(valor), 0) * COUNT(*) / (COUNT(*) - 1)) FROM medidas',
+      );
+      expect(Math.abs(unshifted - gold) / gold).toBeGreaterThan(1e-3);
+    } finally {
+      big.close();
+    }
   });
 });
 
