@@ -110,6 +110,19 @@ describe('CSV worker thread', () => {
     expectSameImport([a, ra], [b, rb]);
   });
 
+  it('gives imports running at once a worker each, and keeps one of them idle afterwards', async () => {
+    const content = bigCsv(20_000);
+    await load(newSession(), 'warm.csv', content);
+    const before = csvWorkers.stats();
+    const sessions = [newSession(), newSession(), newSession()];
+    const results = await Promise.all(sessions.map((s) => load(s, 'v.csv', content)));
+    for (const r of results) expect(r.tables[0]!.rows).toBe(20_000);
+    expectSameImport([sessions[0]!, results[0]!], [sessions[2]!, results[2]!]);
+    await noLiveWorkers();
+    // The idle worker served one import; two more were started, and ended once the idle place was taken again.
+    expect(csvWorkers.stats()).toMatchObject({ busy: 0, idle: 1, started: before.started + 2 });
+  });
+
   it('terminates the worker on abort, on an error inside it, and on a quota breach', async () => {
     // Abort while the worker is busy.
     const s = newSession();
