@@ -5,7 +5,8 @@
  * machine, ~8 % of a 1,000,000-row import, spent before the first row is parsed. So one idle worker is kept: an
  * import takes it (or starts a new one when it is taken), and gives it back when it ends cleanly. A worker whose
  * import failed or was aborted is terminated, never reused: it may be in the middle of a chunk. `serve` warms the
- * pool at start-up, so even the first upload finds a worker ready.
+ * pool at start-up, so even the first upload finds a worker ready, and from then on a terminated worker is replaced
+ * at once, so an upload after a failed one does not wait either.
  *
  * An idle worker is unref'd: it never keeps a process alive.
  */
@@ -67,6 +68,8 @@ export class CsvWorkerPool {
   /** Every worker not yet exited: the idle one, those of running imports, those being terminated. */
   private readonly live = new Set<CsvWorker>();
   private started = 0;
+  /** Set by warm(): keep an idle worker at all times (replace one that was terminated). */
+  private keepWarm = false;
 
   /** A worker for one import: the idle one when there is one, else a new one. Give it back with release/discard. */
   acquire(): CsvWorker {
@@ -91,6 +94,7 @@ export class CsvWorkerPool {
    */
   discard(w: CsvWorker): Promise<void> {
     if (this.idle === w) this.idle = null;
+    else if (this.keepWarm && this.idle === null) void this.warm();
     return w.ready
       .then(() => w.thread.terminate())
       .then(
@@ -100,8 +104,9 @@ export class CsvWorkerPool {
       .finally(() => this.live.delete(w));
   }
 
-  /** Starts the idle worker now, if there is none; resolves once it is ready. */
+  /** Starts the idle worker now, if there is none, and keeps one from now on; resolves once it is ready. */
   warm(): Promise<void> {
+    this.keepWarm = true;
     if (this.idle === null) {
       const w = this.spawn();
       this.idle = w;
@@ -113,8 +118,9 @@ export class CsvWorkerPool {
     return this.idle.ready;
   }
 
-  /** Ends the idle worker (imports still running keep theirs until they end). */
+  /** Ends the idle worker and stops keeping one (imports still running keep theirs until they end). */
   async close(): Promise<void> {
+    this.keepWarm = false;
     if (this.idle) await this.discard(this.idle);
   }
 

@@ -17,7 +17,7 @@
  *   dropTable(dbPath, name): Promise<boolean>          table + catalog entry; false when there is no such table
  *   previewRows(dbPath, name, {limit, offset}): {columns, rows}   rows as arrays; 404 not_found for unknown tables
  *   cleanLeftovers(dbPath, tempDir): {tables, files}   on session open: remove what a killed import left
- *   prewarmImports(): Promise<void>                   start the CSV parse thread now (serve does, at start-up)
+ *   prewarmImports(): Promise<void>                   keep a CSV parse thread ready (serve does, from start-up)
  *
  * Engines must hide tables whose name starts with `_agentgraph_` (INTERNAL_PREFIX): that is where the catalog lives.
  */
@@ -46,7 +46,8 @@ export function importFile(options: ImportOptions): Promise<ImportResult> {
 
 /**
  * Starts the parse thread of CSV imports ahead of the first upload, so that upload does not wait ~0.1 s for a thread
- * to start (later uploads reuse it anyway). Resolves when it is ready.
+ * to start, and keeps one ready from then on (a thread whose import failed is replaced at once). Resolves when it is
+ * ready.
  */
 export function prewarmImports(): Promise<void> {
   return csvWorkers.warm();

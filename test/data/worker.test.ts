@@ -190,4 +190,23 @@ describe('CSV worker thread', () => {
     await noLiveWorkers();
     expect(readCatalog(s.dbPath)).toEqual([]);
   });
+
+  // Last: from warm() on, the pool keeps a worker ready (serve's mode) until close().
+  it('once warmed, replaces a worker whose import failed at once', async () => {
+    await csvWorkers.warm();
+    const warm = csvWorkers.stats();
+    expect(warm).toMatchObject({ busy: 0, idle: 1 });
+    const failed = await expectFailure(
+      load(newSession(), 'q.csv', `a,b\n${'1,2\n'.repeat(20_000)}3,"open\n`),
+    );
+    expect(failed.code).toBe('unprocessable_file');
+    await noLiveWorkers();
+    expect(csvWorkers.stats()).toMatchObject({ busy: 0, idle: 1, started: warm.started + 1 });
+    // The next import takes the replacement: nothing more is started.
+    const r = await load(newSession(), 'v.csv', bigCsv(5_000));
+    expect(r.tables[0]!.rows).toBe(5_000);
+    expect(csvWorkers.stats()).toMatchObject({ busy: 0, idle: 1, started: warm.started + 1 });
+    await csvWorkers.close();
+    expect(csvWorkers.stats()).toMatchObject({ busy: 0, idle: 0 });
+  });
 });
