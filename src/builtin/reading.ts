@@ -43,10 +43,10 @@ export const fail = (code: FailCode, words: string[] = [], columns: ColumnCatalo
 export const isKw = (m: Mark | undefined, ...kws: Keyword[]): boolean =>
   m?.kind === 'kw' && kws.includes(m.kw);
 
-/** Marks that never carry meaning on their own and are skipped when looking for a neighbour. */
 /** Words that name an aggregate of a measure ("média", "median", "desvio padrão", "soma", "total"). */
 export const AGGREGATE_WORDS: readonly Keyword[] = ['avg', 'median', 'stddev', 'sum', 'total'];
 
+/** Marks that never carry meaning on their own and are skipped when looking for a neighbour. */
 export const isSkippable = (m: Mark | undefined): boolean =>
   m !== undefined && (m.kind === 'stop' || isKw(m, 'in', 'filler', 'with'));
 
