@@ -279,15 +279,15 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
       return `${capitalize(template.subject)}${cond} ${pt ? 'é' : 'is'} ${formatValue(v, lang)}${unit}.`;
     }
     case 'grouped': {
-      // [group, value] or [group, group2, value]: the value is the last column.
-      const items = rows.map(
-        (r) =>
-          `${r
-            .slice(0, -1)
-            .map((v) => formatValue(v, lang))
-            .join(' / ')}: ${formatValue(r[r.length - 1], lang)}${unit}`,
-      );
-      return `${capitalize(template.subject)} ${pt ? 'por' : 'by'} ${template.by}${cond} ${pt ? 'é' : 'is'}: ${itemList(items, lang)}${truncated}.`;
+      // [group, (group2,) value, (value…)]: one value per subject, after the group columns.
+      const subjects = template.subject.split('; ');
+      const n = subjects.length;
+      const join = (vs: unknown[], suffix: string) =>
+        vs.map((v) => `${formatValue(v, lang)}${suffix}`).join(' / ');
+      const items = rows.map((r) => `${join(r.slice(0, -n), '')}: ${join(r.slice(-n), unit)}`);
+      const subject = n > 1 ? subjects.join(pt ? ' e ' : ' and ') : template.subject;
+      const verb = n > 1 ? (pt ? 'são' : 'are') : pt ? 'é' : 'is';
+      return `${capitalize(subject)} ${pt ? 'por' : 'by'} ${template.by}${cond} ${verb}: ${itemList(items, lang)}${truncated}.`;
     }
     case 'ranking': {
       const high = template.dir !== 'asc';

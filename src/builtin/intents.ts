@@ -55,6 +55,17 @@ const BEST_WORST: Record<string, Keyword | undefined> = {
   piores: 'low',
 };
 
+/** The aggregate an aggregate word names. */
+const AGG_OF_WORD: Partial<Record<Keyword, Agg>> = {
+  avg: 'avg',
+  median: 'median',
+  stddev: 'stddev',
+  sum: 'sum',
+  total: 'sum',
+  high: 'max',
+  low: 'min',
+};
+
 export function parseIntent({ tokens, marks: recognized, index }: ParseInput): ParseResult {
   let marks = recognized;
   const table = index.table;
@@ -330,29 +341,36 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     return undefined;
   };
 
+  /** The statistic a word names outright ("mediana", "desvio padrão", "média"), in this order of precedence. */
+  const namedStat = (): Agg | undefined =>
+    has('median') ? 'median' : has('stddev') ? 'stddev' : has('avg') ? 'avg' : undefined;
   const explicitAgg = (): Agg | undefined => {
-    if (has('median')) return 'median';
-    if (has('stddev')) return 'stddev';
-    if (has('avg')) return 'avg';
+    const named = namedStat();
+    if (named) return named;
     if (has('sum', 'total', 'howmuch')) return 'sum';
     if (has('high')) return 'max';
     if (has('low')) return 'min';
     return undefined;
   };
   const defaultAgg = (col: ColumnIndex): Agg => (col.intensive ? 'avg' : 'sum');
+  const aggOfMark = (m: Mark): Agg | undefined => (m.kind === 'kw' ? AGG_OF_WORD[m.kw] : undefined);
   /** Every aggregate word, in the order asked ("mínimo, médio e máximo" → min, avg, max). */
   const aggList = (): Agg[] => {
-    const map: Partial<Record<Keyword, Agg>> = {
-      avg: 'avg',
-      median: 'median',
-      stddev: 'stddev',
-      sum: 'sum',
-      total: 'sum',
-      high: 'max',
-      low: 'min',
-    };
-    const list = aggMarks.flatMap((m) => (m.kind === 'kw' && map[m.kw] ? [map[m.kw]!] : []));
+    const list = aggMarks.flatMap((m) => {
+      const a = aggOfMark(m);
+      return a ? [a] : [];
+    });
     return list.filter((a, i) => list.indexOf(a) === i);
+  };
+  /**
+   * The aggregates of a list joined by "and" ("mínimo e máximo", "average and max"), else none: "maior preço médio
+   * por loja" names two aggregate words too, but one ranks by the other.
+   */
+  const listedAggs = (): Agg[] => {
+    const list = aggList();
+    const at = aggMarks.filter((m) => aggOfMark(m)).map((m) => marks.indexOf(m));
+    const joined = marks.slice(Math.min(...at), Math.max(...at)).some((m) => isKw(m, 'and'));
+    return list.length > 1 && joined ? list : [];
   };
 
   // ---- unknown words ----
@@ -527,19 +545,9 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       };
     } else {
       // An intensity (price, rate) ranks by its extreme, an amount by its total, unless the question says.
-      const agg = has('median')
-        ? 'median'
-        : has('stddev')
-          ? 'stddev'
-          : has('avg')
-            ? 'avg'
-            : has('sum', 'total')
-              ? 'sum'
-              : measure.intensive
-                ? dir === 'desc'
-                  ? 'max'
-                  : 'min'
-                : 'sum';
+      const agg =
+        namedStat() ??
+        (has('sum', 'total') ? 'sum' : measure.intensive ? (dir === 'desc' ? 'max' : 'min') : 'sum');
       intent = {
         shape: 'ranking',
         table,
@@ -571,6 +579,10 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     const agg = explicitAgg() ?? embeddedAgg()!;
     if (group && has('top') && limit) {
       intent = { shape: 'ranking', table, agg, measure: measure.column, group, dir, limit, filters };
+    } else if (group && listedAggs().length > 1) {
+      // "preço mínimo e máximo por loja": several aggregates of one column per group, side by side.
+      const [first, ...more] = listedAggs();
+      intent = { shape: 'aggregate', table, agg: first!, measure: measure.column, group, filters, more };
     } else if (
       group &&
       (agg === 'avg' || agg === 'median' || agg === 'stddev' || agg === 'sum') &&

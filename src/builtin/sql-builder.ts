@@ -47,7 +47,7 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
     case 'median':
       return `MEDIAN(${target})`;
     case 'stddev':
-      return stddevExpr(target, measure);
+      return stddevExpr(measure);
     case 'percent':
       throw new Error('percentages are built by percentValue');
     case 'min':
@@ -58,16 +58,18 @@ function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket):
 }
 
 /**
- * The sample standard deviation (divisor n − 1, as STDEV / DESVPAD in spreadsheets and `std` in pandas) in one pass:
- * SQLite has no STDDEV. AVG(d²) − AVG(d)² cancels catastrophically when values are large next to their spread, so
- * they are first shifted by the column's minimum from the catalog, which leaves the variance unchanged. AVG rather
- * than SUM, which fails on integer overflow. NULL for fewer than two values, as in the usual definitions.
+ * The sample standard deviation (divisor n − 1, as STDEV / DESVPAD in spreadsheets and `std` in pandas): SQLite has
+ * no STDDEV. Two passes, over each value's deviation from the mean of its own group (see source), because the one-pass
+ * AVG(x²) − AVG(x)² cancels to nothing when values are large next to their spread. NULL for fewer than two values.
  */
-function stddevExpr(target: string, measure: ColumnCatalog): string {
-  const shift = typeof measure.min === 'number' ? measure.min : 0;
-  const d = shift === 0 ? target : `${target} - ${quoteLiteral(shift)}`;
-  const p = shift === 0 ? d : `(${d})`;
-  return `sqrt(max(AVG(${p} * ${p}) - AVG(${d}) * AVG(${d}), 0) * COUNT(${target}) / (COUNT(${target}) - 1))`;
+function stddevExpr(measure: ColumnCatalog): string {
+  const d = quoteIdent(deviationName(measure));
+  return `sqrt(SUM(${d} * ${d}) / (COUNT(${d}) - 1))`;
+}
+
+/** The column holding `measure`'s deviation from its group's mean (spaces: never an imported column's name). */
+function deviationName(measure: ColumnCatalog): string {
+  return `${measure.name} - avg`;
 }
 
 function aggAlias(agg: Agg, measure: ColumnCatalog | undefined): string {
@@ -130,6 +132,38 @@ function where(filters: Filter[], extra: string[] = []): string {
   return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
 }
 
+/** The measures whose standard deviation the intent asks for (in its value, beside it, or in its HAVING). */
+function deviationMeasures(intent: Intent): ColumnCatalog[] {
+  const asked: Array<[Agg, ColumnCatalog | undefined]> = [];
+  if (intent.shape === 'aggregate') {
+    asked.push(
+      [intent.agg, intent.measure],
+      ...(intent.more ?? []).map((a): [Agg, ColumnCatalog | undefined] => [a, intent.measure]),
+    );
+    if (intent.having) asked.push([intent.having.agg, intent.having.measure]);
+  } else if (intent.shape === 'ranking') asked.push([intent.agg, intent.measure]);
+  const out: ColumnCatalog[] = [];
+  for (const [agg, m] of asked) if (agg === 'stddev' && m && !out.includes(m)) out.push(m);
+  return out;
+}
+
+/**
+ * ` FROM … WHERE …`. For a standard deviation, the filtered rows come with each measure's deviation from the mean of
+ * their group (a window over the same grouping), under the table's own name, so the rest of the statement is as usual.
+ */
+function source(intent: Intent, groups: GroupKey[], extra: string[] = []): string {
+  const table = quoteIdent(intent.table.name);
+  const rows = `${table}${where(intent.filters, extra)}`;
+  const measures = deviationMeasures(intent);
+  if (measures.length === 0) return ` FROM ${rows}`;
+  const over = groups.length > 0 ? `OVER (PARTITION BY ${groups.map(groupExpr).join(', ')})` : 'OVER ()';
+  const deviations = measures.map((m) => {
+    const x = quoteIdent(m.name);
+    return `${x} - AVG(${x}) ${over} AS ${quoteIdent(deviationName(m))}`;
+  });
+  return ` FROM (SELECT *, ${deviations.join(', ')} FROM ${rows}) AS ${table}`;
+}
+
 export function buildSql(intent: Intent): string {
   const from = ` FROM ${quoteIdent(intent.table.name)}`;
   switch (intent.shape) {
@@ -138,21 +172,23 @@ export function buildSql(intent: Intent): string {
         intent.agg === 'percent'
           ? `${percentValue(intent.share, intent.measure)} AS "percent"`
           : `${aggExpr(intent.agg, intent.measure, intent.measureBucket)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
-      if (!intent.group) {
-        const more = (intent.more ?? []).map(
+      // Several aggregates of the measure, side by side ("mínimo, médio e máximo").
+      const values = [
+        value,
+        ...(intent.more ?? []).map(
           (a) => `${aggExpr(a, intent.measure)} AS ${quoteIdent(aggAlias(a, intent.measure))}`,
-        );
-        return `SELECT ${[value, ...more].join(', ')}${from}${where(intent.filters)}`;
-      }
+        ),
+      ].join(', ');
+      if (!intent.group) return `SELECT ${values}${source(intent, [])}`;
       const g = `${groupExpr(intent.group)} AS ${quoteIdent(groupAlias(intent.group))}`;
       if (intent.group2) {
         const g2 = `${groupExpr(intent.group2)} AS ${quoteIdent(groupAlias(intent.group2))}`;
-        return `SELECT ${g}, ${g2}, ${value}${from}${where(intent.filters)} GROUP BY 1, 2 ORDER BY 1, 2`;
+        return `SELECT ${g}, ${g2}, ${values}${source(intent, [intent.group, intent.group2])} GROUP BY 1, 2 ORDER BY 1, 2`;
       }
       const having = intent.having
         ? ` HAVING ${aggExpr(intent.having.agg, intent.having.measure)} ${intent.having.op} ${quoteLiteral(intent.having.value)}`
         : '';
-      return `SELECT ${g}, ${value}${from}${where(intent.filters)} GROUP BY 1${having} ORDER BY 1`;
+      return `SELECT ${g}, ${values}${source(intent, [intent.group])} GROUP BY 1${having} ORDER BY 1`;
     }
     case 'ranking': {
       const g = groupExpr(intent.group);
@@ -161,7 +197,12 @@ export function buildSql(intent: Intent): string {
       const extra = [`${g} IS NOT NULL`];
       if (intent.measure && intent.agg !== 'count')
         extra.push(`${quoteIdent(intent.measure.name)} IS NOT NULL`);
-      return `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${from}${where(intent.filters, extra)} GROUP BY 1 ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      // A group of one value has no standard deviation (NULL), which would rank first in ascending order.
+      const having =
+        intent.agg === 'stddev' && intent.measure
+          ? ` HAVING COUNT(${quoteIdent(intent.measure.name)}) > 1`
+          : '';
+      return `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${source(intent, [intent.group], extra)} GROUP BY 1${having} ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
     }
     case 'toprows': {
       const cols = [...(intent.entity ? [intent.entity] : []), ...intent.extra];

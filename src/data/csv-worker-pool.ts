@@ -5,8 +5,9 @@
  * machine, ~8 % of a 1,000,000-row import, spent before the first row is parsed. So one idle worker is kept: an
  * import takes it (or starts a new one when it is taken), and gives it back when it ends cleanly. A worker whose
  * import failed or was aborted is terminated, never reused: it may be in the middle of a chunk. `serve` warms the
- * pool at start-up, so even the first upload finds a worker ready, and from then on a terminated worker is replaced
- * at once, so an upload after a failed one does not wait either.
+ * pool at start-up, so even the first upload finds a worker ready, and from then on a worker terminated after a
+ * failed import is replaced at once, so the upload after a failed one does not wait either. (An idle worker that
+ * dies on its own is not replaced until the next import: a worker that cannot start must not be restarted in a loop.)
  *
  * An idle worker is unref'd: it never keeps a process alive.
  */

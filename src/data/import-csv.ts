@@ -6,8 +6,8 @@
  *
  * Flow control: at most MAX_IN_FLIGHT chunks are handed to the worker and not yet inserted, so memory stays
  * bounded whatever the file size. The quota is checked per chunk read and per chunk inserted; an abort signal,
- * a quota breach or an error on either side terminates the worker before the error propagates, and errors raised
- * in the worker come back as the same AppError. A worker whose import ended cleanly goes back to the pool
+ * a quota breach or an error on either side terminates the worker (one still loading, as soon as it has loaded),
+ * and errors raised in the worker come back as the same AppError. A worker whose import ended cleanly goes back to the pool
  * (csv-worker-pool.ts) for the next import.
  */
 import path from 'node:path';

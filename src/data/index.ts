@@ -46,8 +46,8 @@ export function importFile(options: ImportOptions): Promise<ImportResult> {
 
 /**
  * Starts the parse thread of CSV imports ahead of the first upload, so that upload does not wait ~0.1 s for a thread
- * to start, and keeps one ready from then on (a thread whose import failed is replaced at once). Resolves when it is
- * ready.
+ * to start, and keeps one ready from then on (the thread of a failed import is replaced at once). Resolves when it
+ * is ready.
  */
 export function prewarmImports(): Promise<void> {
   return csvWorkers.warm();

@@ -82,6 +82,15 @@ describe('describeResult', () => {
     );
   });
 
+  it('several aggregates per group: one value each, in order', () => {
+    expect(answer('Qual o preço mínimo e máximo por loja?')).toMatch(
+      /^O mínimo de preço e o máximo de preço por loja são: Aeroporto: [\d.,]+ \/ [\d.,]+; Centro: /,
+    );
+    expect(answer('average and max temperature by sensor')).toMatch(
+      /^The average temperature \(C\) and the maximum temperature \(C\) by sensor are: garage: [\d.]+ \/ [\d.]+; /,
+    );
+  });
+
   it('counts with conditions', () => {
     expect(answer('How many readings have status fault?')).toMatch(
       /^The number of rows \(status = fault\) is \d+\.$/,

@@ -131,9 +131,13 @@ describe('aggregates', () => {
     expectRefused(['Average of the readings by sensor'], 'which numeric column');
   });
 
-  it('standard deviation stays exact when the values are large next to their spread', () => {
+  it('standard deviation stays exact when the values are large next to their spread, in any group or subset', () => {
+    // Group "near" holds 0–10, group "far" 1e9 + 0–10 (the same spread), "solo" a single value.
     const r = rng(3);
-    const rows = Array.from({ length: 500 }, (_, i) => [`g${i % 4}`, 1e9 + Math.round(r() * 1000) / 100]);
+    const rows: (string | number)[][] = [];
+    for (let i = 0; i < 400; i++) rows.push(['near', Math.round(r() * 1000) / 100]);
+    for (let i = 0; i < 400; i++) rows.push(['far', 1e9 + Math.round(r() * 1000) / 100]);
+    rows.push(['solo', 5]);
     const big = createFixture([
       {
         name: 'medidas',
@@ -145,20 +149,42 @@ describe('aggregates', () => {
         rows,
       },
     ]);
+    const sql = (q: string) => {
+      const res = interpret(q, big.catalog);
+      if (res.kind !== 'sql') throw new Error(`refused "${q}": ${res.reason}`);
+      return res.sql;
+    };
+    const all = (query: string) => big.db.prepare(query).raw().all() as unknown[][];
+    const close = (got: unknown[][], want: unknown[][]) => {
+      expect(got.length).toBe(want.length);
+      want.forEach((row, i) => {
+        expect(got[i]![0]).toBe(row[0]);
+        if (row[1] === null) expect(got[i]![1]).toBeNull();
+        else
+          expect(Math.abs((got[i]![1] as number) - (row[1] as number)) / (row[1] as number)).toBeLessThan(
+            1e-9,
+          );
+      });
+    };
     try {
-      const res = interpret('Qual o desvio padrão do valor?', big.catalog);
-      if (res.kind !== 'sql') throw new Error(`refused: ${res.reason}`);
-      const value = (sql: string) => big.db.prepare(sql).pluck().get() as number;
-      const gold = value(
-        'SELECT sqrt(SUM((valor - m) * (valor - m)) / (COUNT(*) - 1)) FROM medidas, (SELECT AVG(valor) m FROM medidas)',
+      const gold = all(
+        `SELECT t.grupo, sqrt(SUM((t.valor - a.m) * (t.valor - a.m)) / (COUNT(*) - 1)) FROM medidas t
+         JOIN (SELECT grupo, AVG(valor) m FROM medidas GROUP BY grupo) a ON a.grupo = t.grupo GROUP BY 1 ORDER BY 1`,
       );
-      expect(gold).toBeGreaterThan(2);
-      expect(Math.abs(value(res.sql) - gold) / gold).toBeLessThan(1e-9);
-      // The same one-pass formula without the shift by the column's minimum loses the answer here.
-      const unshifted = value(
-        'SELECT sqrt(max(AVG(valor * valor) - AVG(valor) * AVG(valor), 0) * COUNT(*) / (COUNT(*) - 1)) FROM medidas',
+      expect(gold.map((g) => g[0])).toEqual(['far', 'near', 'solo']);
+      expect(gold[0]![1]).toBeGreaterThan(2);
+      close(all(sql('Desvio padrão do valor por grupo')), gold);
+      close(
+        all(sql('Qual o desvio padrão do valor no grupo far?')).map((v) => ['far', v[0]]),
+        [gold[0]!],
       );
-      expect(Math.abs(unshifted - gold) / gold).toBeGreaterThan(1e-3);
+      // The lowest standard deviation is not the group that has none.
+      expect(all(sql('Qual grupo tem o menor desvio padrão do valor?'))[0]![0]).not.toBe('solo');
+      // The one-pass formula loses the answer on this data (it is what a naive STDDEV would do).
+      const onePass = all(
+        "SELECT sqrt(max(AVG(valor * valor) - AVG(valor) * AVG(valor), 0) * COUNT(*) / (COUNT(*) - 1)) FROM medidas WHERE grupo = 'far'",
+      )[0]![0] as number;
+      expect(Math.abs(onePass - (gold[0]![1] as number)) / (gold[0]![1] as number)).toBeGreaterThan(1e-3);
     } finally {
       big.close();
     }
@@ -403,6 +429,30 @@ describe('more phrasings', () => {
   it('negated values and several aggregates at once', () => {
     check('Quantas vendas não são da cidade Recife?', `SELECT COUNT(*) FROM ${L} WHERE cidade <> 'Recife'`);
     check('Qual o preço mínimo, médio e máximo?', `SELECT MIN(preco), AVG(preco), MAX(preco) FROM ${L}`);
+  });
+  it('several aggregates per group, not one of them dropped nor read as a ranking', () => {
+    check(
+      'Qual o preço mínimo e máximo por loja?',
+      `SELECT loja, MIN(preco), MAX(preco) FROM ${L} GROUP BY loja`,
+    );
+    check(
+      'Qual a média e a mediana do preço por loja?',
+      `SELECT loja, AVG(preco), MEDIAN(preco) FROM ${L} GROUP BY loja`,
+    );
+    check(
+      'average and max temperature by sensor',
+      `SELECT sensor, AVG(temperature_c), MAX(temperature_c) FROM ${S} GROUP BY sensor`,
+    );
+    check(
+      'preço mínimo, médio e máximo por cidade e loja',
+      `SELECT cidade, loja, MIN(preco), AVG(preco), MAX(preco) FROM ${L} GROUP BY cidade, loja`,
+    );
+    // Without "and", one aggregate word ranks by the other.
+    check(
+      'maior preço médio por loja',
+      `SELECT loja, AVG(preco) FROM ${L} GROUP BY loja ORDER BY 2 DESC LIMIT 1`,
+      { ordered: true },
+    );
   });
   it('a year next to a column whose values never reach it is a date filter', () => {
     check(

@@ -70,7 +70,7 @@ describe('CSV worker thread', () => {
     await noLiveWorkers();
   });
 
-  it('cuts big source chunks into the messages it posts, splitting rows anywhere', async () => {
+  it('gives the same table when big source chunks are cut into messages anywhere in a row', async () => {
     const content = bigCsv(30_000);
     const a = newSession();
     const ra = await load(a, 'v.csv', content);
