@@ -130,21 +130,24 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
     [conditionsText(intent.filters, lang), having].filter(Boolean).join(lang === 'pt' ? ' e ' : ' and ') ||
     undefined;
   switch (intent.shape) {
-    case 'aggregate':
+    case 'aggregate': {
+      const subjects = [intent.agg, ...(intent.more ?? [])].map((a) =>
+        subjectOf(a, intent.measure, lang, intent.measureBucket),
+      );
       return {
         shape: intent.group ? 'grouped' : 'scalar',
         lang,
         subject: intent.share
           ? `${lang === 'pt' ? 'a porcentagem de registros com' : 'the percentage of rows with'} ${filterText(intent.share, lang)}`
-          : [intent.agg, ...(intent.more ?? [])]
-              .map((a) => subjectOf(a, intent.measure, lang, intent.measureBucket))
-              .join('; '),
+          : subjects.join('; '),
+        ...(subjects.length > 1 ? { subjects } : {}),
         unit: intent.agg === 'percent' ? '%' : undefined,
         by: intent.group
           ? `${groupLabel(intent.group, lang)}${intent.group2 ? (lang === 'pt' ? ' e ' : ' and ') + groupLabel(intent.group2, lang) : ''}`
           : undefined,
         conditions,
       };
+    }
     case 'ranking':
       return {
         shape: 'ranking',
@@ -265,7 +268,7 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
   switch (template.shape) {
     case 'scalar': {
       const v = rows[0]?.[0];
-      const subjects = template.subject.split('; ');
+      const subjects = template.subjects ?? [template.subject];
       if (subjects.length > 1) {
         // Several aggregates: one clause each, in the column order of the SELECT.
         const parts = subjects.map((s, i) => `${s} ${pt ? 'é' : 'is'} ${formatValue(rows[0]?.[i], lang)}`);
@@ -280,7 +283,7 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
     }
     case 'grouped': {
       // [group, (group2,) value, (value…)]: one value per subject, after the group columns.
-      const subjects = template.subject.split('; ');
+      const subjects = template.subjects ?? [template.subject];
       const n = subjects.length;
       const join = (vs: unknown[], suffix: string) =>
         vs.map((v) => `${formatValue(v, lang)}${suffix}`).join(' / ');

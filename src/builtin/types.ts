@@ -20,6 +20,8 @@ export interface AnswerTemplate {
   lang: Lang;
   /** Noun phrase of what is computed, in `lang`: "a média de preço", "the number of rows". */
   subject: string;
+  /** Several aggregates side by side: one noun phrase per value column, in SELECT order (`subject` joins them). */
+  subjects?: string[];
   /** Noun phrase of the grouping or listed entity, in `lang`: "categoria", "year". */
   by?: string;
   /** Filters in words, in `lang`: "onde região = Sul e ano = 2015". */
