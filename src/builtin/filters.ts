@@ -11,6 +11,7 @@ import {
   fail,
   inRange,
   isKw,
+  isPlural,
   isSkippable,
   type ParseFailure,
   type Reading,
@@ -44,10 +45,14 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
   // The question asks about groups: "which store…", "quais lojas…" (a text column right after the question word).
-  const asksGroups = marks.some((x, j) => {
-    const n = marks[nextContent(j)];
-    return isKw(x, 'which') && n?.kind === 'col' && !n.col.numeric;
-  });
+  // The question asks for groups: "which store …", "quais lojas …", or opens with them: "sensors with …", "lojas com …".
+  const opening = marks[nextContent(-1, (x) => isSkippable(x) || isKw(x, 'list'))];
+  const asksGroups =
+    (opening?.kind === 'col' && !opening.col.numeric && isPlural(tokens[opening.end]!)) ||
+    marks.some((x, j) => {
+      const n = marks[nextContent(j)];
+      return isKw(x, 'which') && n?.kind === 'col' && !n.col.numeric;
+    });
   const aggregateWord = (k: number) => (isKw(marks[k], ...AGGREGATE_WORDS) ? marks[k] : undefined);
   let having: Having | undefined;
   let havingText: string | undefined;
@@ -369,6 +374,18 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
         used.add(m);
         used.add(fwd);
         filters.push({ kind: 'null', column: fwd.col.column, negate: false, orZero: fwd.col.numeric });
+      }
+    } else if (isKw(m, 'with')) {
+      // "quantas vendas com desconto", "orders with discount": the opposite of "sem desconto" — a number recorded and
+      // not zero. Not when a comparison or a number follows ("com desconto de 10", "com preço acima de 100").
+      const k = nextContent(i, (x) => isSkippable(x) || x.kind === 'stop');
+      const fwd = marks[k];
+      const after = marks[nextContent(k)];
+      const compared = after?.kind === 'num' || (after?.kind === 'kw' && OPS[after.kw] !== undefined);
+      if (fwd?.kind === 'col' && fwd.col.numeric && !used.has(fwd) && !compared) {
+        used.add(m);
+        used.add(fwd);
+        filters.push({ kind: 'null', column: fwd.col.column, negate: true, orZero: true });
       }
     }
   }

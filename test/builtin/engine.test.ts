@@ -213,6 +213,27 @@ describe('comparisons of per-group aggregates (HAVING)', () => {
       `SELECT cidade, SUM(quantidade) FROM ${L} GROUP BY cidade HAVING SUM(quantidade) > 1000`,
     );
   });
+  it('also when the question opens with the groups ("sensors with …", "lojas com …")', () => {
+    check(
+      'sensors with average temperature below 15',
+      `SELECT sensor, AVG(temperature_c) FROM ${S} GROUP BY sensor HAVING AVG(temperature_c) < 15`,
+    );
+    check(
+      'Mostre as lojas com preço médio acima de 225',
+      `SELECT loja, AVG(preco) FROM ${L} GROUP BY loja HAVING AVG(preco) > 225`,
+    );
+    // 1000 is a total here, not a year.
+    check(
+      'vendedores com quantidade total acima de 1000',
+      `SELECT vendedor, SUM(quantidade) FROM ${L} GROUP BY vendedor HAVING SUM(quantidade) > 1000`,
+    );
+    check(
+      'lojas com mais de 56 vendas',
+      `SELECT loja, COUNT(*) FROM ${L} GROUP BY loja HAVING COUNT(*) > 56`,
+    );
+    // Without an aggregate word the comparison stays on the rows.
+    check('produtos com preço acima de 400', `SELECT DISTINCT produto FROM ${L} WHERE preco > 400`);
+  });
   it('refuse a comparison combined with another computation instead of dropping either', () => {
     expectRefused(
       [
@@ -425,6 +446,22 @@ describe('more phrasings', () => {
       'Qual a quantidade de Caneta em Recife?',
       `SELECT SUM(quantidade) FROM ${L} WHERE produto = 'Caneta' AND cidade = 'Recife'`,
     );
+  });
+  it('"com desconto" and "sem desconto": a number recorded and not zero, or none (or zero)', () => {
+    const some = `(desconto IS NOT NULL AND desconto <> 0)`;
+    check('Quantas vendas com desconto?', `SELECT COUNT(*) FROM ${L} WHERE ${some}`);
+    check(
+      'quantas vendas da loja Centro com desconto?',
+      `SELECT COUNT(*) FROM ${L} WHERE loja = 'Centro' AND ${some}`,
+    );
+    check('Qual o preço médio das vendas com desconto?', `SELECT AVG(preco) FROM ${L} WHERE ${some}`);
+    check('Quantas vendas sem desconto?', `SELECT COUNT(*) FROM ${L} WHERE desconto IS NULL OR desconto = 0`);
+    // A comparison or a value after the column is that filter instead.
+    check(
+      'vendas com desconto de 10 por loja',
+      `SELECT loja, COUNT(*) FROM ${L} WHERE desconto = 10 GROUP BY loja`,
+    );
+    check('quantas vendas com preço acima de 400?', `SELECT COUNT(*) FROM ${L} WHERE preco > 400`);
   });
   it('negated values and several aggregates at once', () => {
     check('Quantas vendas não são da cidade Recife?', `SELECT COUNT(*) FROM ${L} WHERE cidade <> 'Recife'`);
