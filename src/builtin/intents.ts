@@ -175,7 +175,11 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     entityIsRows = true;
     used.add(whoMark);
   }
-  const whenMark = marks.find((m) => isKw(m, 'when'));
+  // "When was …?", "quando …?" asks for a date; inside a question ("average battery when status is fault") "when"
+  // only joins a condition, which the filters read.
+  const whenAt = marks.findIndex((m) => isKw(m, 'when'));
+  const whenMark = whenAt >= 0 && whenAt === nextContent(-1) ? marks[whenAt] : undefined;
+  if (whenAt >= 0 && !whenMark) used.add(marks[whenAt]!);
   if (!entity && whenMark && date) {
     entity = { column: date.column };
     entityMark = whenMark;

@@ -447,6 +447,30 @@ describe('more phrasings', () => {
       `SELECT SUM(quantidade) FROM ${L} WHERE produto = 'Caneta' AND cidade = 'Recife'`,
     );
   });
+  it('"when" inside a question joins a condition; at its start it asks for a date', () => {
+    check(
+      'what is the average battery when status is fault?',
+      `SELECT AVG(battery_mv) FROM ${S} WHERE status = 'fault'`,
+    );
+    check(
+      'qual a média de preço quando a loja é Centro?',
+      `SELECT AVG(preco) FROM ${L} WHERE loja = 'Centro'`,
+    );
+    check(
+      'humidity of the lab when status is warning',
+      `SELECT recorded_at, humidity FROM ${S} WHERE sensor = 'lab' AND status = 'warning'`,
+    );
+    // At the start: the date of the highest reading (one of the readings tied at the maximum).
+    const r = interpret('When was the highest temperature?', fx.catalog);
+    if (r.kind !== 'sql') throw new Error(`refused: ${r.reason}`);
+    const got = fx.db.prepare(r.sql).raw().all() as unknown[][];
+    const tied = fx.db
+      .prepare(`SELECT recorded_at FROM ${S} WHERE temperature_c = (SELECT MAX(temperature_c) FROM ${S})`)
+      .pluck()
+      .all();
+    expect(got).toHaveLength(1);
+    expect(tied).toContain(got[0]![0]);
+  });
   it('"com desconto" and "sem desconto": a number recorded and not zero, or none (or zero)', () => {
     const some = `(desconto IS NOT NULL AND desconto <> 0)`;
     check('Quantas vendas com desconto?', `SELECT COUNT(*) FROM ${L} WHERE ${some}`);
