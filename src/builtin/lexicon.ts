@@ -1243,6 +1243,22 @@ export const INTENSIVE_STEMS: ReadonlySet<string> = new Set(
     'mpg',
     'horsepower',
     'acceleration',
+    // levels and readings: a sensor's battery, a tank's level, a sample's density
+    'battery',
+    'bateria',
+    'voltage',
+    'tensao',
+    'level',
+    'nivel',
+    'density',
+    'densidade',
+    'concentration',
+    'concentracao',
+    'altitude',
+    'elevation',
+    'elevacao',
+    'margin',
+    'margem',
   ].map(stem),
 );
 

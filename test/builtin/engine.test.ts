@@ -447,6 +447,14 @@ describe('more phrasings', () => {
       `SELECT SUM(quantidade) FROM ${L} WHERE produto = 'Caneta' AND cidade = 'Recife'`,
     );
   });
+  it('a level such as a battery ranks by its extreme, not by its sum over the rows', () => {
+    check(
+      'which sensor has the lowest battery?',
+      `SELECT sensor, MIN(battery_mv) FROM ${S} WHERE sensor IS NOT NULL GROUP BY sensor ORDER BY 2 ASC LIMIT 1`,
+      { ordered: true },
+    );
+  });
+
   it('"when" inside a question joins a condition; at its start it asks for a date', () => {
     check(
       'what is the average battery when status is fault?',
