@@ -111,6 +111,8 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['desvio padrao da', 'stddev'],
   ['percent', 'percent'],
   ['percent of', 'percent'],
+  ['share of', 'percent'],
+  ['participacao de', 'percent'],
   ['percentage', 'percent'],
   ['percentage of', 'percent'],
   ['proportion', 'percent'],

@@ -283,6 +283,15 @@ describe('percentages', () => {
       'Percentage of readings by status',
       `SELECT status, ROUND(100.0 * COUNT(*) / (SELECT COUNT(*) FROM ${S}), 2) FROM ${S} GROUP BY status`,
     );
+    // "share of", "participação de": the same question in other words.
+    check(
+      'share of readings per sensor',
+      `SELECT sensor, ROUND(100.0 * COUNT(*) / (SELECT COUNT(*) FROM ${S}), 2) FROM ${S} GROUP BY sensor`,
+    );
+    check(
+      'Qual a participação de cada loja nas vendas?',
+      `SELECT loja, ROUND(100.0 * COUNT(*) / (SELECT COUNT(*) FROM ${L}), 2) FROM ${L} GROUP BY loja`,
+    );
   });
   it('refuses the forms it cannot tell apart rather than guess', () => {
     // A percentage of an average; two conditions (which one is the whole?).
