@@ -95,8 +95,12 @@ function filterSql(f: Filter): string {
   const col = quoteIdent(f.column.name);
   switch (f.kind) {
     case 'eq': {
-      if (f.values.length === 1) return `${col} ${f.negate ? '<>' : '='} ${quoteLiteral(f.values[0]!)}`;
-      return `${col} ${f.negate ? 'NOT IN' : 'IN'} (${f.values.map(quoteLiteral).join(', ')})`;
+      const test =
+        f.values.length === 1
+          ? `${col} ${f.negate ? '<>' : '='} ${quoteLiteral(f.values[0]!)}`
+          : `${col} ${f.negate ? 'NOT IN' : 'IN'} (${f.values.map(quoteLiteral).join(', ')})`;
+      // "não são de Recife", "not ok": a row with no value is not that value either (SQL's <> would drop it).
+      return f.negate ? `(${col} IS NULL OR ${test})` : test;
     }
     case 'cmp':
       return `${col} ${f.op} ${quoteLiteral(f.value)}`;

@@ -506,6 +506,12 @@ describe('more phrasings', () => {
   });
   it('negated values and several aggregates at once', () => {
     check('Quantas vendas não são da cidade Recife?', `SELECT COUNT(*) FROM ${L} WHERE cidade <> 'Recife'`);
+    // A reading with no status is "not ok" too (the fixture has some).
+    expect(fx.db.prepare(`SELECT COUNT(*) FROM ${S} WHERE status IS NULL`).pluck().get()).toBeGreaterThan(0);
+    check(
+      'How many readings are not ok?',
+      `SELECT COUNT(*) FROM ${S} WHERE status IS NULL OR status <> 'ok'`,
+    );
     check('Qual o preço mínimo, médio e máximo?', `SELECT MIN(preco), AVG(preco), MAX(preco) FROM ${L}`);
   });
   it('several aggregates per group, not one of them dropped nor read as a ranking', () => {
