@@ -608,7 +608,12 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
       // "preço mínimo, médio e máximo": several aggregates of one column, side by side.
       const [first, ...more] = aggList();
       intent = { shape: 'aggregate', table, agg: first!, measure: measure.column, filters, more };
-    } else if (!group && has('top') && limit) {
+    } else if (
+      !group &&
+      limit &&
+      (has('top') || (limit > 1 && (agg === 'max' || agg === 'min') && !namedStat()))
+    ) {
+      // "top 3 prices", and "os 5 maiores preços", "the 5 highest humidity readings": the rows, not one extreme.
       intent = {
         shape: 'toprows',
         table,

@@ -456,6 +456,21 @@ describe('more phrasings', () => {
       `SELECT SUM(quantidade) FROM ${L} WHERE produto = 'Caneta' AND cidade = 'Recife'`,
     );
   });
+  it('"os 5 maiores preços", "the 5 highest humidity readings": that many values, not the one extreme', () => {
+    check('os 5 maiores preços', `SELECT preco FROM ${L} ORDER BY preco DESC LIMIT 5`, { ordered: true });
+    check(
+      'the 5 highest humidity readings',
+      `SELECT humidity FROM ${S} WHERE humidity IS NOT NULL ORDER BY humidity DESC LIMIT 5`,
+      { ordered: true },
+    );
+    check(
+      'os 3 menores descontos na loja Praia',
+      `SELECT desconto FROM ${L} WHERE loja = 'Praia' ORDER BY desconto ASC LIMIT 3`,
+      { ordered: true },
+    );
+    check('qual o maior preço?', `SELECT MAX(preco) FROM ${L}`);
+  });
+
   it('a level such as a battery ranks by its extreme, not by its sum over the rows', () => {
     check(
       'which sensor has the lowest battery?',
