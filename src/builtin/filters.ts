@@ -44,8 +44,8 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
-  // The question asks about groups: "which store…", "quais lojas…" (a text column right after the question word).
-  // The question asks for groups: "which store …", "quais lojas …", or opens with them: "sensors with …", "lojas com …".
+  // The question asks for groups: "which store …", "quais lojas …" (a text column right after the question word), or
+  // it opens with them: "sensors with …", "lojas com …".
   const opening = marks[nextContent(-1, (x) => isSkippable(x) || isKw(x, 'list'))];
   const asksGroups =
     (opening?.kind === 'col' && !opening.col.numeric && isPlural(tokens[opening.end]!)) ||
