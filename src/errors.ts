@@ -51,6 +51,13 @@ export const ERROR_CATALOGUE = {
     en: (p) => `Conflict: ${p.detail ?? 'the resource changed'}.`,
     pt: (p) => `Conflito: ${p.detail_pt ?? p.detail ?? 'o recurso mudou'}.`,
   },
+  // An import holds the session database's lock (issue 12): answering now would mean waiting, and a wait on a lock
+  // must never hold up the server; the import ends within IMPORT_TIMEOUT, so trying again soon works.
+  session_busy: {
+    status: 409,
+    en: 'This session is busy importing a file. Try again in a moment, once the upload has finished.',
+    pt: 'Esta sessão está ocupada importando um arquivo. Tente novamente em instantes, quando o envio terminar.',
+  },
   no_tables: {
     status: 409,
     en: 'Upload a file first: this session has no tables yet.',

@@ -1,22 +1,22 @@
 /**
- * A sandbox child: runs one guarded statement at a time on read-only handles and sends back JSON-safe rows.
- * The parent enforces the time limit by SIGKILL — the only way to stop a statement inside better-sqlite3's
- * sqlite3_step (ARCHITECTURE.md, known pitfalls). This file is forked by pool.ts, never imported.
- *
- * A watchdog thread guards the case where the parent cannot: if the parent dies (it can no longer kill us) or a
- * statement overruns its deadline by a grace period, the thread SIGKILLs this process. It works while the main
- * thread is stuck in native code because it is its own thread; it is plain JS so it needs no loader.
+ * A sandbox child: runs one guarded statement (or one internal read) at a time on read-only handles and sends back
+ * JSON-safe rows. The parent enforces the time limit by SIGKILL — the only way to stop a statement inside
+ * better-sqlite3's sqlite3_step (ARCHITECTURE.md, known pitfalls); the watchdog thread (child-watchdog.ts) covers
+ * a parent that died or is late. This file is forked by pool.ts, never imported.
  */
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWatchdog } from '../../child-watchdog.js';
+import { readCatalogFrom } from '../../data/catalog.js';
+import { quoteIdent } from '../../data/naming.js';
 import { AppError, isAppError } from '../../errors.js';
 import { columnNames, prepareGuarded, sqliteMessage } from '../sql-guard.js';
-import { DbCache } from './db-cache.js';
-import type { ChildMessage, ChildOptions, ParentMessage, RunRequest, RunResult } from './protocol.js';
+import { DbCache, isBusy } from './db-cache.js';
+import type { ChildOptions, ParentMessage, ReadRequest, ReadResult, RunRequest, RunResult } from './protocol.js';
 import { toJsonSafe, valueBytes } from './values.js';
 
 const options: ChildOptions = { maxOpenDbs: 16, maxResultBytes: 64 * 1024 * 1024, ...parseOptions() };
 const cache = new DbCache(options.maxOpenDbs);
+const watchdog = startWatchdog();
 
 function parseOptions(): Partial<ChildOptions> {
   try {
@@ -24,28 +24,6 @@ function parseOptions(): Partial<ChildOptions> {
   } catch {
     return {};
   }
-}
-
-// Epoch ms after which the watchdog kills this process; 0 = idle.
-const deadline = new BigInt64Array(new SharedArrayBuffer(8));
-const WATCHDOG = `
-const { workerData } = require('node:worker_threads');
-const deadline = new BigInt64Array(workerData.buffer);
-setInterval(() => {
-  const due = Atomics.load(deadline, 0);
-  let orphan = false;
-  try { process.kill(workerData.ppid, 0); } catch { orphan = true; }
-  if (orphan || (due > 0n && BigInt(Date.now()) > due)) process.kill(process.pid, 'SIGKILL');
-}, 250);
-`;
-new Worker(WATCHDOG, {
-  eval: true,
-  execArgv: [],
-  workerData: { buffer: deadline.buffer, ppid: process.ppid },
-}).unref();
-
-function send(message: ChildMessage): void {
-  process.send?.(message);
 }
 
 function run(request: RunRequest): RunResult {
@@ -85,26 +63,47 @@ function run(request: RunRequest): RunResult {
     }
   } catch (error) {
     if (isAppError(error)) throw error;
+    if (isBusy(error)) throw new AppError('session_busy');
     throw new AppError('sql_error', { detail: sqliteMessage(error, hide) });
   }
   return { ...base, rows, row_count: rows.length, truncated };
 }
 
+function read(request: ReadRequest): ReadResult {
+  const { db } = cache.get(request.dbPath, request.busyMs);
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(request.busyMs))}`);
+  try {
+    if (request.what === 'catalog') return { catalog: readCatalogFrom(db) };
+    const columns = request.columns.map(quoteIdent).join(', ');
+    const statement = db.prepare(`SELECT ${columns} FROM ${quoteIdent(request.table)} LIMIT ? OFFSET ?`);
+    statement.raw(true).safeIntegers(true);
+    const rows = (statement.all(request.limit, request.offset) as unknown[][]).map((row) => row.map(toJsonSafe));
+    return { rows };
+  } catch (error) {
+    if (isBusy(error)) throw new AppError('session_busy');
+    throw error;
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
+}
+
 process.on('message', (request: ParentMessage) => {
   if (request?.type === 'forget') return cache.forget(request.dbPath);
-  if (request?.type !== 'run') return;
-  Atomics.store(deadline, 0, BigInt(Date.now() + request.deadlineMs));
+  if (request?.type !== 'run' && request?.type !== 'read') return;
+  watchdog.arm(request.deadlineMs);
   try {
-    send({ type: 'result', id: request.id, result: run(request) });
+    const result = request.type === 'run' ? run(request) : read(request);
+    process.send?.({ type: 'result', id: request.id, result });
   } catch (error) {
     const failure = isAppError(error)
       ? error
       : new AppError('sql_error', {
           detail: sqliteMessage(error, [request.dbPath, dirname(request.dbPath)]),
         });
-    send({ type: 'error', id: request.id, code: failure.code, params: failure.params });
+    process.send?.({ type: 'error', id: request.id, code: failure.code, params: failure.params });
   } finally {
-    Atomics.store(deadline, 0, 0n);
+    watchdog.disarm();
   }
 });
 
@@ -114,4 +113,4 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 
-send({ type: 'ready', pid: process.pid });
+process.send?.({ type: 'ready', pid: process.pid });
