@@ -164,7 +164,10 @@ export class ProcessPool {
   }
 
   /** Sends `message` (plus an `id`) to a free child; resolves with the child's result. Rejects with an Error. */
-  submit<R>(message: Record<string, unknown>, options: SubmitOptions): Promise<{ result: R; elapsed_ms: number }> {
+  submit<R>(
+    message: Record<string, unknown>,
+    options: SubmitOptions,
+  ): Promise<{ result: R; elapsed_ms: number }> {
     const failure = this.options.failure;
     if (this.closing) return Promise.reject(failure('close', options.limits));
     if (options.signal?.aborted) return Promise.reject(failure('cancel', options.limits));

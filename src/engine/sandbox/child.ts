@@ -11,7 +11,14 @@ import { quoteIdent } from '../../data/naming.js';
 import { AppError, isAppError } from '../../errors.js';
 import { columnNames, prepareGuarded, sqliteMessage } from '../sql-guard.js';
 import { DbCache, isBusy } from './db-cache.js';
-import type { ChildOptions, ParentMessage, ReadRequest, ReadResult, RunRequest, RunResult } from './protocol.js';
+import type {
+  ChildOptions,
+  ParentMessage,
+  ReadRequest,
+  ReadResult,
+  RunRequest,
+  RunResult,
+} from './protocol.js';
 import { toJsonSafe, valueBytes } from './values.js';
 
 const options: ChildOptions = { maxOpenDbs: 16, maxResultBytes: 64 * 1024 * 1024, ...parseOptions() };
@@ -78,7 +85,9 @@ function read(request: ReadRequest): ReadResult {
     const columns = request.columns.map(quoteIdent).join(', ');
     const statement = db.prepare(`SELECT ${columns} FROM ${quoteIdent(request.table)} LIMIT ? OFFSET ?`);
     statement.raw(true).safeIntegers(true);
-    const rows = (statement.all(request.limit, request.offset) as unknown[][]).map((row) => row.map(toJsonSafe));
+    const rows = (statement.all(request.limit, request.offset) as unknown[][]).map((row) =>
+      row.map(toJsonSafe),
+    );
     return { rows };
   } catch (error) {
     if (isBusy(error)) throw new AppError('session_busy');

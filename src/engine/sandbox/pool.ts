@@ -135,7 +135,9 @@ export class QuerySandbox {
 
   private async read(
     dbPath: string,
-    what: { what: 'catalog' } | { what: 'preview'; table: string; columns: string[]; limit: number; offset: number },
+    what:
+      | { what: 'catalog' }
+      | { what: 'preview'; table: string; columns: string[]; limit: number; offset: number },
   ): Promise<ReadResult> {
     const request: Omit<ReadRequest, 'id'> = {
       type: 'read',
