@@ -11,7 +11,6 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { prewarmImports } from './data/index.js';
 import type { QueryJob, QueryResult } from './engine/types.js';
 import { buildApp } from './http/app.js';
 import { collectStats } from './http/routes/admin.js';
@@ -73,9 +72,15 @@ async function serve(config: Config, args: string[]): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Before accepting uploads: roll back imports a crash (kill -9, power loss) cut short, so every session opens
+  // with the tables it had. Embedded mode is the only writer of its sessions; with Redis, another API process may be
+  // spooling an upload right now, so only spooled files older than the longest an upload may take are removed.
+  const grace = config.redisUrl ? 2 * (config.importTimeoutMs + 600_000) : 0;
+  const recovered = await services.tables.recoverAll(grace);
+  if (recovered.length) logger.warn({ sessions: recovered.length }, 'recovered interrupted imports');
   await app.listen({ host: config.host, port: config.port });
-  // The first CSV upload then finds its parse thread started (an idle one does not keep the process alive).
-  void prewarmImports();
+  // The first upload then finds an import process ready (idle ones do not keep the process alive).
+  void services.imports.warm();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(

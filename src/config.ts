@@ -75,6 +75,11 @@ const schema = z.object({
   QUERY_TIMEOUT_MS: positiveInt('QUERY_TIMEOUT_MS').default(5000),
   MAX_RESULT_ROWS: positiveInt('MAX_RESULT_ROWS').default(1000),
   WORKER_CONCURRENCY: positiveInt('WORKER_CONCURRENCY').default(4),
+  IMPORT_CONCURRENCY: positiveInt('IMPORT_CONCURRENCY').default(2),
+  IMPORT_TIMEOUT: positiveInt('IMPORT_TIMEOUT').default(120),
+  IMPORT_MEMORY_MB: positiveInt('IMPORT_MEMORY_MB')
+    .refine((n) => n >= 128, 'IMPORT_MEMORY_MB must be at least 128')
+    .default(512),
   ADMIN_TOKEN: optionalText,
   LOG_LEVEL: z
     .string()
@@ -101,6 +106,10 @@ export interface Config {
   queryTimeoutMs: number;
   maxResultRows: number;
   workerConcurrency: number;
+  /** Import processes running at once (uploads, drops), and each one's time (and CPU) and memory limits. */
+  importConcurrency: number;
+  importTimeoutMs: number;
+  importMemoryBytes: number;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   /** LangSmith tracing switched on through LangChain's own variables (LANGSMITH_TRACING and kin). */
@@ -153,6 +162,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     maxResultRows: e.MAX_RESULT_ROWS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    importConcurrency: e.IMPORT_CONCURRENCY,
+    importTimeoutMs: e.IMPORT_TIMEOUT * 1000,
+    importMemoryBytes: e.IMPORT_MEMORY_MB * 1024 * 1024,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     langsmithTracing: LANGSMITH_TRACING_VARIABLES.some((name) => env[name] === 'true'),

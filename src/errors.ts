@@ -73,6 +73,23 @@ export const ERROR_CATALOGUE = {
     en: (p) => `This session would exceed its storage limit of ${p.limit_mb} MB.`,
     pt: (p) => `Esta sessão ultrapassaria seu limite de armazenamento de ${p.limit_mb} MB.`,
   },
+  // 408: the client stopped sending (issue 12: a stalled upload once held a lock that froze every session).
+  upload_stalled: {
+    status: 408,
+    en: (p) =>
+      `The upload stopped sending data for ${p.seconds} s and was cancelled; nothing was imported. Send the file again.`,
+    pt: (p) =>
+      `O envio parou de mandar dados por ${p.seconds} s e foi cancelado; nada foi importado. Envie o arquivo novamente.`,
+  },
+  // An import stopped by the limits of its process (time, CPU, memory): the file is too big or too complex to import
+  // without taking resources from other sessions.
+  import_limit: {
+    status: 422,
+    en: (p) =>
+      `The file could not be imported within the server's limits: ${p.detail}. Split it into smaller files or simplify it.`,
+    pt: (p) =>
+      `Não foi possível importar o arquivo dentro dos limites do servidor: ${p.detail_pt ?? p.detail}. Divida-o em arquivos menores ou simplifique-o.`,
+  },
   unsupported_media_type: {
     status: 415,
     en: (p) => `Unsupported content type${p.type ? ` (${p.type})` : ''}.`,

@@ -74,6 +74,8 @@ export interface SubmitOptions {
   limits: JobLimits;
   signal?: AbortSignal | undefined;
   affinity?: string;
+  /** Goes ahead of the queue (a recovery that a waiting caller's lock depends on). */
+  urgent?: boolean;
 }
 
 export interface PoolStats {
@@ -185,7 +187,8 @@ export class ProcessPool {
         job.onAbort = () => this.cancel(job);
         job.signal.addEventListener('abort', job.onAbort, { once: true });
       }
-      this.queue.push(job);
+      if (options.urgent) this.queue.unshift(job);
+      else this.queue.push(job);
       this.pump();
     });
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { ImportPool } from './data/import-pool.js';
 import { createLlmBackend } from './engine/agent/index.js';
 import { Answerer } from './engine/answerer.js';
 import { type CreateChatModelOptions, usableProvider } from './engine/models/registry.js';
@@ -25,6 +26,7 @@ import { InlineQueue } from './queue/inline.js';
 import type { QueryQueue } from './queue/types.js';
 import { QueryWorker } from './queue/worker.js';
 import { closeRedis, createRedis } from './redis.js';
+import { SessionCatalogs } from './session-catalogs.js';
 import { SessionTables } from './session-tables.js';
 import { CleanupService } from './sessions/cleanup.js';
 import { LocalSessionEvents, RedisSessionEvents, type SessionEvents } from './sessions/events.js';
@@ -44,6 +46,9 @@ export interface Services {
   sessions: SessionManager;
   cleanup: CleanupService;
   tables: SessionTables;
+  /** Where uploads are parsed and every write to a session database happens: child processes (issue 12). */
+  imports: ImportPool;
+  catalogs: SessionCatalogs;
   sandbox: QuerySandbox;
   log: QueryLog;
   answerer: Answerer;
@@ -140,7 +145,6 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     logger,
   );
 
-  const tables = new SessionTables(sessions);
   const limits = { maxResultRows: config.maxResultRows, queryTimeoutMs: config.queryTimeoutMs };
   // One child per concurrent question: the queue never runs more statements at once than that.
   const sandbox = new QuerySandbox({
@@ -149,12 +153,21 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     maxRows: config.maxResultRows,
     onCrash: (info) => logger.warn(info, 'a query process died'),
   });
+  const imports = new ImportPool({
+    size: config.importConcurrency,
+    timeoutMs: config.importTimeoutMs,
+    memoryBytes: config.importMemoryBytes,
+    onCrash: (info) => logger.warn(info, 'an import process died'),
+  });
+  const catalogs = new SessionCatalogs(sandbox);
+  const tables = new SessionTables(sessions, imports, catalogs, sandbox, { idleTimeoutMs: 30_000 });
   // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it and
   // close the query processes' handles on its database, so the deleted file's space is given back at once.
   events.onEnded((event) => {
     for (const id of event.session_ids) {
       objects.evictSession(id);
       sandbox.forget(paths.dbPath(id));
+      catalogs.forget(paths.dbPath(id));
     }
   });
   const log = new QueryLog(paths);
@@ -162,6 +175,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const answerer = new Answerer(
     {
       sessions,
+      catalogs,
       objects,
       sandbox,
       log,
@@ -210,6 +224,8 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     sessions,
     cleanup,
     tables,
+    imports,
+    catalogs,
     sandbox,
     log,
     answerer,
@@ -225,6 +241,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       await cleanup.stop();
       await queue.close();
       await sandbox.close();
+      await imports.close();
       objects.clear();
       await paths.purgeTrash().catch(() => undefined);
       await events.close();

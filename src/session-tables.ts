@@ -1,23 +1,29 @@
 /**
  * SessionTables: a session's tables — upload, list, preview, drop — keeping the session document in step (its
- * `tables` list, which bumps `version`, and its size). The import itself is data/'s job; this class decides where
- * files go, what the quota is, and what the session looks like afterwards. Used by the HTTP routes and the CLI.
+ * `tables` list, which bumps `version`, and its size). This class decides where files go, what the quota is, and
+ * what the session looks like afterwards; the work itself never happens in this process (issue 12):
+ *   - an upload is spooled into temp/ (data/spool.ts), then imported by an ImportPool child, which renames the
+ *     original into uploads/ only after COMMIT;
+ *   - drops and crash recoveries run in the same pool;
+ *   - the catalog comes from SessionCatalogs and previews from the query sandbox's children, so no synchronous read
+ *     here can wait on an import's lock.
+ * Imports and drops of one session are serialised in this process (withDbLock); other processes wait on SQLite's lock
+ * inside their children. Used by the HTTP routes and the CLI.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { extname } from 'node:path';
-import {
-  type Catalog,
-  dropTable,
-  type ImportResult,
-  INTERNAL_PREFIX,
-  importFile,
-  type Preview,
-  previewRows,
-  readCatalog,
-} from './data/index.js';
+import type { Catalog, ColumnType } from './data/catalog-types.js';
+import { withDbLock } from './data/db.js';
+import type { ImportPool } from './data/import-pool.js';
+import { type ImportResult, INTERNAL_PREFIX } from './data/index.js';
+import { validateUserTableName } from './data/naming.js';
+import { spoolUpload } from './data/spool.js';
+import type { QuerySandbox } from './engine/sandbox/index.js';
 import { AppError } from './errors.js';
+import type { SessionCatalogs } from './session-catalogs.js';
 import type { SessionManager } from './sessions/manager.js';
+import { SessionPaths } from './sessions/paths.js';
 import type { SessionDoc } from './sessions/session.js';
 
 export interface UploadInput {
@@ -30,6 +36,22 @@ export interface UploadInput {
 
 export interface UploadOutcome extends ImportResult {
   session: SessionDoc;
+}
+
+export interface Preview {
+  columns: Array<{ name: string; label: string; type: ColumnType }>;
+  rows: unknown[][];
+  /** Total rows in the table. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const PREVIEW_MAX_LIMIT = 1000;
+
+export interface SessionTablesOptions {
+  /** An upload that sends nothing for this long is aborted (IDLE_TIMEOUT). */
+  idleTimeoutMs: number;
 }
 
 /** A name for the kept original: the user's base name made plain, unique within uploads/. */
@@ -45,8 +67,16 @@ function storedName(fileName: string): string {
   return `${stem || 'upload'}-${randomBytes(3).toString('hex')}${ext.replace(/[^\w.]/g, '')}`;
 }
 
+const visible = (catalog: Catalog) => catalog.filter((table) => !table.name.startsWith(INTERNAL_PREFIX));
+
 export class SessionTables {
-  constructor(private readonly sessions: SessionManager) {}
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly imports: ImportPool,
+    private readonly catalogs: SessionCatalogs,
+    private readonly sandbox: QuerySandbox,
+    private readonly options: SessionTablesOptions,
+  ) {}
 
   private dbPath(doc: SessionDoc): string {
     return this.sessions.paths.dbPath(doc.session_id);
@@ -57,57 +87,130 @@ export class SessionTables {
     const id = doc.session_id;
     const dbPath = this.dbPath(doc);
     const tempDir = paths.subdir(id, 'temp');
-    let result: ImportResult;
+    const limitBytes = this.sessions.options.maxSessionSizeBytes;
+    // A bad name fails before any byte is stored.
+    if (input.tableName !== undefined) validateUserTableName(input.tableName);
+    let spooled: { path: string; bytes: number } | null = null;
     try {
-      result = await importFile({
-        dbPath,
-        tempDir,
-        source: input.source,
-        fileName: input.fileName,
-        ...(input.tableName ? { tableName: input.tableName } : {}),
-        ...(input.sheets ? { sheets: input.sheets } : {}),
+      spooled = await spoolUpload(input.source as AsyncIterable<Buffer>, {
+        dir: tempDir,
+        limitBytes,
+        sessionBytes: () => paths.measureSync(id),
+        idleTimeoutMs: this.options.idleTimeoutMs,
         ...(input.signal ? { signal: input.signal } : {}),
-        // Read by the importer once it holds the database's import lock, so a concurrent upload's bytes count.
-        quota: {
-          limitBytes: this.sessions.options.maxSessionSizeBytes,
-          usedBytes: () => paths.measureSync(id),
-        },
-        keepOriginal: { path: paths.safeJoin(id, 'uploads', storedName(input.fileName)) },
       });
+      const file = spooled;
+      const result = await withDbLock(dbPath, async () => {
+        const answer = await this.imports.import(
+          {
+            type: 'import',
+            dbPath,
+            tempDir,
+            sourcePath: file.path,
+            sourceBytes: file.bytes,
+            keepAs: paths.safeJoin(id, 'uploads', storedName(input.fileName)),
+            fileName: input.fileName,
+            ...(input.tableName !== undefined ? { tableName: input.tableName } : {}),
+            ...(input.sheets ? { sheets: input.sheets } : {}),
+            limitBytes,
+            // Measured under the lock, so a concurrent upload's committed bytes count.
+            usedBytes: paths.measureSync(id) - file.bytes,
+          },
+          input.signal,
+        );
+        this.catalogs.set(dbPath, answer.all);
+        return answer;
+      });
+      const { all, ...outcome } = result;
+      const session = await this.syncTables(id, all);
+      return { ...outcome, session };
     } finally {
+      // After success the child has moved it into uploads/ (or removed it); after a failure it is ours to remove.
+      if (spooled) rmSync(spooled.path, { force: true });
       // Success or failure, the document's size must stay true (a failure frees what it used).
       await this.sessions.refreshSize(id).catch(() => undefined);
     }
-    const session = await this.syncTables(id);
-    return { ...result, session };
   }
 
   /** The catalog of the session's own tables (internal tables hidden). */
-  list(doc: SessionDoc): Catalog {
-    const dbPath = this.dbPath(doc);
-    if (!existsSync(dbPath)) return [];
-    return readCatalog(dbPath).filter((table) => !table.name.startsWith(INTERNAL_PREFIX));
+  async list(doc: SessionDoc): Promise<Catalog> {
+    return visible(await this.catalogs.get(this.dbPath(doc)));
   }
 
-  preview(doc: SessionDoc, name: string, options: { limit?: number; offset?: number }): Preview {
-    if (name.startsWith(INTERNAL_PREFIX)) throw new AppError('not_found', { what: `table ${name}` });
-    return previewRows(this.dbPath(doc), name, options);
+  async preview(
+    doc: SessionDoc,
+    name: string,
+    options: { limit?: number; offset?: number },
+  ): Promise<Preview> {
+    const table = (await this.list(doc)).find((t) => t.name === name);
+    if (!table) throw new AppError('not_found', { what: `table ${name}` });
+    const limit = Math.max(0, Math.min(PREVIEW_MAX_LIMIT, Math.floor(options.limit ?? 50)));
+    const offset = Math.max(0, Math.floor(options.offset ?? 0));
+    const rows = await this.sandbox.readRows(this.dbPath(doc), {
+      table: table.name,
+      columns: table.columns.map((c) => c.name),
+      limit,
+      offset,
+    });
+    return {
+      columns: table.columns.map((c) => ({ name: c.name, label: c.label, type: c.type })),
+      rows,
+      total: table.rows,
+      limit,
+      offset,
+    };
   }
 
   async drop(doc: SessionDoc, name: string): Promise<SessionDoc> {
-    if (!(await dropTable(this.dbPath(doc), name)))
-      throw new AppError('not_found', { what: `table ${name}` });
-    await this.sessions.refreshSize(doc.session_id);
-    return this.syncTables(doc.session_id);
+    const { paths } = this.sessions;
+    const id = doc.session_id;
+    const dbPath = this.dbPath(doc);
+    const answer = await withDbLock(dbPath, async () => {
+      const dropped = await this.imports.drop({
+        type: 'drop',
+        dbPath,
+        tempDir: paths.subdir(id, 'temp'),
+        uploadsDir: paths.subdir(id, 'uploads'),
+        name,
+      });
+      this.catalogs.set(dbPath, dropped.all);
+      return dropped;
+    });
+    if (!answer.dropped) throw new AppError('not_found', { what: `table ${name}` });
+    await this.sessions.refreshSize(id);
+    return this.syncTables(id, answer.all);
+  }
+
+  /**
+   * Crash recovery (issue 12): rolls back what imports killed with their process left in every session folder
+   * (a hot journal, stray tables, spill files) and removes spooled uploads older than `spoolGraceMs` — 0 when no
+   * other process can be uploading (embedded mode at start-up). Returns the sessions that needed it.
+   */
+  async recoverAll(spoolGraceMs: number): Promise<string[]> {
+    const { paths } = this.sessions;
+    const recovered: string[] = [];
+    for (const id of await paths.listSessionDirs()) {
+      if (!SessionPaths.isValidId(id)) continue;
+      const dbPath = paths.dbPath(id);
+      const tempDir = paths.subdir(id, 'temp');
+      if (!existsSync(`${dbPath}-journal`) && !hasEntries(tempDir)) continue;
+      await withDbLock(dbPath, async () => {
+        const answer = await this.imports.recover({ type: 'recover', dbPath, tempDir, spoolGraceMs });
+        this.catalogs.set(dbPath, answer.all);
+      });
+      await this.sessions.refreshSize(id).catch(() => undefined);
+      recovered.push(id);
+    }
+    return recovered;
   }
 
   /**
    * Writes the table list into the session document (a change bumps `version`, invalidating cached agents), and
    * drops names of tables that no longer exist from an explicit include list.
    */
-  private async syncTables(id: string): Promise<SessionDoc> {
+  private async syncTables(id: string, catalog: Catalog): Promise<SessionDoc> {
     const doc = await this.sessions.get(id);
-    const names = this.list(doc)
+    const names = visible(catalog)
       .map((table) => table.name)
       .sort();
     const changes: Partial<SessionDoc> = { tables: names };
@@ -116,5 +219,13 @@ export class SessionTables {
       changes.include_tables_key = kept.length ? kept.join(',') : '*';
     }
     return this.sessions.apply(id, changes);
+  }
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
   }
 }

@@ -37,6 +37,8 @@ export interface TableCatalog {
   size_bytes?: number;
   /** Epoch seconds of the import. */
   created_at?: number;
+  /** The kept original in uploads/ this table came from (removed with the last table that names it). */
+  source_file?: string;
 }
 
 export type Catalog = TableCatalog[];

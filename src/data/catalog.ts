@@ -151,14 +151,19 @@ export function ensureCatalogTable(db: Database.Database): void {
     rows INTEGER NOT NULL,
     size_bytes INTEGER NOT NULL,
     created_at REAL NOT NULL,
-    columns TEXT NOT NULL
+    columns TEXT NOT NULL,
+    source_file TEXT
   )`);
+  // A session database written before source_file existed (sessions outlive a server upgrade by up to their TTL).
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(CATALOG_TABLE) as string[];
+  if (!columns.includes('source_file')) db.exec(`ALTER TABLE ${CATALOG_TABLE} ADD COLUMN source_file TEXT`);
 }
 
 export function writeCatalogEntry(db: Database.Database, entry: TableCatalog): void {
   ensureCatalogTable(db);
   db.prepare(
-    `INSERT OR REPLACE INTO ${CATALOG_TABLE} (name, label, rows, size_bytes, created_at, columns) VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO ${CATALOG_TABLE} (name, label, rows, size_bytes, created_at, columns, source_file)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     entry.name,
     entry.label,
@@ -166,6 +171,7 @@ export function writeCatalogEntry(db: Database.Database, entry: TableCatalog): v
     entry.size_bytes ?? 0,
     entry.created_at ?? Date.now() / 1000,
     JSON.stringify(entry.columns),
+    entry.source_file ?? null,
   );
 }
 
@@ -176,6 +182,7 @@ interface CatalogRow {
   size_bytes: number;
   created_at: number;
   columns: string;
+  source_file?: string | null;
 }
 
 export function hasCatalogTable(db: Database.Database): boolean {
@@ -187,9 +194,7 @@ export function hasCatalogTable(db: Database.Database): boolean {
 
 export function readCatalogFrom(db: Database.Database): TableCatalog[] {
   if (!hasCatalogTable(db)) return [];
-  const rows = db
-    .prepare(`SELECT name, label, rows, size_bytes, created_at, columns FROM ${CATALOG_TABLE} ORDER BY rowid`)
-    .all() as CatalogRow[];
+  const rows = db.prepare(`SELECT * FROM ${CATALOG_TABLE} ORDER BY rowid`).all() as CatalogRow[];
   return rows.map((r) => ({
     name: r.name,
     label: r.label,
@@ -197,6 +202,7 @@ export function readCatalogFrom(db: Database.Database): TableCatalog[] {
     size_bytes: r.size_bytes,
     created_at: r.created_at,
     columns: JSON.parse(r.columns) as ColumnCatalog[],
+    ...(r.source_file ? { source_file: r.source_file } : {}),
   }));
 }
 

@@ -40,12 +40,18 @@ function tsxApi(from: string): string {
   return pathToFileURL(path.join(path.dirname(pkgFile), rel)).href;
 }
 
-/** execArgv without `--import tsx` / `--loader tsx` / `--require tsx` (in any spelling). */
-function withoutTsx(args: readonly string[]): string[] {
+/**
+ * The process's execArgv minus what a worker must not get: `--import tsx` / `--loader tsx` / `--require tsx` (in any
+ * spelling; the worker registers tsx itself) and V8 heap sizes, which a worker refuses (it has resourceLimits; an
+ * import child runs with --max-old-space-size).
+ */
+function workerExecArgv(args: readonly string[], fromSource: boolean): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (/^--(import|loader|experimental-loader|require)$/.test(a) && args[i + 1]?.includes('tsx')) i++;
+    if (/^--max-(old|semi)-space-size/.test(a)) continue;
+    if (!fromSource) out.push(a);
+    else if (/^--(import|loader|experimental-loader|require)$/.test(a) && args[i + 1]?.includes('tsx')) i++;
     else if (!(a.startsWith('--') && a.includes('=') && a.includes('tsx'))) out.push(a);
   }
   return out;
@@ -59,9 +65,16 @@ function startThread(): Worker {
     const tsx = tsxApi(self);
     const entry = new URL('./csv-worker.ts', self).href;
     const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(code, { eval: true, execArgv: withoutTsx(process.execArgv), resourceLimits: LIMITS });
+    return new Worker(code, {
+      eval: true,
+      execArgv: workerExecArgv(process.execArgv, true),
+      resourceLimits: LIMITS,
+    });
   }
-  return new Worker(new URL('./csv-worker.js', self), { resourceLimits: LIMITS });
+  return new Worker(new URL('./csv-worker.js', self), {
+    execArgv: workerExecArgv(process.execArgv, false),
+    resourceLimits: LIMITS,
+  });
 }
 
 export class CsvWorkerPool {

@@ -26,6 +26,11 @@ export function openDb(dbPath: string, options: { readonly?: boolean } = {}): Da
 
 const locks = new Map<string, Promise<unknown>>();
 
+/** Whether a write (import, drop, recovery) of this process holds or waits for `dbPath`'s lock. */
+export function isWriting(dbPath: string): boolean {
+  return locks.has(dbPath);
+}
+
 /**
  * Runs `fn` when no other writer of this process holds `dbPath` (imports and drops are serialised per session).
  * Writers in other processes are kept apart by SQLite's own locking plus busy_timeout.

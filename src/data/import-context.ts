@@ -15,8 +15,12 @@ import type { BuilderSummary, LocaleEvidence } from './row-builder.js';
 import { isGzip } from './sniff.js';
 import { TableWriter } from './table-writer.js';
 
-/** Decompressed bytes beyond this multiple of the quota are refused (a gzip bomb of blank lines grows nothing). */
-const MAX_INFLATE_RATIO = 10;
+/**
+ * Decompressed bytes beyond this multiple of the quota are refused (a gzip bomb of blank lines grows nothing).
+ * Text becomes about as many bytes in SQLite, so more than twice the limit cannot fit; 10× let a 1.5 MB .gz of
+ * newlines cost 44 s of CPU (issue 12).
+ */
+export const MAX_INFLATE_RATIO = 2;
 /** Temp files of ours in tempDir start with this (cleanLeftovers removes them). */
 export const SPILL_PREFIX = 'agentgraph-import-';
 
@@ -71,20 +75,15 @@ export class ImportContext {
   receivedBytes = 0;
   inflatedBytes = 0;
   spillBytes = 0;
-  originalBytes = 0;
-  private original: fs.WriteStream | null = null;
+  /** The kept original's bytes while it still counts (0 once dropped). */
+  originalBytes: number;
   originalDropped = false;
   readonly spillFiles: string[] = [];
   dbGrowth: () => number = () => 0;
 
   constructor(readonly opts: ImportOptions) {
     this.baseline = opts.quota.usedBytes();
-    if (opts.keepOriginal) {
-      fs.mkdirSync(path.dirname(opts.keepOriginal.path), { recursive: true });
-      this.original = fs.createWriteStream(opts.keepOriginal.path);
-      // Errors surface on write/end; keep the process from crashing on an unhandled 'error' meanwhile.
-      this.original.on('error', () => undefined);
-    }
+    this.originalBytes = opts.original?.bytes ?? 0;
   }
 
   private quotaError(): AppError {
@@ -98,42 +97,20 @@ export class ImportContext {
     if (this.opts.signal?.aborted) throw interrupted();
   }
 
-  /** Throws quota_exceeded when the session would go over its limit; drops the kept original first. */
+  /** Throws quota_exceeded when the session would go over its limit; gives up keeping the original first. */
   checkQuota(): void {
     const limit = this.opts.quota.limitBytes;
     const used = () => this.baseline + this.originalBytes + this.spillBytes + this.dbGrowth();
-    if (used() > limit && this.original) this.dropOriginal();
+    if (used() > limit) this.dropOriginal();
     // An upload larger than the free space is refused even when it would shrink in SQLite: it is the
     // measure users can act on, and it stops a stream that grows nothing (blank lines) from running forever.
     if (used() > limit || this.baseline + this.receivedBytes > limit) throw this.quotaError();
-    if (this.inflatedBytes > MAX_INFLATE_RATIO * limit) throw this.quotaError();
+    if (this.inflatedBytes > MAX_INFLATE_RATIO * limit) throw inflatedTooFar(limit);
   }
 
-  /**
-   * Destroys the copy's stream and removes the file once the stream is closed: a stream destroyed before its
-   * asynchronous open completes would otherwise create the file after we removed it.
-   */
-  private closeAndRemoveOriginal(): void {
-    const out = this.original;
-    if (!out) return;
-    this.original = null;
-    const file = this.opts.keepOriginal!.path;
-    this.originalClosed = new Promise<void>((resolve) => {
-      out.once('close', () => {
-        fs.rmSync(file, { force: true });
-        resolve();
-      });
-    });
-    out.destroy();
-    fs.rmSync(file, { force: true });
-  }
-
-  /** Resolves when a dropped or discarded copy is closed and removed. */
-  originalClosed: Promise<void> = Promise.resolve();
-
+  /** The original will not be kept in uploads/ (the session is near its limit); the import goes on. */
   dropOriginal(): void {
-    if (!this.original) return;
-    this.closeAndRemoveOriginal();
+    if (!this.opts.original || this.originalDropped) return;
     this.originalBytes = 0;
     this.originalDropped = true;
     this.warnings.push(
@@ -141,39 +118,36 @@ export class ImportContext {
     );
   }
 
-  async writeOriginal(chunk: Buffer): Promise<void> {
-    const out = this.original;
-    if (!out) return;
-    this.originalBytes += chunk.length;
-    if (!out.write(chunk)) {
-      // 'close' too: the copy may be dropped (dropOriginal, from a quota check elsewhere) while we wait.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          out.off('drain', done);
-          out.off('close', done);
-          resolve();
-        };
-        out.on('drain', done);
-        out.on('close', done);
-      });
+  /** The name the original will have in uploads/, or null when it is not kept. */
+  get keptOriginalName(): string | null {
+    const original = this.opts.original;
+    return original && !this.originalDropped ? path.basename(original.keepAs) : null;
+  }
+
+  /**
+   * After COMMIT: moves the original into uploads/ (a rename within the session folder), or removes it when it is
+   * not kept. Before COMMIT it stays in temp/, so a kill at any moment leaves no partial original in uploads/.
+   */
+  finishOriginal(): boolean {
+    const original = this.opts.original;
+    if (!original) return false;
+    if (this.originalDropped) {
+      fs.rmSync(original.path, { force: true });
+      return false;
+    }
+    try {
+      fs.mkdirSync(path.dirname(original.keepAs), { recursive: true });
+      fs.renameSync(original.path, original.keepAs);
+      return true;
+    } catch {
+      // The tables are committed; losing the copy is not worth failing the upload for.
+      fs.rmSync(original.path, { force: true });
+      return false;
     }
   }
 
-  async finishOriginal(): Promise<boolean> {
-    const out = this.original;
-    if (!out) return false;
-    await new Promise<void>((resolve, reject) => {
-      out.once('error', reject);
-      out.end(() => resolve());
-    });
-    return true;
-  }
-
-  /** Cleans up after a failure: nothing of this attempt stays on disk. */
-  async discard(): Promise<void> {
-    this.closeAndRemoveOriginal();
-    await this.originalClosed;
-    if (this.opts.keepOriginal) fs.rmSync(this.opts.keepOriginal.path, { force: true });
+  /** Cleans up after a failure: nothing of this attempt stays on disk (the original is its caller's to remove). */
+  discard(): void {
     this.removeSpills();
   }
 
@@ -181,7 +155,7 @@ export class ImportContext {
     for (const f of this.spillFiles.splice(0)) fs.rmSync(f, { force: true });
   }
 
-  /** The upload's raw bytes: counted, copied to the kept original, abort- and quota-checked per chunk. */
+  /** The upload's raw bytes: counted, abort- and quota-checked per chunk. */
   async *raw(): AsyncGenerator<Chunk> {
     const src = this.opts.source as AsyncIterable<Buffer | Uint8Array | string> & {
       destroy?: (e?: Error) => void;
@@ -201,7 +175,6 @@ export class ImportContext {
               ? piece
               : Buffer.from(piece);
         this.receivedBytes += chunk.length;
-        await this.writeOriginal(chunk);
         this.checkQuota();
         yield chunk;
       }
@@ -213,6 +186,17 @@ export class ImportContext {
     }
     this.checkAbort();
   }
+}
+
+/**
+ * A compressed upload that inflates beyond MAX_INFLATE_RATIO × the session's limit cannot become a table that fits
+ * (SQLite stores about as many bytes as the text); refusing it bounds the CPU a compression bomb can cost.
+ */
+export function inflatedTooFar(limitBytes: number): AppError {
+  return new AppError('quota_exceeded', {
+    limit_mb: Math.round((limitBytes / 1024 / 1024) * 10) / 10,
+    detail: `the compressed file inflates to more than ${MAX_INFLATE_RATIO}× the session's storage limit`,
+  });
 }
 
 export function interrupted(): AppError {

@@ -19,7 +19,7 @@ import {
 } from './import-context.js';
 import { JsonArrayParser, type JsonRecord, jsonCell, NdjsonParser } from './json.js';
 import { RowBuilder } from './row-builder.js';
-import { readXlsx } from './xlsx.js';
+import { readXlsx, xlsxLimits } from './xlsx.js';
 
 /** A table and the builder feeding it, rows inserted as soon as a segment is ready. */
 function startTable(
@@ -54,7 +54,7 @@ export async function importJson(
         keyIndex.set(key, idx);
         row.push(null);
       }
-      row[idx] = jsonCell(rec[key]);
+      row[idx] = jsonCell(rec[key], key);
     }
     b.writeRow(row, false);
   };
@@ -100,12 +100,16 @@ export async function importJson(
   done.entry.summary = done.builder.finish();
 }
 
-export async function importXlsx(
+/**
+ * ZIP needs random access (its directory is at the end): the workbook is read in place when the upload is already a
+ * file (`inPlace`, the API's spool), else spilled to temp/, counted against the quota.
+ */
+async function workbookFile(
   ctx: ImportContext,
-  t: ImportTarget,
   bytes: AsyncIterable<Chunk>,
-): Promise<void> {
-  // ZIP needs random access (its directory is at the end): spill to temp/, counted against the quota.
+  inPlace?: string,
+): Promise<string> {
+  if (inPlace) return inPlace;
   const spill = path.join(ctx.opts.tempDir, `${SPILL_PREFIX}${randomUUID()}.xlsx`);
   fs.mkdirSync(ctx.opts.tempDir, { recursive: true });
   ctx.spillFiles.push(spill);
@@ -118,8 +122,19 @@ export async function importXlsx(
     }
   };
   await pipeline(Readable.from(counted()), out);
+  return spill;
+}
+
+export async function importXlsx(
+  ctx: ImportContext,
+  t: ImportTarget,
+  bytes: AsyncIterable<Chunk>,
+  inPlace?: string,
+): Promise<void> {
+  const file = await workbookFile(ctx, bytes, inPlace);
   let rowsSinceCheck = 0;
-  const sheetsDone = await readXlsx(spill, ctx.opts.sheets ?? 'first', {
+  const limits = xlsxLimits(ctx.opts.quota.limitBytes);
+  const sheetsDone = await readXlsx(file, ctx.opts.sheets ?? 'first', limits, {
     onSheet: (sheetName, multi) => {
       let table: { entry: TableEntry; builder: RowBuilder } | null = null;
       const sampler = new HeaderSampler((labels, header) => {

@@ -43,8 +43,17 @@ export interface ImportOptions {
   quota: { limitBytes: number; usedBytes: () => number };
   /** Aborts (and rolls back) when signalled, e.g. when the client disconnects. */
   signal?: AbortSignal;
-  /** Also write the raw upload bytes here (e.g. `uploads/<name>`); dropped, with a warning, if space runs out. */
-  keepOriginal?: { path: string };
+  /**
+   * The upload as a file already on disk (the API process spools it into temp/, issue 12): `source` reads it, and
+   * formats that need random access (XLSX) open it in place instead of spilling a second copy.
+   */
+  original?: {
+    path: string;
+    /** Its size: counted in the session's use (besides `quota.usedBytes`) for as long as it is kept. */
+    bytes: number;
+    /** Where it is kept after COMMIT (e.g. `uploads/<name>`); not kept, with a warning, if space runs out. */
+    keepAs: string;
+  };
 }
 
 export interface ImportedTable {
@@ -66,7 +75,7 @@ export interface ImportResult {
   encoding: EncodingName | null;
   delimiter: string | null;
   compressed: boolean;
-  /** Whether the original upload was kept at keepOriginal.path. */
+  /** Whether the original upload was kept (at original.keepAs). */
   original_kept: boolean;
 }
 
@@ -114,7 +123,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     if (head.length === 0) throw emptyFile();
     if (isZip(head)) {
       format = 'xlsx';
-      await importXlsx(ctx, target, look.rest());
+      await importXlsx(ctx, target, look.rest(), gz.compressed ? undefined : opts.original?.path);
     } else if (isOle2(head)) {
       throw new AppError('unsupported_media_type', {
         type: 'application/vnd.ms-excel; the old .xls format is not supported, save it as .xlsx or CSV',
@@ -165,16 +174,22 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       ctx.warnings.push(
         ...(target.tables.length > 1 ? r.warnings.map((m) => `${writer.name}: ${m}`) : r.warnings),
       );
-      writeCatalogEntry(db, r.catalog);
     }
     ctx.dbGrowth = () => ((db!.pragma('page_count', { simple: true }) as number) - startPages) * pageSize;
     ctx.checkQuota();
+    // Decided only now (the quota check may give up keeping it): which kept file the tables came from, so that
+    // dropping the last of them removes it too.
+    const source = ctx.keptOriginalName;
+    for (const entry of catalog) {
+      if (source) entry.source_file = source;
+      writeCatalogEntry(db, entry);
+    }
+    ctx.checkQuota();
     const t3 = performance.now();
     ctx.checkAbort();
-    const kept = await ctx.finishOriginal();
-    await ctx.originalClosed;
     db.exec('COMMIT');
     ctx.removeSpills();
+    const kept = ctx.finishOriginal();
     const t4 = performance.now();
     return {
       tables: catalog.map((c) => ({
@@ -196,11 +211,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       encoding,
       delimiter,
       compressed: gz.compressed,
-      original_kept: kept && !ctx.originalDropped,
+      original_kept: kept,
     };
   } catch (error) {
     if (db?.inTransaction) db.exec('ROLLBACK');
-    await ctx.discard();
+    ctx.discard();
     if (!(error instanceof AppError) && opts.signal?.aborted) {
       throw new AppError(
         'bad_input',

@@ -9,6 +9,37 @@ export type JsonRecord = Record<string, unknown>;
 
 /** A record bigger than this is refused (the CSV field/row bounds' counterpart). */
 export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
+/** A value longer than this (as text) is refused: the CSV field bound. */
+export const MAX_CELL_CHARS = 1024 * 1024;
+/**
+ * Nesting deeper than this is refused. Tables are flat; a nested value is kept as JSON text, and turning a
+ * 100,000-deep one back into text overflowed the stack (a 500 instead of a 422, issue 12).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+function tooDeep(where: string): AppError {
+  return notTable(`${where} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+}
+
+/**
+ * Whether `text` (one JSON value) nests deeper than MAX_JSON_DEPTH: a scan for brackets outside strings, done before
+ * JSON.parse so that neither the parser nor JSON.stringify later recurses that deep.
+ */
+function nestsTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
 
 function notTable(detail: string): AppError {
   return new AppError('unprocessable_file', { detail });
@@ -90,8 +121,10 @@ export class JsonArrayParser {
         continue;
       }
       if (c === 34) this.inString = true;
-      else if (c === 123 || c === 91) this.depth++;
-      else if (c === 125 || c === 93) {
+      else if (c === 123 || c === 91) {
+        // +1: the document's own array is not counted in `depth`.
+        if (++this.depth + 1 > MAX_JSON_DEPTH) throw tooDeep(`JSON element ${this.count + 1}`);
+      } else if (c === 125 || c === 93) {
         this.depth--;
         if (this.depth === 0) {
           const text = s.slice(this.elemStart, i + 1);
@@ -139,6 +172,7 @@ export class NdjsonParser {
     this.line++;
     const text = raw.trim();
     if (text.length === 0) return;
+    if (nestsTooDeep(text)) throw tooDeep(`line ${this.line}`);
     const value = parseJson(
       text,
       (why) =>
@@ -152,12 +186,15 @@ export class NdjsonParser {
 }
 
 /** A JSON value as the raw text the type inference reads (nested values are kept as JSON text). */
-export function jsonCell(value: unknown): string | null {
+export function jsonCell(value: unknown, key: string): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (text.length > MAX_CELL_CHARS) {
+    throw notTable(`the value of "${key.slice(0, 60)}" is longer than ${MAX_CELL_CHARS / 1024} K characters`);
+  }
+  return text;
 }
 
 /** JSON.parse, with a parse failure reported as unprocessable_file and the place it happened. */

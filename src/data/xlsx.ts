@@ -1,7 +1,11 @@
 /**
  * XLSX reading with yauzl (ZIP, random access, maintained) and saxes (streaming XML): sheets are streamed row by
- * row, never loaded whole. Shared strings are held in memory (the file format makes every sheet index into them),
- * bounded by the upload size, which the quota bounds.
+ * row, never loaded whole. Shared strings are held in memory (the file format makes every sheet index into them).
+ *
+ * A workbook is a ZIP: a few KB can inflate to gigabytes, and a cell can name any column. Everything it can make us
+ * hold or do is bounded while streaming (XlsxLimits, issue 12): inflated bytes of all entries together, characters
+ * of the shared strings and of one cell, rows (Excel's 1,048,576) and columns (Excel's XFD = 16,384). A 1 KB file
+ * with one cell at `ZZZZZZZ1` once padded a row to 321 million entries and killed the process.
  *
  * Cells become the same raw text a CSV would have (numbers as written by Excel, dates as ISO text, booleans as
  * true/false), so one type inference serves every format.
@@ -19,6 +23,39 @@ export interface SheetSink {
 export interface XlsxHandlers {
   /** `multi`: more than one sheet is being imported (tables get the sheet name in theirs). */
   onSheet(name: string, multi: boolean): SheetSink;
+}
+
+/** Excel's own sheet size: a reference or a count beyond it is not a workbook Excel (or anyone) could open. */
+export const XLSX_MAX_ROWS = 1_048_576;
+export const XLSX_MAX_COLUMNS = 16_384;
+/**
+ * Sheet XML is verbose (a value of a few bytes takes ~30–60 bytes of `<c r=".." s=".."><v>…</v></c>`), so a workbook
+ * whose data fits the session can inflate to several times its limit; beyond 8× it cannot.
+ */
+const XLSX_INFLATE_RATIO = 8;
+/** Characters of all shared strings together: they stay in memory for the whole import. */
+const MAX_SHARED_CHARS = 64 * 1024 * 1024;
+/** Characters in one cell (the CSV field bound; Excel itself stops at 32,767). */
+const MAX_CELL_CHARS = 1024 * 1024;
+
+export interface XlsxLimits {
+  /** Inflated bytes of all the entries read, together. */
+  maxInflatedBytes: number;
+  maxSharedChars: number;
+  maxCellChars: number;
+}
+
+/** The bounds for a session with `quotaBytes` of storage. */
+export function xlsxLimits(quotaBytes: number): XlsxLimits {
+  return {
+    maxInflatedBytes: XLSX_INFLATE_RATIO * quotaBytes,
+    maxSharedChars: Math.min(MAX_SHARED_CHARS, quotaBytes),
+    maxCellChars: MAX_CELL_CHARS,
+  };
+}
+
+function tooBig(detail: string): AppError {
+  return new AppError('unprocessable_file', { detail: `the workbook is too large to import: ${detail}` });
 }
 
 function corrupt(detail: string, cause?: unknown): AppError {
@@ -51,8 +88,19 @@ function listEntries(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>> {
   });
 }
 
-/** Streams one ZIP entry as text into a SAX parser. */
-function parseEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, setup: (p: SaxesParser) => void): Promise<void> {
+/** Inflated bytes read so far from a workbook, against its bound. */
+interface Inflated {
+  bytes: number;
+  max: number;
+}
+
+/** Streams one ZIP entry as text into a SAX parser, counting what it inflates to. */
+function parseEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  inflated: Inflated,
+  setup: (p: SaxesParser) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
       if (err || !stream) {
@@ -73,6 +121,10 @@ function parseEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, setup: (p: SaxesPars
       stream.on('data', (chunk: string) => {
         if (failed) return;
         try {
+          inflated.bytes += chunk.length;
+          if (inflated.bytes > inflated.max) {
+            throw tooBig(`it inflates to more than ${Math.round(inflated.max / 1048576)} MB`);
+          }
           parser.write(chunk);
         } catch (e) {
           fail(e);
@@ -92,8 +144,13 @@ function parseEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, setup: (p: SaxesPars
   });
 }
 
-async function readXml(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, setup: (p: SaxesParser) => void) {
-  if (entry) await parseEntry(zip, entry, setup);
+async function readXml(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry | undefined,
+  inflated: Inflated,
+  setup: (p: SaxesParser) => void,
+) {
+  if (entry) await parseEntry(zip, entry, inflated, setup);
 }
 
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57]);
@@ -127,14 +184,20 @@ export function excelSerialToIso(serial: number, date1904: boolean): string {
   return `${date} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
 }
 
+/** 0-based column of a cell reference (`C7` → 2); refuses one beyond XFD before it is computed in full. */
 function columnIndex(ref: string): number {
   let n = 0;
   for (let i = 0; i < ref.length; i++) {
     const c = ref.charCodeAt(i);
     if (c < 65 || c > 90) break;
     n = n * 26 + (c - 64);
+    if (n > XLSX_MAX_COLUMNS) throw beyondColumns(ref);
   }
   return n - 1;
+}
+
+function beyondColumns(ref: string): AppError {
+  return tooBig(`cell ${ref.slice(0, 20)} is beyond the last column Excel allows (XFD, ${XLSX_MAX_COLUMNS})`);
 }
 
 function resolveTarget(target: string): string {
@@ -152,9 +215,18 @@ function resolveTarget(target: string): string {
 export async function readXlsx(
   file: string,
   which: 'first' | 'all',
+  limits: XlsxLimits,
   handlers: XlsxHandlers,
 ): Promise<number> {
   const zip = await openZip(file);
+  const inflated: Inflated = { bytes: 0, max: limits.maxInflatedBytes };
+  /** Appends text to a cell's value, refusing a cell longer than the bound. */
+  const grow = (value: string, text: string) => {
+    if (value.length + text.length > limits.maxCellChars) {
+      throw tooBig(`a cell is longer than ${Math.round(limits.maxCellChars / 1024)} K characters`);
+    }
+    return value + text;
+  };
   try {
     const entries = await listEntries(zip);
     const workbook = entries.get('xl/workbook.xml');
@@ -163,7 +235,7 @@ export async function readXlsx(
     // Sheets in workbook order, and the 1904 date system flag.
     const sheets: Array<{ name: string; rid: string }> = [];
     let date1904 = false;
-    await readXml(zip, workbook, (p) => {
+    await readXml(zip, workbook, inflated, (p) => {
       p.on('opentag', (tag: SaxesTagPlain) => {
         if (tag.name === 'sheet') {
           sheets.push({ name: String(tag.attributes.name ?? ''), rid: String(tag.attributes['r:id'] ?? '') });
@@ -174,7 +246,7 @@ export async function readXlsx(
       });
     });
     const rels = new Map<string, string>();
-    await readXml(zip, entries.get('xl/_rels/workbook.xml.rels'), (p) => {
+    await readXml(zip, entries.get('xl/_rels/workbook.xml.rels'), inflated, (p) => {
       p.on('opentag', (tag: SaxesTagPlain) => {
         if (tag.name === 'Relationship') {
           rels.set(String(tag.attributes.Id), resolveTarget(String(tag.attributes.Target)));
@@ -186,7 +258,7 @@ export async function readXlsx(
     const customFormats = new Map<number, string>();
     const xfFormats: number[] = [];
     let inCellXfs = false;
-    await readXml(zip, entries.get('xl/styles.xml'), (p) => {
+    await readXml(zip, entries.get('xl/styles.xml'), inflated, (p) => {
       p.on('opentag', (tag: SaxesTagPlain) => {
         if (tag.name === 'numFmt') {
           customFormats.set(Number(tag.attributes.numFmtId), String(tag.attributes.formatCode ?? ''));
@@ -205,7 +277,8 @@ export async function readXlsx(
       let inT = false;
       let inPhonetic = false;
       let text = '';
-      await readXml(zip, entries.get('xl/sharedStrings.xml'), (p) => {
+      let sharedChars = 0;
+      await readXml(zip, entries.get('xl/sharedStrings.xml'), inflated, (p) => {
         p.on('opentag', (tag: SaxesTagPlain) => {
           if (tag.name === 'si') {
             inSi = true;
@@ -214,12 +287,18 @@ export async function readXlsx(
           else if (tag.name === 'rPh') inPhonetic = true;
         });
         p.on('text', (t: string) => {
-          if (inT) text += t;
+          if (inT) text = grow(text, t);
         });
         p.on('closetag', (tag) => {
           if (tag.name === 't') inT = false;
           else if (tag.name === 'rPh') inPhonetic = false;
           else if (tag.name === 'si') {
+            sharedChars += text.length;
+            if (sharedChars > limits.maxSharedChars) {
+              throw tooBig(
+                `its shared strings exceed ${Math.round(limits.maxSharedChars / 1048576)} M characters`,
+              );
+            }
             shared.push(text);
             inSi = false;
           }
@@ -241,15 +320,20 @@ export async function readXlsx(
       let value = '';
       let inValue = false;
       let inInline = false;
-      await parseEntry(zip, entry, (p) => {
+      let rows = 0;
+      await parseEntry(zip, entry, inflated, (p) => {
         p.on('opentag', (tag: SaxesTagPlain) => {
           switch (tag.name) {
             case 'row':
+              if (++rows > XLSX_MAX_ROWS) {
+                throw tooBig(`sheet "${sheet.name}" has more than ${XLSX_MAX_ROWS} rows, Excel's maximum`);
+              }
               row = [];
               break;
             case 'c': {
               const ref = tag.attributes.r;
               cellIndex = ref ? columnIndex(String(ref)) : row.length;
+              if (cellIndex >= XLSX_MAX_COLUMNS) throw beyondColumns(String(ref ?? `#${cellIndex + 1}`));
               cellType = String(tag.attributes.t ?? 'n');
               cellStyle = Number(tag.attributes.s ?? 0);
               value = '';
@@ -267,7 +351,7 @@ export async function readXlsx(
           }
         });
         p.on('text', (t: string) => {
-          if (inValue) value += t;
+          if (inValue) value = grow(value, t);
         });
         p.on('closetag', (tag) => {
           switch (tag.name) {

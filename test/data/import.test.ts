@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../src/data/db.js';
-import { cleanLeftovers, dropTable, importFile, previewRows, readCatalog } from '../../src/data/index.js';
+import { cleanLeftovers, dropTable, importFile, readCatalog, readPage } from '../../src/data/index.js';
 import {
   bytes,
   chunked,
@@ -354,14 +354,13 @@ describe('bad input leaves the session unchanged', () => {
     const catalog = readCatalog(s.dbPath);
     const p =
       typeof content === 'string' || Buffer.isBuffer(content)
-        ? load(s, 'bad.csv', content, { keepOriginal: { path: path.join(s.uploads, 'bad.csv') }, ...extra })
+        ? load(s, 'bad.csv', content, extra)
         : importFile({
             dbPath: s.dbPath,
             tempDir: s.tempDir,
             source: content,
             fileName: 'bad.csv',
             quota: { limitBytes: 200 * 1024 * 1024, usedBytes: () => 0 },
-            keepOriginal: { path: path.join(s.uploads, 'bad.csv') },
             ...extra,
           });
     const err = await expectFailure(p);
@@ -489,12 +488,31 @@ describe('bad input leaves the session unchanged', () => {
 });
 
 describe('quota and the original upload', () => {
-  it('keeps the original in uploads/ when it fits', async () => {
+  /** The upload as the API leaves it: a spooled file in temp/, read by the import and kept after COMMIT. */
+  function spooled(s: ReturnType<typeof newSession>, content: string) {
+    const file = path.join(s.tempDir, 'agentgraph-upload-test');
+    fs.writeFileSync(file, content);
+    return {
+      source: fs.createReadStream(file),
+      original: { path: file, bytes: Buffer.byteLength(content), keepAs: path.join(s.uploads, 'v.csv') },
+    };
+  }
+
+  it('keeps the original in uploads/ when it fits, moved there only after COMMIT', async () => {
     const s = newSession();
-    const original = path.join(s.uploads, 'v.csv');
-    const r = await load(s, 'v.csv', 'a\n1\n2\n', { keepOriginal: { path: original } });
+    const r = await load(s, 'v.csv', '', spooled(s, 'a\n1\n2\n'));
     expect(r.original_kept).toBe(true);
-    expect(fs.readFileSync(original, 'utf8')).toBe('a\n1\n2\n');
+    expect(fs.readFileSync(path.join(s.uploads, 'v.csv'), 'utf8')).toBe('a\n1\n2\n');
+    expect(fs.readdirSync(s.tempDir)).toEqual([]);
+    expect(readCatalog(s.dbPath)[0]!.source_file).toBe('v.csv');
+  });
+
+  it('a failed import leaves the spooled original where it was, for its owner to remove, and uploads/ empty', async () => {
+    const s = newSession();
+    const input = spooled(s, 'a,b\n"unterminated\n');
+    await expectFailure(load(s, 'v.csv', '', input));
+    expect(fs.existsSync(input.original.path)).toBe(true);
+    expect(fs.readdirSync(s.uploads)).toEqual([]);
   });
 
   it('drops the original (with a warning) when only that would cross the limit', async () => {
@@ -502,39 +520,37 @@ describe('quota and the original upload', () => {
     const lines = ['texto'];
     for (let i = 0; i < 20000; i++) lines.push('mesmo valor repetido muitas vezes');
     const content = lines.join('\n');
-    const original = path.join(s.uploads, 'v.csv');
     const probe = newSession();
     await load(probe, 'v.csv', content);
     const dbSize = fs.statSync(probe.dbPath).size;
     // Limit: the database fits, the database plus the kept original does not.
-    const r = await load(s, 'v.csv', content, {
-      keepOriginal: { path: original },
+    const input = spooled(s, content);
+    const r = await load(s, 'v.csv', '', {
+      ...input,
       quota: { limitBytes: Math.max(dbSize, content.length) + 64 * 1024, usedBytes: () => 0 },
     });
     expect(r.original_kept).toBe(false);
-    expect(fs.existsSync(original)).toBe(false);
+    expect(fs.existsSync(input.original.keepAs)).toBe(false);
+    expect(fs.existsSync(input.original.path)).toBe(false);
+    expect(readCatalog(s.dbPath)[0]!.source_file).toBeUndefined();
     expect(r.warnings.join()).toMatch(/original file was not kept/);
     expect(r.tables[0]!.rows).toBe(20000);
   });
 });
 
 describe('table management', () => {
-  it('preview, drop (space is given back), cleanLeftovers', async () => {
+  it('page, drop (space is given back), cleanLeftovers', async () => {
     const s = newSession();
     const lines = ['n,s'];
     for (let i = 0; i < 20000; i++) lines.push(`${i},texto ${i}`);
     await load(s, 'big.csv', lines.join('\n'));
     await load(s, 'small.csv', 'x\n1\n');
-    const p = previewRows(s.dbPath, 'big', { limit: 2, offset: 10 });
-    expect(p.columns).toEqual([
-      { name: 'n', label: 'n', type: 'integer' },
-      { name: 's', label: 's', type: 'text' },
+    const db = new Database(s.dbPath, { readonly: true });
+    expect(readPage(db, 'big', ['s', 'n'], { limit: 2, offset: 10 })).toEqual([
+      ['texto 10', 10],
+      ['texto 11', 11],
     ]);
-    expect(p.rows).toEqual([
-      [10, 'texto 10'],
-      [11, 'texto 11'],
-    ]);
-    expect(() => previewRows(s.dbPath, 'nope')).toThrow(/Not found/);
+    db.close();
     const sizeBefore = fs.statSync(s.dbPath).size;
     expect(await dropTable(s.dbPath, 'big')).toBe(true);
     expect(await dropTable(s.dbPath, 'big')).toBe(false);
@@ -544,10 +560,32 @@ describe('table management', () => {
     expect(query(s, `SELECT name FROM sqlite_schema WHERE name = 'big'`)).toEqual([]);
 
     fs.writeFileSync(path.join(s.tempDir, 'agentgraph-import-dead.xlsx'), 'x');
+    fs.writeFileSync(path.join(s.tempDir, 'agentgraph-upload-arriving'), 'x');
     fs.writeFileSync(path.join(s.tempDir, 'other.txt'), 'keep');
     const cleaned = cleanLeftovers(s.dbPath, s.tempDir);
     expect(cleaned.files).toEqual(['agentgraph-import-dead.xlsx']);
+    // A spooled upload goes only once it is older than the grace given (it may still be arriving).
+    expect(cleanLeftovers(s.dbPath, s.tempDir, 60_000).files).toEqual([]);
+    expect(cleanLeftovers(s.dbPath, s.tempDir, 0).files).toEqual(['agentgraph-upload-arriving']);
     expect(fs.readdirSync(s.tempDir)).toEqual(['other.txt']);
+  });
+
+  it('dropping the last table made from a kept original removes the original too', async () => {
+    const s = newSession();
+    const file = path.join(s.tempDir, 'agentgraph-upload-book');
+    fs.writeFileSync(file, xlsx({ A: [['a'], [1]], B: [['b'], [2]] }));
+    const keepAs = path.join(s.uploads, 'book.xlsx');
+    await load(s, 'book.xlsx', '', {
+      source: fs.createReadStream(file),
+      original: { path: file, bytes: fs.statSync(file).size, keepAs },
+      sheets: 'all',
+    });
+    const names = readCatalog(s.dbPath).map((t) => t.name);
+    expect(names).toHaveLength(2);
+    expect(await dropTable(s.dbPath, names[0]!, s.uploads)).toBe(true);
+    expect(fs.existsSync(keepAs)).toBe(true);
+    expect(await dropTable(s.dbPath, names[1]!, s.uploads)).toBe(true);
+    expect(fs.existsSync(keepAs)).toBe(false);
   });
 
   it('a kill mid-import is rolled back by the next open', async () => {

@@ -236,10 +236,10 @@ describe('tables HTTP API', () => {
       });
       req.on('error', () => undefined);
       req.write(head);
-      // Keep sending until the import is surely under way (its copy of the original exists), then vanish.
+      // Keep sending until the upload is surely under way (its spooled copy exists in temp/), then vanish.
       const timer = setInterval(() => {
         req.write('1,2\n'.repeat(5000));
-        started ||= readdirSync(uploads).length > 0;
+        started ||= readdirSync(temp).length > 0;
         if (started) {
           clearInterval(timer);
           req.destroy();

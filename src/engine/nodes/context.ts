@@ -51,8 +51,14 @@ export interface LlmBackend {
   refine(input: LlmRefineInput): Promise<string>;
 }
 
+/** The committed catalogs of session databases (SessionCatalogs), read without blocking this process. */
+export interface CatalogSource {
+  get(dbPath: string): Promise<Catalog>;
+}
+
 export interface EngineDeps {
   sessions: SessionManager;
+  catalogs: CatalogSource;
   objects: ObjectManager;
   sandbox: SqlRunner;
   log: QueryLog;

@@ -1,7 +1,6 @@
 /** The first four steps: check the question, load the session, pick its tables, get the cached agent. */
 
 import { detectLang } from '../../builtin/index.js';
-import { readCatalog } from '../../data/index.js';
 import { AppError } from '../../errors.js';
 import { cacheKey, cacheKeyFields } from '../cache-key.js';
 import type { AnswerStateType, NodeUpdate } from '../graph.js';
@@ -51,7 +50,7 @@ export function pickTables(state: AnswerStateType): NodeUpdate {
  * Entries of the same session under older keys are dropped, so an upload or a settings change never serves a
  * stale catalog and never leaves garbage behind.
  */
-export function getAgent(state: AnswerStateType, deps: EngineDeps): NodeUpdate {
+export async function getAgent(state: AnswerStateType, deps: EngineDeps): Promise<NodeUpdate> {
   const session = state.session!;
   const dbPath = deps.sessions.paths.dbPath(session.session_id);
   const fields = cacheKeyFields(session, state.model, dbPath);
@@ -62,7 +61,7 @@ export function getAgent(state: AnswerStateType, deps: EngineDeps): NodeUpdate {
     if (old.startsWith(AGENT_PREFIX)) deps.objects.delete(session.session_id, old);
   }
   const picked = new Set(state.tables);
-  const catalog = readCatalog(dbPath).filter((table) => picked.has(table.name));
+  const catalog = (await deps.catalogs.get(dbPath)).filter((table) => picked.has(table.name));
   const labels: Record<string, string> = {};
   for (const table of catalog) for (const column of table.columns) labels[column.name] ??= column.label;
   const agent: CachedAgent = { key, fields, model: state.model, catalog, labels };

@@ -1,7 +1,8 @@
 /**
  * POST /api/session/uploads, GET /api/session/tables, GET and DELETE /api/session/tables/:name.
- * The upload streams straight from the socket into the importer: nothing is buffered whole in memory or on disk
- * first, and a client that goes away aborts the import (which then leaves the session as it was).
+ * The upload streams from the socket into a file in the session's temp/ (never whole in memory), then an import
+ * process turns it into tables (SessionTables); a client that goes away or stalls aborts it, and the session stays
+ * as it was.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
@@ -103,7 +104,7 @@ export async function tableRoutes(
 
   app.get('/api/session/tables', async (request, reply) => {
     const doc = await requireSession(sessions, request, reply);
-    return { tables: tables.list(doc) };
+    return { tables: await tables.list(doc) };
   });
 
   app.get<{ Params: { name: string } }>('/api/session/tables/:name', async (request, reply) => {
