@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { describeResult, interpret } from '../src/builtin/index.js';
 import type { Catalog } from '../src/data/catalog-types.js';
 import { importFile, readCatalog } from '../src/data/index.js';
+import { quantile, readJsonl, scriptArgs } from './eval-common.js';
 
 interface Question {
   id: string;
@@ -31,15 +32,11 @@ interface Question {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const argValue = (flag: string): string | undefined => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const args = scriptArgs();
 const evalDir = path.resolve(here, '../../shared/eval');
-const questionsPath = argValue('--questions') ?? path.join(evalDir, 'questions_dev.jsonl');
-const dataDir = argValue('--data') ?? path.join(evalDir, 'data');
-const verbose = args.includes('--verbose');
+const questionsPath = args.value('--questions') ?? path.join(evalDir, 'questions_dev.jsonl');
+const dataDir = args.value('--data') ?? path.join(evalDir, 'data');
+const verbose = args.has('--verbose');
 
 async function importInto(dbPath: string, tempDir: string, files: string[]): Promise<Catalog> {
   for (const file of files) {
@@ -169,11 +166,7 @@ const OUT_OF_SCOPE: string[] = [
 ];
 
 async function main(): Promise<void> {
-  const questions = fs
-    .readFileSync(questionsPath, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Question);
+  const questions = readJsonl<Question>(questionsPath);
   const files = [...new Set(questions.map((q) => q.file))];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-builtin-'));
   const times: number[] = [];
@@ -255,9 +248,7 @@ async function main(): Promise<void> {
     };
 
     const perFile = run('dev set, one session per file', (q) => sessions.get(q.file)!);
-    const all = args.includes('--combined')
-      ? run('dev set, all files in one session', () => combined)
-      : undefined;
+    const all = args.has('--combined') ? run('dev set, all files in one session', () => combined) : undefined;
 
     // Out of scope: asked against the combined session AND each single-file session: every one must be refused.
     let refusedOos = 0;
@@ -283,8 +274,7 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < 20; rep++) {
       for (const q of questions) timed(q.question, sessions.get(q.file)!.catalog);
     }
-    times.sort((a, b) => a - b);
-    const pctl = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+    const pctl = (p: number) => quantile(times, p);
     console.log(
       `\n== interpret() time over ${times.length} calls: median ${pctl(0.5).toFixed(3)} ms, p95 ${pctl(0.95).toFixed(3)} ms, max ${pctl(1).toFixed(3)} ms`,
     );
@@ -299,8 +289,7 @@ async function main(): Promise<void> {
         cold.push(performance.now() - t0);
       }
     }
-    cold.sort((a, b) => a - b);
-    const coldMedian = cold[Math.floor(cold.length / 2)]!;
+    const coldMedian = quantile(cold, 0.5);
     console.log(`== interpret() cold (fresh catalog object each call): median ${coldMedian.toFixed(3)} ms`);
     console.log(
       `\nSUMMARY dev=${perFile.correct}/${perFile.total}${all ? ` combined=${all.correct}/${all.total}` : ''} refusals=${refusedOos}/${askedOos} median_ms=${pctl(0.5).toFixed(3)} cold_median_ms=${coldMedian.toFixed(3)}`,
