@@ -54,6 +54,12 @@ export type Keyword =
   | 'unit:weekday'
   | 'row' // rows, records, registros: the table's rows themselves
   | 'filler' // words with no meaning for the query ("type of", "sold", "in total")
+  | 'or' // "X or Y": a choice between named things
+  | 'than' // "more … than X": a comparison with a named thing
+  | 'same' // "the same … as X"
+  | 'prev' // previous, preceding, anterior: the row before, in the table's order
+  | 'next' // next, following, seguinte: the row after
+  | 'difference' // difference between two named things
   | 'refuse'; // why, should, predict, correlation…: questions this engine must not answer
 
 /**
@@ -616,8 +622,60 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['compare com', 'refuse'],
   ['versus', 'refuse'],
   ['vs', 'refuse'],
-  ['difference', 'refuse'],
-  ['diferenca', 'refuse'],
+  ['difference', 'difference'],
+  ['difference between', 'difference'],
+  ['difference in', 'difference'],
+  ['diferenca', 'difference'],
+  ['diferenca entre', 'difference'],
+  ['diferenca de', 'difference'],
+  // choices and comparisons between named rows
+  ['or', 'or'],
+  ['ou', 'or'],
+  ['than', 'than'],
+  ['do que', 'than'],
+  ['same', 'same'],
+  ['same as', 'same'],
+  ['the same as', 'same'],
+  ['mesmo', 'same'],
+  ['mesma', 'same'],
+  ['mesmos', 'same'],
+  ['mesmas', 'same'],
+  ['o mesmo que', 'same'],
+  ['a mesma que', 'same'],
+  // row order
+  ['previous', 'prev'],
+  ['previous to', 'prev'],
+  ['preceding', 'prev'],
+  ['prior to', 'prev'],
+  ['just before', 'prev'],
+  ['immediately before', 'prev'],
+  ['right before', 'prev'],
+  ['directly before', 'prev'],
+  ['directly above', 'prev'],
+  ['just above', 'prev'],
+  ['anterior', 'prev'],
+  ['anterior a', 'prev'],
+  ['imediatamente antes de', 'prev'],
+  ['logo antes de', 'prev'],
+  ['logo acima de', 'prev'],
+  ['next', 'next'],
+  ['next to', 'next'],
+  ['next after', 'next'],
+  ['following', 'next'],
+  ['just after', 'next'],
+  ['immediately after', 'next'],
+  ['right after', 'next'],
+  ['directly after', 'next'],
+  ['directly below', 'next'],
+  ['just below', 'next'],
+  ['seguinte', 'next'],
+  ['seguinte a', 'next'],
+  ['proximo', 'next'],
+  ['proxima', 'next'],
+  ['proximo a', 'next'],
+  ['logo depois de', 'next'],
+  ['logo apos', 'next'],
+  ['logo abaixo de', 'next'],
   ['join', 'refuse'],
   ['columns', 'refuse'],
   ['colunas', 'refuse'],

@@ -1,0 +1,62 @@
+/**
+ * Small reference tables like the ones people paste from encyclopedias (issue 13): one row per entity, in a
+ * meaningful order (ranks, seasons, releases), a rank or year column, a trailing "Total" row. Written for the tests,
+ * with made-up names: never copied from an evaluation set.
+ */
+import type { ColumnType } from '../../src/data/catalog-types.js';
+import type { TableSpec } from './fixtures.js';
+
+type Cell = string | number | null;
+
+/**
+ * A table from its header line: "Rank:integer, Athlete, Time" — each label with its type (text when omitted); the
+ * column names follow the naming contract's snake_case.
+ */
+function table(name: string, header: string, rows: Cell[][]): TableSpec {
+  const columns = header.split(',').map((part) => {
+    const [label, type] = part.trim().split(':') as [string, ColumnType | undefined];
+    const column = label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '');
+    return { name: column, label, type: type ?? 'text' };
+  });
+  return { name, label: `${name}.csv`, columns, rows };
+}
+
+/** A race: finishing order is the file order; Rank is an ordinal, Time is text. */
+export const raceSpec = (): TableSpec =>
+  table('race', 'Rank:integer, Athlete, Country, Time, Age:integer', [
+    [1, 'Lena Marsh', 'Kenya', '2:01.45', 31],
+    [2, 'Ada Olsen', 'Norway', '2:01.90', 27],
+    [3, 'Mira Duval', 'France', '2:02.13', 24],
+    [4, 'Tess Okafor', 'Kenya', '2:02.80', 29],
+    [5, 'Ines Lobo', 'Portugal', '2:03.05', 22],
+    [6, 'Kara Voss', 'Norway', '2:03.61', 35],
+    [7, 'Nora Pell', 'France', '2:04.02', 26],
+    [8, 'Zoe Brandt', 'Germany', '2:05.77', 30],
+  ]);
+
+/** A medal table ending with a "Total" row, as published. */
+export const medalSpec = (): TableSpec =>
+  table('medals', 'Rank:integer, Nation, Gold:integer, Silver:integer, Bronze:integer, Total:integer', [
+    [1, 'Atlantis', 9, 4, 2, 15],
+    [2, 'Borduria', 5, 6, 3, 14],
+    [3, 'Carpania', 3, 3, 8, 14],
+    [4, 'Dravonia', 2, 5, 1, 8],
+    [5, 'Elbonia', 1, 0, 4, 5],
+    [6, 'Freedonia', 0, 2, 2, 4],
+    [null, 'Total', 20, 20, 20, 60],
+  ]);
+
+/** A club's seasons, in time order: Year is an integer identifier, not an amount. */
+export const seasonsSpec = (): TableSpec =>
+  table('seasons', 'Year:integer, Division, League, Regular Season, Playoffs, Attendance:integer', [
+    [2001, 'Second', 'Lakeside', '4th', 'Did not qualify', 3200],
+    [2002, 'Second', 'Lakeside', '1st', 'Semifinal', 4100],
+    [2003, 'First', 'Premier', '6th', 'Did not qualify', 5900],
+    [2004, 'First', 'Premier', '2nd', 'Final', 7200],
+    [2005, 'First', 'Premier', '1st', 'Champions', 8800],
+    [2006, 'First', 'Premier', '3rd', 'Quarterfinal', 8100],
+    [2007, 'Second', 'Lakeside', '2nd', 'Semifinal', 4700],
+  ]);
