@@ -205,6 +205,7 @@ describe('kill -9 of the server during an upload', () => {
       await server.kill('SIGKILL');
       await pending;
       server = await startServer(dataDir, { MAX_SESSION_SIZE_MB: '400' });
+      const again = new Visitor(server.base, visitor.id);
       const headers = { 'x-session-id': visitor.id };
       const tables = ((await (await fetch(`${server.base}/api/session/tables`, { headers })).json()) as Json)
         .tables as Json[];
@@ -219,8 +220,8 @@ describe('kill -9 of the server during an upload', () => {
       expect(readdirSync(join(folder, 'temp'))).toEqual([]);
       // Only originals of tables that exist are kept (none half-written).
       expect(readdirSync(join(folder, 'uploads')).length).toBe(names.length);
-      await visitor.upload('after.csv', 'c\n3\n');
-      const answer = await visitor.ask('quantas linhas tem small');
+      await again.upload('after.csv', 'c\n3\n');
+      const answer = await again.ask('quantas linhas tem small');
       expect(answer.status).toBe(200);
       expect(answer.body.status).toBe('done');
     } finally {
