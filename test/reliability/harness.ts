@@ -2,7 +2,7 @@
  * The reliability suite's harness (issue 12): the real server in its own process (`agentgraph serve` from source),
  * a victim session that keeps using it while an attacker session does its worst, and what the victim saw.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { salesCsv } from '../helpers/multipart.js';
@@ -21,10 +21,24 @@ export interface Server {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+/**
+ * `agentgraph serve` in its own process: from source (tests), or the compiled build (`compiled`, benchmarks: the
+ * user's path, `node dist/cli.js`).
+ */
+export async function startServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { compiled?: boolean } = {},
+): Promise<Server> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = startCli(['serve'], { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...env });
+  const fullEnv = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...env };
+  const child = options.compiled
+    ? spawn(process.execPath, ['dist/cli.js', 'serve'], {
+        env: { ...process.env, ...fullEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : startCli(['serve'], fullEnv);
   let output = '';
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -66,10 +80,16 @@ export function folderBytes(dataDir: string, id: string): number {
   return walk(join(dataDir, 'sessions', id));
 }
 
+/** What the victim does, one request of each kind per round. */
+export const REQUEST_KINDS = ['healthz', 'tables', 'preview', 'question'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
 export interface VictimReport {
   requests: number;
   /** Each request that did not get its expected answer: "GET /healthz → 500 …" or a network error. */
   errors: string[];
+  /** Milliseconds per request, by kind (for the benchmark; tests never assert timings). */
+  latencies: Record<RequestKind, number[]>;
 }
 
 /**
@@ -86,37 +106,43 @@ export class Victim {
   }
 
   watch(): { stop: () => Promise<VictimReport> } {
-    const report: VictimReport = { requests: 0, errors: [] };
+    const report: VictimReport = {
+      requests: 0,
+      errors: [],
+      latencies: { healthz: [], tables: [], preview: [], question: [] },
+    };
     let running = true;
     const { base, id } = this.visitor;
     const headers = { 'x-session-id': id };
     const expect = async (
-      what: string,
+      kind: RequestKind,
       call: () => Promise<Response>,
       check?: (body: unknown) => boolean,
     ) => {
       report.requests += 1;
+      const started = performance.now();
       try {
         const response = await call();
         const body = (await response.json()) as unknown;
+        report.latencies[kind].push(performance.now() - started);
         if (!response.ok || (check && !check(body))) {
-          report.errors.push(`${what} → ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+          report.errors.push(`${kind} → ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
         }
       } catch (error) {
-        report.errors.push(`${what} → ${(error as Error).message}`);
+        report.errors.push(`${kind} → ${(error as Error).message}`);
       }
     };
     const loop = (async () => {
       while (running) {
-        await expect('GET /healthz', () => fetch(`${base}/healthz`));
+        await expect('healthz', () => fetch(`${base}/healthz`));
         await expect(
-          'GET /api/session/tables',
+          'tables',
           () => fetch(`${base}/api/session/tables`, { headers }),
           (body) => (body as { tables: unknown[] }).tables.length === 1,
         );
-        await expect('GET preview', () => fetch(`${base}/api/session/tables/vendas?limit=5`, { headers }));
+        await expect('preview', () => fetch(`${base}/api/session/tables/vendas?limit=5`, { headers }));
         await expect(
-          'POST question',
+          'question',
           () =>
             fetch(`${base}/api/session/queries?wait=true`, {
               method: 'POST',

@@ -6,14 +6,20 @@
  */
 
 import { existsSync, readdirSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xlsxRaw } from '../data/helpers.js';
-import { BOUNDARY, MULTIPART_TYPE, multipart } from '../helpers/multipart.js';
 import { removeDir, sleep, tempDir } from '../helpers/services.js';
 import { type Json, Visitor } from '../scale/cluster.js';
+import {
+  beyondLastColumn,
+  csvOf,
+  deepJson,
+  emptyRowsBomb,
+  newlinesGzip,
+  sharedStringsBomb,
+  stalledUpload,
+  upload,
+} from './attacks.js';
 import { folderBytes, type Server, startServer, Victim, type VictimReport } from './harness.js';
 
 const MB = 1024 * 1024;
@@ -26,22 +32,6 @@ const ENV = {
   IMPORT_MEMORY_MB: '384',
   IDLE_TIMEOUT: String(IDLE_TIMEOUT_S),
 };
-
-async function upload(base: string, id: string, name: string, content: Buffer | string) {
-  const response = await fetch(`${base}/api/session/uploads`, {
-    method: 'POST',
-    headers: { 'x-session-id': id, 'content-type': MULTIPART_TYPE },
-    body: multipart({ name, content }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-/** `rows` lines of ~100 bytes: a CSV of about rows × 100 bytes. */
-function csvOf(rows: number): string {
-  const lines = ['n,label,amount'];
-  for (let i = 0; i < rows; i++) lines.push(`${i},${'row text '.repeat(9)}${i},${i * 1.5}`);
-  return `${lines.join('\n')}\n`;
-}
 
 describe('a noisy neighbour cannot hurt another session', () => {
   let dataDir: string;
@@ -78,45 +68,17 @@ describe('a noisy neighbour cannot hurt another session', () => {
   }
 
   it.each([
-    [
-      'an XLSX naming column ZZZZZZZ1 (1 KB)',
-      'cell.xlsx',
-      () => xlsxRaw('<row r="1"><c r="ZZZZZZZ1"><v>1</v></c></row>'),
-      422,
-      'unprocessable_file',
-    ],
+    ['an XLSX naming column ZZZZZZZ1 (1 KB)', 'cell.xlsx', beyondLastColumn, 422, 'unprocessable_file'],
     [
       'an XLSX whose shared strings inflate to 100 MB',
       'strings.xlsx',
-      () =>
-        xlsxRaw(
-          '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
-          `<si><t>${'s'.repeat(MB)}</t></si>`.repeat(100),
-        ),
+      () => sharedStringsBomb(100),
       422,
       'unprocessable_file',
     ],
-    [
-      'an XLSX of 10,000,000 <row/>',
-      'rows.xlsx',
-      () => xlsxRaw(Buffer.from('<row/>'.repeat(10_000_000))),
-      422,
-      'unprocessable_file',
-    ],
-    [
-      'a .csv.gz of 100 MB of newlines',
-      'lines.csv.gz',
-      () => gzipSync(Buffer.alloc(100 * MB, 0x0a)),
-      413,
-      'quota_exceeded',
-    ],
-    [
-      'JSON nested 100,000 deep',
-      'deep.json',
-      () => `[{"a": ${'['.repeat(100_000)}${']'.repeat(100_000)}}]`,
-      422,
-      'unprocessable_file',
-    ],
+    ['an XLSX of 10,000,000 <row/>', 'rows.xlsx', () => emptyRowsBomb(10_000_000), 422, 'unprocessable_file'],
+    ['a .csv.gz of 100 MB of newlines', 'lines.csv.gz', () => newlinesGzip(100), 413, 'quota_exceeded'],
+    ['JSON nested 100,000 deep', 'deep.json', () => deepJson(100_000), 422, 'unprocessable_file'],
   ])(
     '%s: the attacker gets a 4xx with a code, nothing is kept',
     async (_name, fileName, make, status, code) => {
@@ -135,29 +97,7 @@ describe('a noisy neighbour cannot hurt another session', () => {
 
   it('an upload that stops sending holds nothing: it is cut off after IDLE_TIMEOUT with 408', async () => {
     await underAttack(async (attacker) => {
-      const { port } = new URL(server.base);
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/api/session/uploads',
-          headers: {
-            'x-session-id': attacker.id,
-            'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-            'content-length': String(100 * MB),
-          },
-        });
-        req.on('response', (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        });
-        req.on('error', reject);
-        req.write(
-          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n`,
-        );
-        req.write(csvOf(100_000)); // ~10 MB, then silence with the connection open
-      });
+      const status = await stalledUpload(server.base, attacker.id, csvOf(100_000)); // ~10 MB, then silence
       expect(status).toBe(408);
       // Nothing of it stays: no spooled bytes, no table.
       expect(readdirSync(join(dataDir, 'sessions', attacker.id, 'temp'))).toEqual([]);
