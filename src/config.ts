@@ -76,6 +76,8 @@ const schema = z.object({
   MAX_RESULT_ROWS: positiveInt('MAX_RESULT_ROWS').default(1000),
   WORKER_CONCURRENCY: positiveInt('WORKER_CONCURRENCY').default(4),
   ADMIN_TOKEN: optionalText,
+  REQUEST_TIMEOUT: positiveInt('REQUEST_TIMEOUT').default(600),
+  IDLE_TIMEOUT: positiveInt('IDLE_TIMEOUT').default(30),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -102,6 +104,10 @@ export interface Config {
   maxResultRows: number;
   workerConcurrency: number;
   adminToken: string | undefined;
+  /** The whole request, headers and body, must arrive within this (issue 12: a 1-byte-per-20-s body). */
+  requestTimeoutMs: number;
+  /** A client silent this long while we wait for its headers or body is cut off. */
+  idleTimeoutMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** LangSmith tracing switched on through LangChain's own variables (LANGSMITH_TRACING and kin). */
   langsmithTracing: boolean;
@@ -154,6 +160,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxResultRows: e.MAX_RESULT_ROWS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     adminToken: e.ADMIN_TOKEN,
+    requestTimeoutMs: e.REQUEST_TIMEOUT * 1000,
+    idleTimeoutMs: e.IDLE_TIMEOUT * 1000,
     logLevel: e.LOG_LEVEL,
     langsmithTracing: LANGSMITH_TRACING_VARIABLES.some((name) => env[name] === 'true'),
   };

@@ -46,6 +46,13 @@ export const ERROR_CATALOGUE = {
     en: (p) => `Not found: ${p.what ?? 'resource'}.`,
     pt: (p) => `Não encontrado: ${p.what ?? 'recurso'}.`,
   },
+  // REQUEST_TIMEOUT / IDLE_TIMEOUT: a client too slow to send its request holds a socket and, for an upload, a
+  // transaction (issue 12).
+  request_timeout: {
+    status: 408,
+    en: 'The request did not arrive in time: the client was too slow or stopped sending. Send it again.',
+    pt: 'A requisição não chegou a tempo: o cliente foi lento demais ou parou de enviar. Envie-a novamente.',
+  },
   conflict: {
     status: 409,
     en: (p) => `Conflict: ${p.detail ?? 'the resource changed'}.`,

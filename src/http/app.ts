@@ -14,6 +14,7 @@ import { queryRoutes } from './routes/queries.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { staticRoutes } from './routes/static.js';
 import { tableRoutes } from './routes/tables.js';
+import { clientErrorHandler, installIdleTimeouts, serverTimeoutOptions } from './timeouts.js';
 
 /** A hop count trusts that many proxies nearest to us (Fastify's typings only take it as a function). */
 function trustProxyOption(
@@ -26,20 +27,24 @@ function trustProxyOption(
 const JSON_BODY_LIMIT = 64 * 1024;
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     // One line per request at info level would dominate the logs and cost time on the hot path.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: trustProxyOption(services.config.trustProxy),
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: () => randomUUID(),
     // Reject ambiguous duplicate-key JSON tricks: the last key wins silently otherwise, and prototype keys are out.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    ...serverTimeoutOptions(config),
+    clientErrorHandler,
   });
   installErrorHandling(app);
   // JSON only: a text/plain body to a JSON route is a wrong media type (415), not a malformed object.
   app.removeContentTypeParser('text/plain');
+  installIdleTimeouts(app, config.idleTimeoutMs);
   app.addHook('onSend', async (_request, reply) => {
     // Session answers are per user: never cached by a shared proxy.
     reply.header('cache-control', 'no-store');
@@ -49,13 +54,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(tableRoutes, {
     sessions: services.sessions,
     tables: services.tables,
-    maxUploadBytes: services.config.maxSessionSizeBytes,
+    maxUploadBytes: config.maxSessionSizeBytes,
   });
   await app.register(queryRoutes, {
     sessions: services.sessions,
     queue: services.queue,
     log: services.log,
-    listModels: () => listModels(services.config),
+    listModels: () => listModels(config),
+    idleTimeoutMs: config.idleTimeoutMs,
   });
   await app.register(adminRoutes, { services });
   await app.register(staticRoutes, {});
