@@ -19,6 +19,14 @@ const optionalText = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+const booleanFlag = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` }))
+    .transform((v) => v === 'true' || v === '1');
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** TRUST_PROXY: false (default), true, a hop count, or a comma-separated list of addresses/CIDRs. */
@@ -76,6 +84,7 @@ const schema = z.object({
   MAX_RESULT_ROWS: positiveInt('MAX_RESULT_ROWS').default(1000),
   WORKER_CONCURRENCY: positiveInt('WORKER_CONCURRENCY').default(4),
   ADMIN_TOKEN: optionalText,
+  METRICS_PUBLIC: booleanFlag('METRICS_PUBLIC').default(false),
   REQUEST_TIMEOUT: positiveInt('REQUEST_TIMEOUT').default(600),
   IDLE_TIMEOUT: positiveInt('IDLE_TIMEOUT').default(30),
   LOG_LEVEL: z
@@ -104,6 +113,8 @@ export interface Config {
   maxResultRows: number;
   workerConcurrency: number;
   adminToken: string | undefined;
+  /** /metrics without the admin token (for a scraper on a private network). */
+  metricsPublic: boolean;
   /** The whole request, headers and body, must arrive within this (issue 12: a 1-byte-per-20-s body). */
   requestTimeoutMs: number;
   /** A client silent this long while we wait for its headers or body is cut off. */
@@ -160,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxResultRows: e.MAX_RESULT_ROWS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     adminToken: e.ADMIN_TOKEN,
+    metricsPublic: e.METRICS_PUBLIC,
     requestTimeoutMs: e.REQUEST_TIMEOUT * 1000,
     idleTimeoutMs: e.IDLE_TIMEOUT * 1000,
     logLevel: e.LOG_LEVEL,
