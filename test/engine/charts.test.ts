@@ -78,15 +78,19 @@ describe('chooseChart', () => {
     expect(spec.title).toBe('Total por produto');
   });
 
-  it('two numbers → scatter with the text column as tooltip', () => {
-    const spec = chooseChart({
+  /** A text column and two numbers, two rows. */
+  const scatterOf = (columns: string[]) =>
+    chooseChart({
       ...base,
-      columns: ['country', 'income', 'health'],
+      columns,
       rows: [
         ['A', 1, 2],
         ['B', 3, 4],
       ],
     })!;
+
+  it('two numbers → scatter with the text column as tooltip', () => {
+    const spec = scatterOf(['country', 'income', 'health']);
     expect(spec.mark).toMatchObject({ type: 'point' });
     expect(spec.encoding).toMatchObject({ x: { field: 'income' }, y: { field: 'health' } });
   });
@@ -156,14 +160,7 @@ describe('chooseChart', () => {
     expect(points).toHaveLength(3);
     expect(new Set(points.map((p) => p.y)).size).toBe(3); // three different heights: the values were read
 
-    const scatter = chooseChart({
-      ...base,
-      columns: ['c.name', 'c.income', 'c.health'],
-      rows: [
-        ['A', 1, 2],
-        ['B', 3, 4],
-      ],
-    })!;
+    const scatter = scatterOf(['c.name', 'c.income', 'c.health']);
     expect(scatter.mark).toMatchObject({ type: 'point' });
     const dots = await render(scatter, 'symbol');
     expect(dots.map((d) => d.tooltip)).toEqual([
