@@ -60,6 +60,8 @@ describe('cross-site requests', () => {
     const queryId = ask.json().query_id;
     return [
       ['create a session', { method: 'POST', url: '/api/sessions' }],
+      // The router decodes the path: a check on the raw URL's prefix would miss this one.
+      ['create a session, path percent-encoded', { method: 'POST', url: '/%61pi/sessions' }],
       ['change settings', { method: 'PATCH', url: '/api/session', payload: { top_k: 3 } }],
       ['end the session', { method: 'DELETE', url: '/api/session' }],
       [
