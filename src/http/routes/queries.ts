@@ -23,6 +23,8 @@ export interface QueryRouteDeps {
   queue: QueryQueue;
   log: QueryLog;
   listModels: () => Promise<{ models: ModelInfo[]; reason?: string }>;
+  /** IDLE_TIMEOUT: the event stream writes a comment well within it, so a quiet stream is never cut. */
+  idleTimeoutMs: number;
 }
 
 const askBody = z
@@ -35,12 +37,17 @@ const askBody = z
 const askQuery = z.object({ wait: z.enum(['true', 'false', '1', '0']).optional() }).strict();
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
 
+/**
+ * A comment at least this often keeps proxies from closing a quiet stream, and keeps the socket's idle timeout
+ * (http/timeouts.ts) from firing while the stream is read; a client that stops reading still gets cut by it.
+ */
 const SSE_HEARTBEAT_MS = 15_000;
 
 type IdParams = { Params: { id: string } };
 
 export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
   const { sessions, queue, log } = deps;
+  const heartbeatMs = Math.min(SSE_HEARTBEAT_MS, Math.floor(deps.idleTimeoutMs / 2));
 
   async function result(request: FastifyRequest<IdParams>, reply: FastifyReply): Promise<QueryResult> {
     const doc = await requireSession(sessions, request, reply);
@@ -89,10 +96,11 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no', // nginx: do not buffer the stream
+      'x-content-type-options': 'nosniff', // hijacked: the app's onSend hook does not run
     });
     raw.write(': agentgraph query events\n\n');
     let closed = false;
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
     const end = () => {
       if (closed) return;
       closed = true;
