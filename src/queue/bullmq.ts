@@ -106,6 +106,9 @@ export class BullmqQueue implements QueryQueue {
       running: 0,
       queued: 0,
       sessions_waiting: 0,
+      // This process keeps no results in memory: each read comes from the session folder.
+      retained_results: 0,
+      retained_bytes: 0,
       completed: 0,
       failed: 0,
       cancelled: 0,
@@ -328,7 +331,7 @@ export class BullmqQueue implements QueryQueue {
     const removed = await guard(() => this.queue.remove(queryId));
     if (removed === 1) {
       await releaseWaiting(this.redis, p, queryId, sessionId);
-      const result = await this.options.answerer.cancelledBeforeStart(meta.job);
+      const { result } = await this.options.answerer.cancelledBeforeStart(meta.job);
       await publishEvent(this.redis, p, { type: 'done', query_id: queryId, result, at: Date.now() / 1000 });
       this.counters.cancelled += 1;
       return 'cancelled';
@@ -353,8 +356,7 @@ export class BullmqQueue implements QueryQueue {
       ]),
     );
     this.last = {
-      kind: 'bullmq',
-      concurrency: this.options.concurrency,
+      ...this.last,
       running: counts.active ?? 0,
       queued: (counts.prioritized ?? 0) + (counts.waiting ?? 0),
       sessions_waiting: sessionsWaiting,

@@ -5,11 +5,13 @@
  * waiting, so a session that queued 50 questions delays another session's question by at most one turn.
  * Cancel: a queued question is removed; a running one is aborted, which stops its statement in the sandbox (the
  * child process running it is killed) or its LLM request.
- * Finished questions stay in memory for RETAIN_MS (fast polling, SSE replay); after that they are read from the
- * session folder (QueryLog), where the Answerer keeps every result.
+ * Finished questions stay in memory (fast polling, SSE replay) for RETAIN_MS, as their kept form (cut to
+ * MAX_KEPT_RESULT_BYTES) and within a byte budget for all of them, oldest evicted first; after that they are read
+ * from the session folder (QueryLog), where the Answerer keeps every result.
  */
 import type { Logger } from 'pino';
-import type { Answerer } from '../engine/answerer.js';
+import type { Answerer, Finished } from '../engine/answerer.js';
+import { keepResult } from '../engine/kept-result.js';
 import type { QueryLog } from '../engine/query-log.js';
 import { pendingResult, type QueryEvent, type QueryJob, type QueryResult } from '../engine/types.js';
 import { AppError } from '../errors.js';
@@ -17,6 +19,20 @@ import { replayFinished } from './finished.js';
 import { type CancelOutcome, MAX_PENDING_PER_SESSION, type QueryQueue, type QueueStats } from './types.js';
 
 const RETAIN_MS = 5 * 60_000;
+/**
+ * Bytes of finished results this process keeps for polling and SSE replay: 64 kept results at their largest
+ * (1 MiB each), thousands of ordinary ones. Past it the oldest go first and are read back from the session folder.
+ * (Issue 12: with no bound, the API went from 167 MB to 4 GB keeping 5 min of 24 MB results.)
+ */
+export const DEFAULT_RETAIN_BYTES = 64 * 1024 * 1024;
+/** Counted per retained question besides its result: its progress events, job and bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 4096;
+
+export interface InlineQueueOptions {
+  logger?: Logger;
+  /** Byte budget of retained finished results (DEFAULT_RETAIN_BYTES). */
+  retainBytes?: number;
+}
 
 interface Entry {
   job: QueryJob;
@@ -28,6 +44,11 @@ interface Entry {
   resolve: (result: QueryResult) => void;
 }
 
+interface Retained {
+  bytes: number;
+  timer: NodeJS.Timeout;
+}
+
 export class InlineQueue implements QueryQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, QueryJob[]>();
@@ -36,14 +57,21 @@ export class InlineQueue implements QueryQueue {
   private running = 0;
   private closed = false;
   private readonly counters = { completed: 0, failed: 0, cancelled: 0 };
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Finished entries still in memory, oldest first (Map order), with what each costs. */
+  private readonly retained = new Map<string, Retained>();
+  private retainedBytes = 0;
+  private readonly retainBytes: number;
+  private readonly logger: Logger | undefined;
 
   constructor(
     private readonly answerer: Answerer,
     private readonly log: QueryLog,
     private readonly concurrency: number,
-    private readonly logger?: Logger,
-  ) {}
+    options: InlineQueueOptions = {},
+  ) {
+    this.retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
+    this.logger = options.logger;
+  }
 
   async submit(job: QueryJob): Promise<void> {
     if (this.closed) throw new AppError('store_unavailable');
@@ -90,13 +118,13 @@ export class InlineQueue implements QueryQueue {
     this.answerer
       .answer(job, (event) => this.emit(entry, event), entry.controller.signal)
       .then(
-        (result) => this.finish(entry, result),
+        (finished) => this.finish(entry, finished),
         (error: unknown) => {
           // Answerer turns every failure into a result; reaching here is a bug, but the caller must still hear.
           this.logger?.error({ err: error, query_id: job.query_id }, 'answerer threw');
           const result = pendingResult(job, 'failed', entry.result.lang, entry.result.model);
           result.error = { code: 'internal', message: 'internal error' };
-          this.finish(entry, result);
+          this.finish(entry, { result, kept: keepResult(result) });
         },
       )
       .finally(() => {
@@ -111,22 +139,46 @@ export class InlineQueue implements QueryQueue {
     for (const listener of entry.listeners) listener(event);
   }
 
-  private finish(entry: Entry, result: QueryResult): void {
-    entry.result = result;
+  /**
+   * Whoever listens or waits now gets the result as answered, once; from then on the entry holds only the kept
+   * form (rows cut to MAX_KEPT_RESULT_BYTES), counted against the retention budget.
+   */
+  private finish(entry: Entry, { result, kept }: Finished): void {
+    const at = Date.now() / 1000;
     if (entry.events.at(-1)?.type !== 'done') {
-      this.emit(entry, { type: 'done', query_id: result.query_id, result, at: Date.now() / 1000 });
+      this.emit(entry, { type: 'done', query_id: result.query_id, result, at });
     }
+    const done = entry.events.at(-1) as Extract<QueryEvent, { type: 'done' }>;
+    entry.events[entry.events.length - 1] = { ...done, result: kept.result };
+    entry.result = kept.result;
     if (result.status === 'done') this.counters.completed += 1;
     else if (result.status === 'cancelled') this.counters.cancelled += 1;
     else this.counters.failed += 1;
     entry.listeners.clear();
     entry.resolve(result);
-    const timer = setTimeout(() => {
-      this.entries.delete(result.query_id);
-      this.timers.delete(timer);
-    }, RETAIN_MS);
+    entry.finished = Promise.resolve(kept.result);
+    this.retain(result.query_id, kept.bytes + ENTRY_OVERHEAD_BYTES);
+  }
+
+  private retain(queryId: string, bytes: number): void {
+    const timer = setTimeout(() => this.forget(queryId), RETAIN_MS);
     timer.unref();
-    this.timers.add(timer);
+    this.retained.set(queryId, { bytes, timer });
+    this.retainedBytes += bytes;
+    for (const oldest of this.retained.keys()) {
+      if (this.retainedBytes <= this.retainBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  /** Drops a finished entry from memory; its result stays readable from the session folder. */
+  private forget(queryId: string): void {
+    const retained = this.retained.get(queryId);
+    if (!retained) return;
+    clearTimeout(retained.timer);
+    this.retained.delete(queryId);
+    this.retainedBytes -= retained.bytes;
+    this.entries.delete(queryId);
   }
 
   private own(sessionId: string, queryId: string): Entry | null {
@@ -192,6 +244,8 @@ export class InlineQueue implements QueryQueue {
       running: this.running,
       queued,
       sessions_waiting: this.pending.size,
+      retained_results: this.retained.size,
+      retained_bytes: this.retainedBytes,
       ...this.counters,
     };
   }
@@ -203,7 +257,6 @@ export class InlineQueue implements QueryQueue {
     const open = [...this.entries.values()].filter((entry) => entry.events.at(-1)?.type !== 'done');
     for (const entry of open) await this.cancel(entry.job.session_id, entry.job.query_id);
     await Promise.all(open.map((entry) => entry.finished));
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    for (const queryId of [...this.retained.keys()]) this.forget(queryId);
   }
 }

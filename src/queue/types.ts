@@ -15,6 +15,9 @@ export interface QueueStats {
   running: number;
   queued: number;
   sessions_waiting: number;
+  /** Finished results this process keeps in memory for polling/SSE, and their bytes (0 for BullMQ's API side). */
+  retained_results: number;
+  retained_bytes: number;
   completed: number;
   failed: number;
   cancelled: number;

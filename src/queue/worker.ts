@@ -171,10 +171,10 @@ export class QueryWorker {
       ]);
       let result: QueryResult;
       if (flagged) {
-        result = await answerer.cancelledBeforeStart(job);
+        result = (await answerer.cancelledBeforeStart(job)).result;
         emit({ type: 'done', query_id: job.query_id, result, at: Date.now() / 1000 });
       } else {
-        result = await answerer.answer(job, emit, controller.signal);
+        result = (await answerer.answer(job, emit, controller.signal)).result;
       }
       await lastPublish;
       this.counters.processed += 1;
@@ -202,7 +202,7 @@ export class QueryWorker {
       const appError = stalled
         ? new AppError('worker_lost')
         : new AppError('internal', { request_id: job.query_id });
-      const result = await answerer.failedWithoutAnswer(job, appError);
+      const { result } = await answerer.failedWithoutAnswer(job, appError);
       await publishEvent(
         redis,
         prefix,
