@@ -2,7 +2,9 @@
  * InlineQueue: the embedded-mode QueryQueue. Runs WORKER_CONCURRENCY questions at once in this process.
  *
  * Fairness: each session has its own FIFO, and free slots go round-robin over the sessions that have something
- * waiting, so a session that queued 50 questions delays another session's question by at most one turn.
+ * waiting, so a session that queued 50 questions delays another session's question by at most one turn. A session
+ * runs at most slotsPerSession(WORKER_CONCURRENCY) questions at once (issue 12): its other questions wait even
+ * when slots are free, so a slot is always left for the next session's question.
  * Cancel: a queued question is removed; a running one is aborted, which stops its statement in the sandbox (the
  * child process running it is killed) or its LLM request.
  * Finished questions stay in memory (fast polling, SSE replay) for RETAIN_MS, as their kept form (cut to
@@ -16,7 +18,13 @@ import type { QueryLog } from '../engine/query-log.js';
 import { pendingResult, type QueryEvent, type QueryJob, type QueryResult } from '../engine/types.js';
 import { AppError } from '../errors.js';
 import { replayFinished } from './finished.js';
-import { type CancelOutcome, MAX_PENDING_PER_SESSION, type QueryQueue, type QueueStats } from './types.js';
+import {
+  type CancelOutcome,
+  MAX_PENDING_PER_SESSION,
+  type QueryQueue,
+  type QueueStats,
+  slotsPerSession,
+} from './types.js';
 
 const RETAIN_MS = 5 * 60_000;
 /**
@@ -55,6 +63,9 @@ export class InlineQueue implements QueryQueue {
   /** Sessions with waiting jobs, in round-robin order. */
   private readonly ring: string[] = [];
   private running = 0;
+  /** Running questions per session (sessions with none are absent). */
+  private readonly runningBySession = new Map<string, number>();
+  private readonly perSession: number;
   private closed = false;
   private readonly counters = { completed: 0, failed: 0, cancelled: 0 };
   /** Finished entries still in memory, oldest first (Map order), with what each costs. */
@@ -69,6 +80,7 @@ export class InlineQueue implements QueryQueue {
     private readonly concurrency: number,
     options: InlineQueueOptions = {},
   ) {
+    this.perSession = slotsPerSession(concurrency);
     this.retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
     this.logger = options.logger;
   }
@@ -101,8 +113,11 @@ export class InlineQueue implements QueryQueue {
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.ring.length > 0) {
-      const sessionId = this.ring.shift()!;
+    while (this.running < this.concurrency) {
+      // The first session in turn that is below its share; the ones at it keep their place in the ring.
+      const turn = this.ring.findIndex((id) => (this.runningBySession.get(id) ?? 0) < this.perSession);
+      if (turn === -1) return;
+      const sessionId = this.ring.splice(turn, 1)[0]!;
       const waiting = this.pending.get(sessionId)!;
       const job = waiting.shift()!;
       if (waiting.length > 0) this.ring.push(sessionId);
@@ -113,7 +128,9 @@ export class InlineQueue implements QueryQueue {
 
   private start(job: QueryJob): void {
     const entry = this.entries.get(job.query_id)!;
+    const sessionId = job.session_id;
     this.running += 1;
+    this.runningBySession.set(sessionId, (this.runningBySession.get(sessionId) ?? 0) + 1);
     entry.result = { ...entry.result, status: 'running' };
     this.answerer
       .answer(job, (event) => this.emit(entry, event), entry.controller.signal)
@@ -129,6 +146,9 @@ export class InlineQueue implements QueryQueue {
       )
       .finally(() => {
         this.running -= 1;
+        const left = this.runningBySession.get(sessionId)! - 1;
+        if (left > 0) this.runningBySession.set(sessionId, left);
+        else this.runningBySession.delete(sessionId);
         this.pump();
       });
   }
@@ -241,6 +261,7 @@ export class InlineQueue implements QueryQueue {
     return {
       kind: 'inline',
       concurrency: this.concurrency,
+      running_per_session: this.perSession,
       running: this.running,
       queued,
       sessions_waiting: this.pending.size,

@@ -53,6 +53,11 @@ export interface FakeLlmOptions {
   modelsStatus?: number;
 }
 
+/** A model reply that ends with one SQL block (the agent runs it as its final query), optionally `delayMs` late. */
+export function sqlReply(sql: string, delayMs = 0): ScriptedReply {
+  return { kind: 'text', text: `Here it is.\n\`\`\`sql\n${sql}\n\`\`\``, delayMs };
+}
+
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const protocol = options.protocol ?? 'openai';
   const queue: ScriptedReply[] = [];

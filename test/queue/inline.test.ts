@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_KEPT_RESULT_BYTES } from '../../src/engine/kept-result.js';
+import type { QueryEvent, QueryJob } from '../../src/engine/types.js';
 import { InlineQueue } from '../../src/queue/inline.js';
+import { type FakeLlm, sqlReply, startFakeLlm } from '../helpers/fake-llm.js';
 import { notesCsv, salesCsv } from '../helpers/multipart.js';
 import { cacheBytes, makeServices, queryJob, type TestServices } from '../helpers/services.js';
 
@@ -17,7 +19,59 @@ function sessionWithSales(services: TestServices, rows: number) {
 
 describe('InlineQueue', () => {
   let services: TestServices;
+  let llm: FakeLlm;
+  beforeAll(async () => {
+    llm = await startFakeLlm({ models: ['test-model'] });
+  });
+  afterAll(async () => llm.close());
   afterEach(async () => services.dispose());
+
+  it('runs at most half the slots for one session: 10 slow questions never hold more than 2, another session starts at once', async () => {
+    services = makeServices('local', {
+      WORKER_CONCURRENCY: '4',
+      MAX_SESSIONS_PER_IP: '10',
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'sk-test',
+      DEFAULT_MODEL: 'builtin',
+    });
+    const a = await sessionWithSales(services, 30);
+    const b = await sessionWithSales(services, 40);
+    // Slow: the model takes a while over each of A's questions.
+    for (let i = 0; i < 10; i++) {
+      llm.enqueue(sqlReply('SELECT COUNT(*) FROM sales', 150));
+    }
+    // One timeline of every question's start and end. Subscribing right after submit replays what the queue
+    // emitted meanwhile, and nothing can finish in between (no I/O runs), so the order is the real one.
+    const timeline: string[] = [];
+    const follow = async (tag: string, j: QueryJob) => {
+      await services.queue.submit(j);
+      await services.queue.subscribe(j.session_id, j.query_id, (event: QueryEvent) => {
+        if (event.type === 'status' && event.status === 'running') timeline.push(`${tag}+`);
+        if (event.type === 'done') timeline.push(`${tag}-`);
+      });
+    };
+    const jobsA = Array.from({ length: 10 }, () => queryJob(a, 'How many sales?', 'test-model'));
+    for (const j of jobsA) await follow('A', j);
+    const jobB = queryJob(b, 'How many rows are there?');
+    await follow('B', jobB);
+    expect(services.queue.stats()).toMatchObject({ running_per_session: 2, running: 3 });
+    const results = await Promise.all(
+      [...jobsA, jobB].map((j) => services.queue.wait(j.session_id, j.query_id)),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(11).fill('done'));
+    expect(results.at(-1)!.rows).toEqual([[40]]);
+
+    let runningA = 0;
+    let mostA = 0;
+    for (const mark of timeline) {
+      if (mark === 'A+') runningA += 1;
+      if (mark === 'A-') runningA -= 1;
+      mostA = Math.max(mostA, runningA);
+    }
+    expect(mostA).toBe(2);
+    // B started while A still had 8 questions waiting, before any of A's finished.
+    expect(timeline.indexOf('B+')).toBeLessThan(timeline.indexOf('A-'));
+  });
 
   it('keeps finished results within a byte budget: cut to the per-result cap, oldest evicted, read back from the session folder', async () => {
     services = makeServices('local');
