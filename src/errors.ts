@@ -83,8 +83,10 @@ export const ERROR_CATALOGUE = {
   },
   quota_exceeded: {
     status: 413,
-    en: (p) => `This session would exceed its storage limit of ${p.limit_mb} MB.`,
-    pt: (p) => `Esta sessão ultrapassaria seu limite de armazenamento de ${p.limit_mb} MB.`,
+    en: (p) =>
+      `This session would exceed its storage limit of ${p.limit_mb} MB. Free space by deleting a table or clearing the question history, or start a new session.`,
+    pt: (p) =>
+      `Esta sessão ultrapassaria seu limite de armazenamento de ${p.limit_mb} MB. Libere espaço excluindo uma tabela ou limpando o histórico de perguntas, ou inicie uma nova sessão.`,
   },
   // 408: the client stopped sending (issue 12: a stalled upload once held a lock that froze every session).
   upload_stalled: {

@@ -212,7 +212,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       if (options.startWorker !== false) worker.start();
     }
   } else {
-    queue = new InlineQueue(answerer, log, config.workerConcurrency, logger);
+    queue = new InlineQueue(answerer, log, config.workerConcurrency, { logger });
   }
 
   let closed = false;

@@ -1,11 +1,12 @@
 /**
  * Questions: POST /api/session/queries (202, or 200 with the result when ?wait=true), GET …/queries/:id,
  * GET …/queries/:id/events (SSE), POST …/queries/:id/cancel, GET …/queries/:id/result.csv,
- * GET /api/session/history, GET /api/models.
+ * GET /api/session/history, DELETE /api/session/history, GET /api/models.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { keptResultCap } from '../../engine/kept-result.js';
 import type { ModelInfo } from '../../engine/models/registry.js';
 import { MAX_QUESTION_CHARS } from '../../engine/nodes/prepare.js';
 import type { QueryLog } from '../../engine/query-log.js';
@@ -61,6 +62,8 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
     const body = parseInput(askBody, request.body ?? {});
     const query = parseInput(askQuery, request.query);
     if (doc.tables.length === 0) throw new AppError('no_tables');
+    // Its answer is kept in the session folder: a session without room for one more must free space first.
+    sessions.assertRoom(doc, keptResultCap(sessions.options.maxSessionSizeBytes));
     const job: QueryJob = {
       query_id: randomUUID(),
       session_id: doc.session_id,
@@ -144,6 +147,14 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
     const doc = await requireSession(sessions, request, reply);
     const { limit } = parseInput(historyQuery, request.query);
     return { history: await log.history(doc.session_id, limit) };
+  });
+
+  // Gives back the space past questions take (cache/), the way out of quota_exceeded short of a new session.
+  app.delete('/api/session/history', async (request, reply) => {
+    const doc = await requireSession(sessions, request, reply);
+    log.clear(doc.session_id);
+    await sessions.refreshSize(doc.session_id);
+    return reply.status(204).send();
   });
 
   app.get('/api/models', async () => {
