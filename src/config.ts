@@ -19,6 +19,14 @@ const optionalText = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+const booleanFlag = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` }))
+    .transform((v) => v === 'true' || v === '1');
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** TRUST_PROXY: false (default), true, a hop count, or a comma-separated list of addresses/CIDRs. */
@@ -81,6 +89,9 @@ const schema = z.object({
     .refine((n) => n >= 128, 'IMPORT_MEMORY_MB must be at least 128')
     .default(512),
   ADMIN_TOKEN: optionalText,
+  METRICS_PUBLIC: booleanFlag('METRICS_PUBLIC').default(false),
+  REQUEST_TIMEOUT: positiveInt('REQUEST_TIMEOUT').default(600),
+  IDLE_TIMEOUT: positiveInt('IDLE_TIMEOUT').default(30),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -111,6 +122,12 @@ export interface Config {
   importTimeoutMs: number;
   importMemoryBytes: number;
   adminToken: string | undefined;
+  /** /metrics without the admin token (for a scraper on a private network). */
+  metricsPublic: boolean;
+  /** The whole request, headers and body, must arrive within this (issue 12: a 1-byte-per-20-s body). */
+  requestTimeoutMs: number;
+  /** A client silent this long while we wait for its headers or body is cut off. */
+  idleTimeoutMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** LangSmith tracing switched on through LangChain's own variables (LANGSMITH_TRACING and kin). */
   langsmithTracing: boolean;
@@ -166,6 +183,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importTimeoutMs: e.IMPORT_TIMEOUT * 1000,
     importMemoryBytes: e.IMPORT_MEMORY_MB * 1024 * 1024,
     adminToken: e.ADMIN_TOKEN,
+    metricsPublic: e.METRICS_PUBLIC,
+    requestTimeoutMs: e.REQUEST_TIMEOUT * 1000,
+    idleTimeoutMs: e.IDLE_TIMEOUT * 1000,
     logLevel: e.LOG_LEVEL,
     langsmithTracing: LANGSMITH_TRACING_VARIABLES.some((name) => env[name] === 'true'),
   };

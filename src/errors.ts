@@ -36,6 +36,12 @@ export const ERROR_CATALOGUE = {
     en: 'Missing or wrong bearer token.',
     pt: 'Token de acesso ausente ou incorreto.',
   },
+  // 403: a browser page of another site (or another port of this host) tried to change a session (issue 12).
+  cross_site_request: {
+    status: 403,
+    en: 'Refused: this request came from another site. Use the AgentGraph page itself, or an API client.',
+    pt: 'Recusado: esta requisição veio de outro site. Use a própria página do AgentGraph ou um cliente de API.',
+  },
   session_expired: {
     status: 404,
     en: 'This session has expired or does not exist. Start a new one to continue.',
@@ -45,6 +51,13 @@ export const ERROR_CATALOGUE = {
     status: 404,
     en: (p) => `Not found: ${p.what ?? 'resource'}.`,
     pt: (p) => `Não encontrado: ${p.what ?? 'recurso'}.`,
+  },
+  // REQUEST_TIMEOUT / IDLE_TIMEOUT: a client too slow to send its request holds a socket and, for an upload, a
+  // transaction (issue 12).
+  request_timeout: {
+    status: 408,
+    en: 'The request did not arrive in time: the client was too slow or stopped sending. Send it again.',
+    pt: 'A requisição não chegou a tempo: o cliente foi lento demais ou parou de enviar. Envie-a novamente.',
   },
   conflict: {
     status: 409,
@@ -70,8 +83,10 @@ export const ERROR_CATALOGUE = {
   },
   quota_exceeded: {
     status: 413,
-    en: (p) => `This session would exceed its storage limit of ${p.limit_mb} MB.`,
-    pt: (p) => `Esta sessão ultrapassaria seu limite de armazenamento de ${p.limit_mb} MB.`,
+    en: (p) =>
+      `This session would exceed its storage limit of ${p.limit_mb} MB. Free space by deleting a table or clearing the question history, or start a new session.`,
+    pt: (p) =>
+      `Esta sessão ultrapassaria seu limite de armazenamento de ${p.limit_mb} MB. Libere espaço excluindo uma tabela ou limpando o histórico de perguntas, ou inicie uma nova sessão.`,
   },
   // 408: the client stopped sending (issue 12: a stalled upload once held a lock that froze every session).
   upload_stalled: {

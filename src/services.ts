@@ -160,7 +160,9 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     onCrash: (info) => logger.warn(info, 'an import process died'),
   });
   const catalogs = new SessionCatalogs(sandbox);
-  const tables = new SessionTables(sessions, imports, catalogs, sandbox, { idleTimeoutMs: 30_000 });
+  const tables = new SessionTables(sessions, imports, catalogs, sandbox, {
+    idleTimeoutMs: config.idleTimeoutMs,
+  });
   // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it and
   // close the query processes' handles on its database, so the deleted file's space is given back at once.
   events.onEnded((event) => {
@@ -210,7 +212,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       if (options.startWorker !== false) worker.start();
     }
   } else {
-    queue = new InlineQueue(answerer, log, config.workerConcurrency, logger);
+    queue = new InlineQueue(answerer, log, config.workerConcurrency, { logger });
   }
 
   let closed = false;

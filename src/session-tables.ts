@@ -18,7 +18,7 @@ import { withDbLock } from './data/db.js';
 import type { ImportPool } from './data/import-pool.js';
 import { type ImportResult, INTERNAL_PREFIX } from './data/index.js';
 import { validateUserTableName } from './data/naming.js';
-import { spoolUpload } from './data/spool.js';
+import { SpaceMeter, spoolUpload } from './data/spool.js';
 import type { QuerySandbox } from './engine/sandbox/index.js';
 import { AppError } from './errors.js';
 import type { SessionCatalogs } from './session-catalogs.js';
@@ -70,6 +70,9 @@ function storedName(fileName: string): string {
 const visible = (catalog: Catalog) => catalog.filter((table) => !table.name.startsWith(INTERNAL_PREFIX));
 
 export class SessionTables {
+  /** The space meter of each session with uploads arriving in this process, and how many share it. */
+  private readonly meters = new Map<string, { meter: SpaceMeter; users: number }>();
+
   constructor(
     private readonly sessions: SessionManager,
     private readonly imports: ImportPool,
@@ -91,14 +94,18 @@ export class SessionTables {
     // A bad name fails before any byte is stored.
     if (input.tableName !== undefined) validateUserTableName(input.tableName);
     let spooled: { path: string; bytes: number } | null = null;
+    const meter = this.meterOf(id, limitBytes);
     try {
-      spooled = await spoolUpload(input.source as AsyncIterable<Buffer>, {
-        dir: tempDir,
-        limitBytes,
-        sessionBytes: () => paths.measureSync(id),
-        idleTimeoutMs: this.options.idleTimeoutMs,
-        ...(input.signal ? { signal: input.signal } : {}),
-      });
+      try {
+        spooled = await spoolUpload(input.source as AsyncIterable<Buffer>, {
+          dir: tempDir,
+          meter,
+          idleTimeoutMs: this.options.idleTimeoutMs,
+          ...(input.signal ? { signal: input.signal } : {}),
+        });
+      } finally {
+        this.releaseMeter(id);
+      }
       const file = spooled;
       const result = await withDbLock(dbPath, async () => {
         const answer = await this.imports.import(
@@ -130,6 +137,21 @@ export class SessionTables {
       // Success or failure, the document's size must stay true (a failure frees what it used).
       await this.sessions.refreshSize(id).catch(() => undefined);
     }
+  }
+
+  private meterOf(id: string, limitBytes: number): SpaceMeter {
+    let shared = this.meters.get(id);
+    if (!shared) {
+      shared = { meter: new SpaceMeter(() => this.sessions.paths.measureSync(id), limitBytes), users: 0 };
+      this.meters.set(id, shared);
+    }
+    shared.users += 1;
+    return shared.meter;
+  }
+
+  private releaseMeter(id: string): void {
+    const shared = this.meters.get(id);
+    if (shared && --shared.users === 0) this.meters.delete(id);
   }
 
   /** The catalog of the session's own tables (internal tables hidden). */

@@ -108,9 +108,14 @@ export class ImportContext {
     if (this.inflatedBytes > MAX_INFLATE_RATIO * limit) throw inflatedTooFar(limit);
   }
 
-  /** The original will not be kept in uploads/ (the session is near its limit); the import goes on. */
+  /**
+   * The original will not be kept in uploads/ (the session is near its limit); the import goes on. Its file goes
+   * now, so the session's folder stays within its limit: this process keeps reading it through its open descriptor
+   * (the space itself is freed when the import closes it).
+   */
   dropOriginal(): void {
     if (!this.opts.original || this.originalDropped) return;
+    fs.rmSync(this.opts.original.path, { force: true });
     this.originalBytes = 0;
     this.originalDropped = true;
     this.warnings.push(

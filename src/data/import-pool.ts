@@ -46,7 +46,7 @@ function failure(reason: StopReason, limits: JobLimits): Error {
 }
 
 function describeStop(reason: StopReason, limits: JobLimits): Error {
-  const seconds = Math.round(limits.timeoutMs / 1000);
+  const seconds = Number((limits.timeoutMs / 1000).toFixed(1));
   const megabytes = Math.round((limits.maxRssBytes ?? 0) / 1048576);
   switch (reason) {
     case 'timeout':

@@ -4,9 +4,9 @@
  * complete. So a slow or stalled client holds a socket and a file descriptor, never an import process or a lock,
  * and the import itself reads at disk speed.
  *
- * While spooling: the bytes count against the session's quota (re-measured every SPOOL_RECHECK_BYTES, so uploads
- * running in parallel see each other's), an upload that sends nothing for `idleTimeoutMs` is cut off
- * (upload_stalled), an abort signal (the client went away) stops it, and any failure removes the file.
+ * While spooling: the bytes count against the session's quota (a SpaceMeter, shared by the session's uploads in
+ * this process), an upload that sends nothing for `idleTimeoutMs` is cut off (upload_stalled), an abort signal (the
+ * client went away) stops it, and any failure removes the file.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,15 +15,52 @@ import { AppError } from '../errors.js';
 
 /** Spooled uploads in temp/ start with this (cleanLeftovers removes stale ones). */
 export const SPOOL_PREFIX = 'agentgraph-upload-';
-/** Bytes between two measurements of the session's folder (a walk of its few files). */
-const SPOOL_RECHECK_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes, and milliseconds, between two measurements of the session's folder (a walk of its few files, ~50 µs). What
+ * other writers (an import running in a child, another process) add between two measurements can go unseen: the
+ * session may overshoot its limit by about this much per concurrent upload, never more.
+ */
+const RECHECK_BYTES = 1024 * 1024;
+const RECHECK_MS = 1000;
+
+/**
+ * How full a session is while its uploads arrive. One meter is shared by all the uploads of a session that this
+ * process is spooling, so together they cannot take more than the session has left.
+ */
+export class SpaceMeter {
+  private measured: number;
+  private added = 0;
+  private measuredAt = Date.now();
+
+  constructor(
+    private readonly measure: () => number,
+    readonly limitBytes: number,
+  ) {
+    this.measured = measure();
+  }
+
+  /** Counts `n` bytes about to be written; throws quota_exceeded when the session would go over its limit. */
+  add(n: number): void {
+    this.added += n;
+    if (this.added >= RECHECK_BYTES || Date.now() - this.measuredAt >= RECHECK_MS) {
+      this.measured = this.measure();
+      this.measuredAt = Date.now();
+      this.added = n;
+    }
+    if (this.measured + this.added > this.limitBytes) throw quotaError(this.limitBytes);
+  }
+
+  /** Throws quota_exceeded when the session is already full (before any byte of a new upload is read). */
+  checkRoom(): void {
+    this.add(0);
+    if (this.measured + this.added >= this.limitBytes) throw quotaError(this.limitBytes);
+  }
+}
 
 export interface SpoolOptions {
   /** The session's temp/ folder. */
   dir: string;
-  /** The session's storage limit, and its size now (the spool adds to it as it grows). */
-  limitBytes: number;
-  sessionBytes: () => number;
+  meter: SpaceMeter;
   /** An upload that sends nothing for this long is aborted. */
   idleTimeoutMs: number;
   signal?: AbortSignal;
@@ -48,8 +85,7 @@ function interrupted(): AppError {
 }
 
 export async function spoolUpload(source: Source, options: SpoolOptions): Promise<Spooled> {
-  const startBytes = options.sessionBytes();
-  if (startBytes >= options.limitBytes) throw quotaError(options.limitBytes);
+  options.meter.checkRoom();
   fs.mkdirSync(options.dir, { recursive: true });
   const file = path.join(options.dir, `${SPOOL_PREFIX}${randomUUID()}`);
   const fd = fs.openSync(file, 'wx');
@@ -64,19 +100,13 @@ export async function spoolUpload(source: Source, options: SpoolOptions): Promis
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   try {
-    let sinceCheck = 0;
     for await (const piece of source) {
       if (failure) throw failure;
       idle.refresh();
       const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+      options.meter.add(chunk.length);
       bytes += chunk.length;
-      sinceCheck += chunk.length;
-      if (startBytes + bytes > options.limitBytes) throw quotaError(options.limitBytes);
       await write(fd, chunk);
-      if (sinceCheck >= SPOOL_RECHECK_BYTES) {
-        sinceCheck = 0;
-        if (options.sessionBytes() > options.limitBytes) throw quotaError(options.limitBytes);
-      }
     }
     if (failure) throw failure;
     return { path: file, bytes };

@@ -3,12 +3,24 @@
  * that stopped it — into the result object. It also keeps the session in step: the result and history line in the
  * session folder, `total_queries` and `last_query` in the session document. Queues (inline, BullMQ workers) call
  * this; nothing here knows how the job arrived.
+ *
+ * What is kept is bounded (issue 12): a result is stored cut to keptResultCap(quota) (kept-result.ts), and a
+ * result that would take the session over its quota is not stored: the question ends `failed` with
+ * quota_exceeded, recorded as a small line like any failure. That happens only when questions of one session race
+ * for its last room: a question is accepted only while the session has room for one kept result.
  */
 import type { Logger } from 'pino';
 import { AppError, type Lang, renderMessage } from '../errors.js';
 import { type AnswerGraph, type AnswerStateType, buildAnswerGraph } from './graph.js';
+import { type KeptResult, keepResult, keptResultCap } from './kept-result.js';
 import type { EngineDeps } from './nodes/context.js';
 import { type EmitEvent, pendingResult, type QueryJob, type QueryResult } from './types.js';
+
+/** A finished question: the result for whoever waits on it now, and what was kept of it (stored, retained). */
+export interface Finished {
+  result: QueryResult;
+  kept: KeptResult;
+}
 
 export class Answerer {
   private readonly graph: AnswerGraph;
@@ -20,7 +32,7 @@ export class Answerer {
     this.graph = buildAnswerGraph(deps);
   }
 
-  async answer(job: QueryJob, emit: EmitEvent, signal: AbortSignal): Promise<QueryResult> {
+  async answer(job: QueryJob, emit: EmitEvent, signal: AbortSignal): Promise<Finished> {
     const started = performance.now();
     const queuedMs = Math.max(0, Date.now() - job.submitted_at * 1000);
     let state: AnswerStateType | null = null;
@@ -41,28 +53,25 @@ export class Answerer {
       total_ms: Math.round((performance.now() - started) * 1000) / 1000,
     };
     result.finished_at = Date.now() / 1000;
-    await this.record(result);
-    emit({ type: 'done', query_id: job.query_id, result, at: Date.now() / 1000 });
-    return result;
+    const finished = await this.record(result);
+    emit({ type: 'done', query_id: job.query_id, result: finished.result, at: Date.now() / 1000 });
+    return finished;
   }
 
   /** A question cancelled while it waited: it never ran, but it is recorded like any other. */
-  async cancelledBeforeStart(job: QueryJob): Promise<QueryResult> {
-    const result = this.fromError(job, new AppError('query_cancelled'), AbortSignal.abort());
-    result.finished_at = Date.now() / 1000;
-    await this.record(result);
-    return result;
+  async cancelledBeforeStart(job: QueryJob): Promise<Finished> {
+    return this.failedWithoutAnswer(job, new AppError('query_cancelled'));
   }
 
   /**
    * A question that ended without an answer from the graph (e.g. `worker_lost`: the workers running it died):
-   * recorded as failed with that error, like any other result.
+   * recorded as failed (or cancelled) with that error, like any other result.
    */
-  async failedWithoutAnswer(job: QueryJob, error: AppError): Promise<QueryResult> {
-    const result = this.fromError(job, error, new AbortController().signal);
+  async failedWithoutAnswer(job: QueryJob, error: AppError): Promise<Finished> {
+    const signal = error.code === 'query_cancelled' ? AbortSignal.abort() : NOT_ABORTED;
+    const result = this.fromError(job, error, signal);
     result.finished_at = Date.now() / 1000;
-    await this.record(result);
-    return result;
+    return this.record(result);
   }
 
   private fromState(job: QueryJob, state: AnswerStateType): QueryResult {
@@ -98,11 +107,27 @@ export class Answerer {
     return result;
   }
 
-  /** Result file, history line, session counters. A session that ended meanwhile just has nowhere to keep it. */
-  private async record(result: QueryResult): Promise<void> {
+  /**
+   * Result file, history line, session counters. A session that ended meanwhile just has nowhere to keep it.
+   * A result that does not fit the session's quota becomes a quota_exceeded failure, recorded instead.
+   */
+  private async record(answered: QueryResult): Promise<Finished> {
     const { sessions, log } = this.deps;
+    const cap = keptResultCap(sessions.options.maxSessionSizeBytes);
+    let result = answered;
+    let kept = keepResult(result, cap);
     try {
-      const written = await log.save(result);
+      const doc = await sessions.peek(result.session_id);
+      if (!doc) return { result, kept };
+      try {
+        sessions.assertRoom(doc, kept.bytes);
+      } catch (error) {
+        result = { ...this.fromError(jobOf(answered), error, NOT_ABORTED), model: answered.model };
+        result.finished_at = answered.finished_at;
+        result.timings = answered.timings;
+        kept = keepResult(result, cap);
+      }
+      const written = await log.save(kept);
       await sessions.apply(
         result.session_id,
         {
@@ -124,5 +149,19 @@ export class Answerer {
         this.logger?.warn({ err: error, query_id: result.query_id }, 'could not record a finished question');
       }
     }
+    return { result, kept };
   }
+}
+
+const NOT_ABORTED = new AbortController().signal;
+
+/** The job a result answers (what fromError builds a result from). */
+function jobOf(result: QueryResult): QueryJob {
+  return {
+    query_id: result.query_id,
+    session_id: result.session_id,
+    question: result.question,
+    lang: result.lang,
+    submitted_at: result.created_at,
+  };
 }

@@ -6,6 +6,11 @@
  *   a single value / no rows → no chart
  * The spec is Vega-Lite v5 with the data inline (at most MAX_RESULT_ROWS rows), titles and axis labels in the
  * question's language.
+ *
+ * Data keys are not always the column names: Vega-Lite reads `.`, `[`, `]`, quotes and backslashes in a field as
+ * an access path (`s.region` from `SELECT s.region …` drew 0 bars, issue 12), its escaping breaks on quotes inside
+ * tooltips, and Vega itself fails on a field called `constructor`. A name that is a plain identifier is kept; any
+ * other becomes `col_N`, and every encoding carries the real name (or label) as its title.
  */
 import type { Lang } from '../errors.js';
 
@@ -35,7 +40,28 @@ export interface ChartInput {
   columns: string[];
   rows: unknown[][];
   /** Human labels of result columns (catalog labels), by column name. */
-  labels?: Record<string, string>;
+  labels?: ReadonlyMap<string, string>;
+}
+
+const PLAIN_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Vega looks text up in plain objects: a chart or axis title that is exactly `constructor`, `toString`… fails the
+ * whole chart ("Operator not defined"). A zero-width space after it changes nothing on screen.
+ */
+function safeText(text: string): string {
+  return text in Object.prototype ? `${text}\u200b` : text;
+}
+
+/** One data key per column: its own name when Vega reads it as-is and it is not taken, else `col_N`. */
+function dataKeys(columns: string[]): string[] {
+  const used = new Set<string>();
+  return columns.map((name, i) => {
+    let key = PLAIN_FIELD.test(name) && !(name in Object.prototype) ? name : `col_${i + 1}`;
+    while (used.has(key)) key = `${key}_`;
+    used.add(key);
+    return key;
+  });
 }
 
 export function chooseChart(input: ChartInput): ChartSpec | null {
@@ -43,17 +69,19 @@ export function chooseChart(input: ChartInput): ChartSpec | null {
   if (rows.length === 0 || columns.length === 0) return null;
   if (rows.length === 1 && columns.length === 1) return null;
   const kinds = columns.map((_, i) => kindOf(rows.map((row) => row[i])));
-  const title = (name: string) => input.labels?.[name] ?? name.replace(/_/g, ' ');
+  const keys = dataKeys(columns);
+  const title = (i: number) => safeText(input.labels?.get(columns[i]!) ?? columns[i]!.replace(/_/g, ' '));
+  const field = (i: number) => ({ field: keys[i]!, title: title(i) });
   const numeric = kinds.flatMap((k, i) => (k === 'quantitative' ? [i] : []));
   const temporal = kinds.indexOf('temporal');
   const nominal = kinds.indexOf('nominal');
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: input.question.length > 90 ? `${input.question.slice(0, 87)}…` : input.question,
+    title: safeText(input.question.length > 90 ? `${input.question.slice(0, 87)}…` : input.question),
     width: 'container',
   };
   const records = (indexes: number[], data = rows) =>
-    data.map((row) => Object.fromEntries(indexes.map((i) => [columns[i]!, row[i] ?? null])));
+    data.map((row) => Object.fromEntries(indexes.map((i) => [keys[i]!, row[i] ?? null])));
 
   if (temporal !== -1 && numeric.length >= 1 && rows.length >= 2) {
     const y = numeric[0]!;
@@ -63,11 +91,9 @@ export function chooseChart(input: ChartInput): ChartSpec | null {
       data: { values: records([temporal, y, ...(series !== -1 ? [series] : [])]) },
       mark: { type: 'line', point: rows.length <= 60, tooltip: true },
       encoding: {
-        x: { field: columns[temporal], type: 'temporal', title: title(columns[temporal]!) },
-        y: { field: columns[y], type: 'quantitative', title: title(columns[y]!) },
-        ...(series !== -1
-          ? { color: { field: columns[series], type: 'nominal', title: title(columns[series]!) } }
-          : {}),
+        x: { ...field(temporal), type: 'temporal' },
+        y: { ...field(y), type: 'quantitative' },
+        ...(series !== -1 ? { color: { ...field(series), type: 'nominal' } } : {}),
       },
     };
   }
@@ -75,8 +101,8 @@ export function chooseChart(input: ChartInput): ChartSpec | null {
   if (nominal !== -1 && numeric.length === 1 && rows.length >= 2) {
     const y = numeric[0]!;
     let data = records([nominal, y]);
-    const category = columns[nominal]!;
-    const value = columns[y]!;
+    const category = keys[nominal]!;
+    const value = keys[y]!;
     if (data.length > TOP_N) {
       const sorted = [...data].sort((a, b) => Number(b[value] ?? 0) - Number(a[value] ?? 0));
       const rest = sorted.slice(TOP_N - 1);
@@ -88,8 +114,8 @@ export function chooseChart(input: ChartInput): ChartSpec | null {
       data: { values: data },
       mark: { type: 'bar', tooltip: true },
       encoding: {
-        y: { field: category, type: 'nominal', sort: '-x', title: title(category) },
-        x: { field: value, type: 'quantitative', title: title(value) },
+        y: { ...field(nominal), type: 'nominal', sort: '-x' },
+        x: { ...field(y), type: 'quantitative' },
       },
     };
   }
@@ -102,10 +128,16 @@ export function chooseChart(input: ChartInput): ChartSpec | null {
       data: { values: records([x, y, ...label]) },
       mark: { type: 'point', tooltip: true },
       encoding: {
-        x: { field: columns[x], type: 'quantitative', title: title(columns[x]!) },
-        y: { field: columns[y], type: 'quantitative', title: title(columns[y]!) },
+        x: { ...field(x), type: 'quantitative' },
+        y: { ...field(y), type: 'quantitative' },
         ...(label.length
-          ? { tooltip: [{ field: columns[nominal] }, { field: columns[x] }, { field: columns[y] }] }
+          ? {
+              tooltip: [
+                field(nominal),
+                { ...field(x), type: 'quantitative' },
+                { ...field(y), type: 'quantitative' },
+              ],
+            }
           : {}),
       },
     };

@@ -1,9 +1,11 @@
 /**
  * QueryLog: a session's finished questions, kept in its own folder so they end with the session and every process
  * sharing DATA_DIR sees them:
- *   cache/results.log     the full result objects, one line each, appended: `{query_id}\t{result as JSON}`
- *                         (rows capped by MAX_RESULT_ROWS)
+ *   cache/results.log     the result objects, one line each, appended: `{query_id}\t{result as JSON}`
+ *                         (rows capped by MAX_RESULT_ROWS, and cut further when the line would pass
+ *                         MAX_KEPT_RESULT_BYTES: see kept-result.ts)
  *   cache/history.jsonl   one line per finished question, oldest first, with where its result line starts
+ *                         (its answer clipped to a few KB: the full one is in the result)
  * The history is also the conversation memory (thread id = session id): a follow-up ("and by year?") is read
  * against the last answered question and its SQL.
  *
@@ -16,9 +18,10 @@
  * costs microseconds and each fs/promises call is a round trip through libuv's thread pool (about 1 ms per question
  * in all, docs/benchmarks.md). The session's db.db and the control database are read synchronously too.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionPaths } from '../sessions/paths.js';
+import { clipAnswer, type KeptResult } from './kept-result.js';
 import type { QueryResult, QueryStatus } from './types.js';
 
 export interface HistoryEntry {
@@ -50,6 +53,8 @@ const RESULTS = 'results.log';
 const HISTORY = 'history.jsonl';
 /** Sessions whose result index (see locate()) is kept in memory, least recently used dropped first. */
 const INDEXED_SESSIONS = 256;
+/** Enough of a history line's start to hold its query id (`{"query_id":"<36 chars>"`). */
+const HEAD_BYTES = 64;
 /** Read size when looking for a result line that landed after the position its history line gives. */
 const SCAN_CHUNK = 1024 * 1024;
 
@@ -59,8 +64,13 @@ interface Spot {
   bytes: number;
 }
 
-/** What locate() knows of a session's history.jsonl: the bytes read so far (whole lines) and the spots in them. */
+/**
+ * What locate() knows of a session's history.jsonl: which file it read (its first bytes, which hold the first
+ * question's unique id: a history cleared and written again is told apart even when it regrew past `size` and
+ * reuses the inode), the bytes read so far (whole lines) and the spots in them.
+ */
 interface ResultIndex {
+  head: string;
   size: number;
   spots: Map<string, Spot>;
 }
@@ -79,16 +89,14 @@ export class QueryLog {
    * Returns the bytes added to the session folder, so the caller can keep the session's size without a walk.
    * A session whose folder is gone (it ended meanwhile) fails with ENOENT and gets nothing recreated.
    */
-  async save(result: QueryResult): Promise<number> {
-    const written = appendLine(
-      this.file(result.session_id, RESULTS),
-      `${result.query_id}\t${JSON.stringify(result)}`,
-    );
+  async save(kept: KeptResult): Promise<number> {
+    const { result } = kept;
+    const written = appendLine(this.file(result.session_id, RESULTS), `${result.query_id}\t${kept.json}`);
     const entry: StoredEntry = {
       query_id: result.query_id,
       question: result.question,
       status: result.status,
-      answer: result.answer,
+      answer: clipAnswer(result.answer),
       sql: result.sql,
       model: result.model,
       row_count: result.row_count,
@@ -119,9 +127,10 @@ export class QueryLog {
       return null;
     }
     try {
-      const size = fstatSync(fd).size;
+      const { size } = fstatSync(fd);
+      const head = readAt(fd, 0, HEAD_BYTES);
       let index = this.indexes.get(sessionId);
-      if (!index || size < index.size) index = { size: 0, spots: new Map() };
+      if (!index || size < index.size || head !== index.head) index = { head, size: 0, spots: new Map() };
       this.indexes.delete(sessionId);
       this.indexes.set(sessionId, index);
       if (this.indexes.size > INDEXED_SESSIONS) this.indexes.delete(this.indexes.keys().next().value!);
@@ -161,6 +170,15 @@ export class QueryLog {
       entries.push(entry);
     }
     return entries;
+  }
+
+  /**
+   * Forgets the session's past questions and results (DELETE /api/session/history): the way to give their space
+   * back without ending the session. A question finishing meanwhile starts the files afresh.
+   */
+  clear(sessionId: string): void {
+    for (const name of [HISTORY, RESULTS]) rmSync(this.file(sessionId, name), { force: true });
+    this.indexes.delete(sessionId);
   }
 
   /** The last answered questions with their SQL, oldest first: what a follow-up is read against. */

@@ -39,39 +39,46 @@ export const ALLOWED_PRAGMA_FUNCTIONS: ReadonlySet<string> = new Set([
  * pointer form is compiled out), but a clear reason beats "no such function", and a future build must not
  * silently enable them.
  */
-const DENIED_FUNCTIONS: Record<string, string> = {
-  load_extension: 'load_extension() is not allowed: extensions cannot be loaded',
-  fts3_tokenizer: 'fts3_tokenizer() is not allowed',
-  readfile: 'readfile() is not allowed: queries cannot read files',
-  writefile: 'writefile() is not allowed: queries cannot write files',
-  edit: 'edit() is not allowed',
-  fsdir: 'fsdir() is not allowed: queries cannot list files',
-  zipfile: 'zipfile() is not allowed: queries cannot read files',
-};
+const DENIED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  ['load_extension', 'load_extension() is not allowed: extensions cannot be loaded'],
+  ['fts3_tokenizer', 'fts3_tokenizer() is not allowed'],
+  ['readfile', 'readfile() is not allowed: queries cannot read files'],
+  ['writefile', 'writefile() is not allowed: queries cannot write files'],
+  ['edit', 'edit() is not allowed'],
+  ['fsdir', 'fsdir() is not allowed: queries cannot list files'],
+  ['zipfile', 'zipfile() is not allowed: queries cannot read files'],
+]);
 
-/** Names refused wherever they appear (no visitor table or column has any business being called this). */
-const DENIED_NAMES: Record<string, string> = {
-  sqlite_dbpage: 'sqlite_dbpage is not allowed: query the tables instead',
-  writable_schema: 'writable_schema is not allowed',
-};
+/**
+ * Names refused wherever they appear (no visitor table or column has any business being called this). Maps, not
+ * object literals: every name in the SQL is looked up, and `constructor` or `__proto__` would find the object's
+ * prototype (a `constructor` column made every question fail with unsafe_sql, issue 12).
+ */
+const DENIED_NAMES: ReadonlyMap<string, string> = new Map([
+  ['sqlite_dbpage', 'sqlite_dbpage is not allowed: query the tables instead'],
+  ['writable_schema', 'writable_schema is not allowed'],
+]);
 
 const ONLY_READERS = 'only one SELECT (or WITH … SELECT, VALUES, EXPLAIN) statement is allowed';
 const ONLY_READERS_PT = 'só é permitida uma instrução SELECT (ou WITH … SELECT, VALUES, EXPLAIN)';
 
 /** Leading verbs we refuse by name, with the reason the model gets. */
-const VERB_REASONS: Record<string, string> = {
-  ATTACH: 'ATTACH is not allowed: a query can only read the tables of this session',
-  DETACH: 'DETACH is not allowed: a query can only read the tables of this session',
-  PRAGMA:
+const NO_TRANSACTIONS = 'transaction statements are not allowed: every query runs on its own';
+const VERB_REASONS: ReadonlyMap<string, string> = new Map([
+  ['ATTACH', 'ATTACH is not allowed: a query can only read the tables of this session'],
+  ['DETACH', 'DETACH is not allowed: a query can only read the tables of this session'],
+  [
+    'PRAGMA',
     "PRAGMA statements are not allowed; to describe a table use SELECT * FROM pragma_table_info('table_name')",
-  VACUUM: 'VACUUM is not allowed: the database is read-only',
-  BEGIN: 'transaction statements are not allowed: every query runs on its own',
-  COMMIT: 'transaction statements are not allowed: every query runs on its own',
-  END: 'transaction statements are not allowed: every query runs on its own',
-  ROLLBACK: 'transaction statements are not allowed: every query runs on its own',
-  SAVEPOINT: 'transaction statements are not allowed: every query runs on its own',
-  RELEASE: 'transaction statements are not allowed: every query runs on its own',
-};
+  ],
+  ['VACUUM', 'VACUUM is not allowed: the database is read-only'],
+  ['BEGIN', NO_TRANSACTIONS],
+  ['COMMIT', NO_TRANSACTIONS],
+  ['END', NO_TRANSACTIONS],
+  ['ROLLBACK', NO_TRANSACTIONS],
+  ['SAVEPOINT', NO_TRANSACTIONS],
+  ['RELEASE', NO_TRANSACTIONS],
+]);
 const WRITE_VERBS = new Set([
   'INSERT',
   'UPDATE',
@@ -90,7 +97,7 @@ export function unsafe(reason: string, reasonPt?: string): AppError {
 }
 
 function verbReason(verb: string): AppError {
-  const named = VERB_REASONS[verb];
+  const named = VERB_REASONS.get(verb);
   if (named) return unsafe(named);
   if (WRITE_VERBS.has(verb))
     return unsafe(
@@ -175,7 +182,8 @@ export function checkSql(sql: string): { sql: string } {
     const token = tokens[k]!;
     if (!isName(token)) continue;
     const name = (token.kind === 'word' ? token.text : unquote(token)).toLowerCase();
-    const denied = DENIED_NAMES[name] ?? (tokens[k + 1]?.text === '(' ? DENIED_FUNCTIONS[name] : undefined);
+    const denied =
+      DENIED_NAMES.get(name) ?? (tokens[k + 1]?.text === '(' ? DENIED_FUNCTIONS.get(name) : undefined);
     if (denied) throw unsafe(denied);
     if (name.startsWith('pragma_') && !ALLOWED_PRAGMA_FUNCTIONS.has(name))
       throw unsafe(

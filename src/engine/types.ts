@@ -32,7 +32,13 @@ export interface QueryResult {
   columns: string[];
   rows: unknown[][];
   row_count: number;
+  /** Fewer rows here than the query produced: over MAX_RESULT_ROWS, or cut when kept (stored_truncated). */
   truncated: boolean;
+  /**
+   * The rows were cut to fit the per-result storage cap (engine/kept-result.ts); row_count still counts the rows
+   * the query returned.
+   */
+  stored_truncated?: boolean;
   /** A Vega-Lite spec, or null when a chart would not help (one value, no rows). */
   chart: Record<string, unknown> | null;
   model: string;

@@ -1,17 +1,18 @@
 /**
- * Which session a request names: the X-Session-Id header (API clients) or else the agentgraph_sid cookie
- * (browsers). Resolving it renews the session's TTL — every request that names a live session counts as use.
+ * Which session a request names: the X-Session-Id header (API clients) or else the session cookie (browsers;
+ * `agentgraph_sid`, `__Host-agentgraph_sid` over TLS). Resolving it renews the session's TTL — every request
+ * that names a live session counts as use.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { SessionDoc } from '../sessions/session.js';
-import { readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { clearedSessionCookies, readSessionCookie } from './cookies.js';
 
 export function sessionIdOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-session-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
-  return fromHeader?.trim() || readCookie(request.headers.cookie, SESSION_COOKIE) || undefined;
+  return fromHeader?.trim() || readSessionCookie(request.headers.cookie);
 }
 
 export function isSecure(request: FastifyRequest): boolean {
@@ -31,7 +32,7 @@ export async function requireSession(
   } catch (error) {
     // A browser holding a dead cookie should not keep sending it.
     if (error instanceof AppError && error.code !== 'store_unavailable' && !request.headers['x-session-id']) {
-      reply.header('set-cookie', sessionCookie('', { secure: isSecure(request), clear: true }));
+      reply.header('set-cookie', clearedSessionCookies({ secure: isSecure(request) }));
     }
     throw error;
   }

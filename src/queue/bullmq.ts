@@ -43,7 +43,13 @@ import {
   TERMINAL,
   type WireEvent,
 } from './keys.js';
-import { type CancelOutcome, MAX_PENDING_PER_SESSION, type QueryQueue, type QueueStats } from './types.js';
+import {
+  type CancelOutcome,
+  MAX_PENDING_PER_SESSION,
+  type QueryQueue,
+  type QueueStats,
+  slotsPerSession,
+} from './types.js';
 
 const QUERY_ID = /^[0-9a-f-]{36}$/;
 /** How often an open subscription looks in the session folder for a result whose `done` it did not hear. */
@@ -103,9 +109,13 @@ export class BullmqQueue implements QueryQueue {
     this.last = {
       kind: 'bullmq',
       concurrency: options.concurrency,
+      running_per_session: slotsPerSession(options.concurrency),
       running: 0,
       queued: 0,
       sessions_waiting: 0,
+      // This process keeps no results in memory: each read comes from the session folder.
+      retained_results: 0,
+      retained_bytes: 0,
       completed: 0,
       failed: 0,
       cancelled: 0,
@@ -328,7 +338,9 @@ export class BullmqQueue implements QueryQueue {
     const removed = await guard(() => this.queue.remove(queryId));
     if (removed === 1) {
       await releaseWaiting(this.redis, p, queryId, sessionId);
-      const result = await this.options.answerer.cancelledBeforeStart(meta.job);
+      // It may have been parked waiting for a slot of its session (session-slots.ts): nothing to wake any more.
+      await this.redis.zrem(keys.sessionParked(p, sessionId), queryId).catch(() => undefined);
+      const { result } = await this.options.answerer.cancelledBeforeStart(meta.job);
       await publishEvent(this.redis, p, { type: 'done', query_id: queryId, result, at: Date.now() / 1000 });
       this.counters.cancelled += 1;
       return 'cancelled';
@@ -345,7 +357,8 @@ export class BullmqQueue implements QueryQueue {
 
   /** Queue-wide figures from Redis: waiting and running jobs, sessions waiting, finished counters. */
   async snapshot(): Promise<QueueStats> {
-    const counts = await guard(() => this.queue.getJobCounts('prioritized', 'waiting', 'active'));
+    // `delayed`: questions parked until their session has a free slot (session-slots.ts) are still queued.
+    const counts = await guard(() => this.queue.getJobCounts('prioritized', 'waiting', 'delayed', 'active'));
     const [sessionsWaiting, finished] = await guard(() =>
       Promise.all([
         this.redis.scard(keys.sessionsWaiting(this.prefix)),
@@ -353,10 +366,9 @@ export class BullmqQueue implements QueryQueue {
       ]),
     );
     this.last = {
-      kind: 'bullmq',
-      concurrency: this.options.concurrency,
+      ...this.last,
       running: counts.active ?? 0,
-      queued: (counts.prioritized ?? 0) + (counts.waiting ?? 0),
+      queued: (counts.prioritized ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0),
       sessions_waiting: sessionsWaiting,
       completed: Number(finished.completed ?? 0),
       failed: Number(finished.failed ?? 0),

@@ -2,21 +2,45 @@
  * InlineQueue: the embedded-mode QueryQueue. Runs WORKER_CONCURRENCY questions at once in this process.
  *
  * Fairness: each session has its own FIFO, and free slots go round-robin over the sessions that have something
- * waiting, so a session that queued 50 questions delays another session's question by at most one turn.
+ * waiting, so a session that queued 50 questions delays another session's question by at most one turn. A session
+ * runs at most slotsPerSession(WORKER_CONCURRENCY) questions at once (issue 12): its other questions wait even
+ * when slots are free, so a slot is always left for the next session's question.
  * Cancel: a queued question is removed; a running one is aborted, which stops its statement in the sandbox (the
  * child process running it is killed) or its LLM request.
- * Finished questions stay in memory for RETAIN_MS (fast polling, SSE replay); after that they are read from the
- * session folder (QueryLog), where the Answerer keeps every result.
+ * Finished questions stay in memory (fast polling, SSE replay) for RETAIN_MS, as their kept form (cut to
+ * MAX_KEPT_RESULT_BYTES) and within a byte budget for all of them, oldest evicted first; after that they are read
+ * from the session folder (QueryLog), where the Answerer keeps every result.
  */
 import type { Logger } from 'pino';
-import type { Answerer } from '../engine/answerer.js';
+import type { Answerer, Finished } from '../engine/answerer.js';
+import { keepResult } from '../engine/kept-result.js';
 import type { QueryLog } from '../engine/query-log.js';
 import { pendingResult, type QueryEvent, type QueryJob, type QueryResult } from '../engine/types.js';
 import { AppError } from '../errors.js';
 import { replayFinished } from './finished.js';
-import { type CancelOutcome, MAX_PENDING_PER_SESSION, type QueryQueue, type QueueStats } from './types.js';
+import {
+  type CancelOutcome,
+  MAX_PENDING_PER_SESSION,
+  type QueryQueue,
+  type QueueStats,
+  slotsPerSession,
+} from './types.js';
 
 const RETAIN_MS = 5 * 60_000;
+/**
+ * Bytes of finished results this process keeps for polling and SSE replay: 64 kept results at their largest
+ * (1 MiB each), thousands of ordinary ones. Past it the oldest go first and are read back from the session folder.
+ * (Issue 12: with no bound, the API went from 167 MB to 4 GB keeping 5 min of 24 MB results.)
+ */
+export const DEFAULT_RETAIN_BYTES = 64 * 1024 * 1024;
+/** Counted per retained question besides its result: its progress events, job and bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 4096;
+
+export interface InlineQueueOptions {
+  logger?: Logger;
+  /** Byte budget of retained finished results (DEFAULT_RETAIN_BYTES). */
+  retainBytes?: number;
+}
 
 interface Entry {
   job: QueryJob;
@@ -28,22 +52,38 @@ interface Entry {
   resolve: (result: QueryResult) => void;
 }
 
+interface Retained {
+  bytes: number;
+  timer: NodeJS.Timeout;
+}
+
 export class InlineQueue implements QueryQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, QueryJob[]>();
   /** Sessions with waiting jobs, in round-robin order. */
   private readonly ring: string[] = [];
   private running = 0;
+  /** Running questions per session (sessions with none are absent). */
+  private readonly runningBySession = new Map<string, number>();
+  private readonly perSession: number;
   private closed = false;
   private readonly counters = { completed: 0, failed: 0, cancelled: 0 };
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Finished entries still in memory, oldest first (Map order), with what each costs. */
+  private readonly retained = new Map<string, Retained>();
+  private retainedBytes = 0;
+  private readonly retainBytes: number;
+  private readonly logger: Logger | undefined;
 
   constructor(
     private readonly answerer: Answerer,
     private readonly log: QueryLog,
     private readonly concurrency: number,
-    private readonly logger?: Logger,
-  ) {}
+    options: InlineQueueOptions = {},
+  ) {
+    this.perSession = slotsPerSession(concurrency);
+    this.retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
+    this.logger = options.logger;
+  }
 
   async submit(job: QueryJob): Promise<void> {
     if (this.closed) throw new AppError('store_unavailable');
@@ -73,8 +113,11 @@ export class InlineQueue implements QueryQueue {
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.ring.length > 0) {
-      const sessionId = this.ring.shift()!;
+    while (this.running < this.concurrency) {
+      // The first session in turn that is below its share; the ones at it keep their place in the ring.
+      const turn = this.ring.findIndex((id) => (this.runningBySession.get(id) ?? 0) < this.perSession);
+      if (turn === -1) return;
+      const sessionId = this.ring.splice(turn, 1)[0]!;
       const waiting = this.pending.get(sessionId)!;
       const job = waiting.shift()!;
       if (waiting.length > 0) this.ring.push(sessionId);
@@ -85,22 +128,27 @@ export class InlineQueue implements QueryQueue {
 
   private start(job: QueryJob): void {
     const entry = this.entries.get(job.query_id)!;
+    const sessionId = job.session_id;
     this.running += 1;
+    this.runningBySession.set(sessionId, (this.runningBySession.get(sessionId) ?? 0) + 1);
     entry.result = { ...entry.result, status: 'running' };
     this.answerer
       .answer(job, (event) => this.emit(entry, event), entry.controller.signal)
       .then(
-        (result) => this.finish(entry, result),
+        (finished) => this.finish(entry, finished),
         (error: unknown) => {
           // Answerer turns every failure into a result; reaching here is a bug, but the caller must still hear.
           this.logger?.error({ err: error, query_id: job.query_id }, 'answerer threw');
           const result = pendingResult(job, 'failed', entry.result.lang, entry.result.model);
           result.error = { code: 'internal', message: 'internal error' };
-          this.finish(entry, result);
+          this.finish(entry, { result, kept: keepResult(result) });
         },
       )
       .finally(() => {
         this.running -= 1;
+        const left = this.runningBySession.get(sessionId)! - 1;
+        if (left > 0) this.runningBySession.set(sessionId, left);
+        else this.runningBySession.delete(sessionId);
         this.pump();
       });
   }
@@ -111,22 +159,46 @@ export class InlineQueue implements QueryQueue {
     for (const listener of entry.listeners) listener(event);
   }
 
-  private finish(entry: Entry, result: QueryResult): void {
-    entry.result = result;
+  /**
+   * Whoever listens or waits now gets the result as answered, once; from then on the entry holds only the kept
+   * form (rows cut to MAX_KEPT_RESULT_BYTES), counted against the retention budget.
+   */
+  private finish(entry: Entry, { result, kept }: Finished): void {
+    const at = Date.now() / 1000;
     if (entry.events.at(-1)?.type !== 'done') {
-      this.emit(entry, { type: 'done', query_id: result.query_id, result, at: Date.now() / 1000 });
+      this.emit(entry, { type: 'done', query_id: result.query_id, result, at });
     }
+    const done = entry.events.at(-1) as Extract<QueryEvent, { type: 'done' }>;
+    entry.events[entry.events.length - 1] = { ...done, result: kept.result };
+    entry.result = kept.result;
     if (result.status === 'done') this.counters.completed += 1;
     else if (result.status === 'cancelled') this.counters.cancelled += 1;
     else this.counters.failed += 1;
     entry.listeners.clear();
     entry.resolve(result);
-    const timer = setTimeout(() => {
-      this.entries.delete(result.query_id);
-      this.timers.delete(timer);
-    }, RETAIN_MS);
+    entry.finished = Promise.resolve(kept.result);
+    this.retain(result.query_id, kept.bytes + ENTRY_OVERHEAD_BYTES);
+  }
+
+  private retain(queryId: string, bytes: number): void {
+    const timer = setTimeout(() => this.forget(queryId), RETAIN_MS);
     timer.unref();
-    this.timers.add(timer);
+    this.retained.set(queryId, { bytes, timer });
+    this.retainedBytes += bytes;
+    for (const oldest of this.retained.keys()) {
+      if (this.retainedBytes <= this.retainBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  /** Drops a finished entry from memory; its result stays readable from the session folder. */
+  private forget(queryId: string): void {
+    const retained = this.retained.get(queryId);
+    if (!retained) return;
+    clearTimeout(retained.timer);
+    this.retained.delete(queryId);
+    this.retainedBytes -= retained.bytes;
+    this.entries.delete(queryId);
   }
 
   private own(sessionId: string, queryId: string): Entry | null {
@@ -189,9 +261,12 @@ export class InlineQueue implements QueryQueue {
     return {
       kind: 'inline',
       concurrency: this.concurrency,
+      running_per_session: this.perSession,
       running: this.running,
       queued,
       sessions_waiting: this.pending.size,
+      retained_results: this.retained.size,
+      retained_bytes: this.retainedBytes,
       ...this.counters,
     };
   }
@@ -203,7 +278,6 @@ export class InlineQueue implements QueryQueue {
     const open = [...this.entries.values()].filter((entry) => entry.events.at(-1)?.type !== 'done');
     for (const entry of open) await this.cancel(entry.job.session_id, entry.job.query_id);
     await Promise.all(open.map((entry) => entry.finished));
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    for (const queryId of [...this.retained.keys()]) this.forget(queryId);
   }
 }

@@ -11,6 +11,11 @@
  *   {P}query:{id}:waiting          string: the job still counts in its session's waiting counter (released once)
  *   {P}session-waiting:{sid}       integer: the session's jobs not yet started (fairness priority, 20 limit)
  *   {P}sessions-waiting            set: sessions with jobs not yet started (stats)
+ *   {P}session-running:{sid}       sorted set: query id → lease expiry (ms, Redis clock) of the session's running
+ *                                  questions, across all workers (fair share, issue 12); renewed while a question
+ *                                  runs, so a dead worker's entry lapses and is dropped by the next script
+ *   {P}session-parked:{sid}        sorted set: query id → submitted_at of questions put back (BullMQ `delayed`)
+ *                                  because the session had its share running; a released slot wakes the oldest
  *   {P}query-stats                 hash: completed / failed / cancelled counters
  *   {P}query-cancel                (channel) query ids to stop: the worker running one aborts it
  *   {P}workers                     sorted set: worker id → last report (ms)
@@ -42,6 +47,8 @@ export const keys = {
   waitingMarker: (p: string, queryId: string) => `${p}query:${queryId}:waiting`,
   sessionWaiting: (p: string, sessionId: string) => `${p}session-waiting:${sessionId}`,
   sessionsWaiting: (p: string) => `${p}sessions-waiting`,
+  sessionRunning: (p: string, sessionId: string) => `${p}session-running:${sessionId}`,
+  sessionParked: (p: string, sessionId: string) => `${p}session-parked:${sessionId}`,
   stats: (p: string) => `${p}query-stats`,
   cancelChannel: (p: string) => `${p}query-cancel`,
   workers: (p: string) => `${p}workers`,
@@ -119,6 +126,69 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return n`;
 
+/** `now` in milliseconds on Redis's clock, so workers on different machines agree on lease expiry. */
+const REDIS_NOW_MS = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+/** Then drops the lapsed leases (their workers died) of the session-running set in KEYS[1]. */
+const DROP_LAPSED = `${REDIS_NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`;
+
+/**
+ * Take a session slot: the query may run when the session has fewer than `limit` live leases, or already holds
+ * one (a retry after its worker died takes over its own lease). Lapsed leases (dead workers) are dropped first.
+ * KEYS: sessionRunning, sessionParked   ARGV: query id, limit, lease ms
+ * Returns 1 when the query holds a slot (lease until now + lease ms), 0 when the session has its share running.
+ */
+export const TAKE_SESSION_SLOT_SCRIPT = `${DROP_LAPSED}
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 1
+end
+return 0`;
+
+/**
+ * Park a query that could not take a slot (its job already moved to BullMQ's delayed set), so that the next
+ * released slot wakes it — unless a slot came free since it tried, which it is told instead (no lost wake-up).
+ * KEYS: sessionRunning, sessionParked   ARGV: query id, limit, order (submitted_at), parked TTL s
+ * Returns 1 when a slot is free now (not parked: the caller puts the job straight back), 0 when parked.
+ */
+export const PARK_FOR_SESSION_SLOT_SCRIPT = `${DROP_LAPSED}
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then return 1 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 0`;
+
+/**
+ * Release a session slot (query id '' releases none: only wakes) and hand out the parked queries to wake, one per
+ * free slot, oldest first. Also drops lapsed leases, so a slot a dead worker held is handed out here too.
+ * KEYS: sessionRunning, sessionParked   ARGV: query id or '', limit
+ * Returns the query ids to wake (possibly empty).
+ */
+export const RELEASE_SESSION_SLOT_SCRIPT = `${DROP_LAPSED}
+if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[1])
+if free <= 0 then return {} end
+local popped = redis.call('ZPOPMIN', KEYS[2], free)
+local ids = {}
+for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+return ids`;
+
+/**
+ * Renew the leases of a worker's running queries. XX: a lease released meanwhile (the question just finished)
+ * must not come back for another lease period.
+ * KEYS: sessionRunning of each query   ARGV: lease ms, then the query ids in KEYS order
+ */
+export const RENEW_SESSION_SLOTS_SCRIPT = `${REDIS_NOW_MS}
+for i, key in ipairs(KEYS) do
+  if redis.call('ZADD', key, 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[i + 1]) == 1 then
+    redis.call('PEXPIRE', key, ARGV[1])
+  end
+end
+return #KEYS`;
+
 export const TERMINAL: ReadonlySet<QueryStatus> = new Set(['done', 'failed', 'cancelled']);
 
 export function counterFor(status: QueryStatus): string {
@@ -127,21 +197,32 @@ export function counterFor(status: QueryStatus): string {
 
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
-/** The three scripts as EVALSHA commands on a connection (defined once per connection). */
+/** The scripts as EVALSHA commands on a connection (defined once per connection). */
 export function scripts(redis: Redis): {
   submit: ScriptCommand;
   release: ScriptCommand;
   emit: ScriptCommand;
+  takeSlot: ScriptCommand;
+  park: ScriptCommand;
+  releaseSlot: ScriptCommand;
+  /** Variable key count: the first argument is the number of keys. */
+  renewSlots: ScriptCommand;
 } {
   const table = redis as unknown as Record<string, ScriptCommand>;
-  const define = (name: string, numberOfKeys: number, lua: string) => {
-    if (typeof table[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
+  const define = (name: string, numberOfKeys: number | undefined, lua: string) => {
+    if (typeof table[name] !== 'function') {
+      redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
+    }
     return table[name]!.bind(redis) as ScriptCommand;
   };
   return {
     submit: define('agentgraphQuerySubmit', 5, SUBMIT_SCRIPT),
     release: define('agentgraphQueryRelease', 3, RELEASE_SCRIPT),
     emit: define('agentgraphQueryEmit', 3, EMIT_SCRIPT),
+    takeSlot: define('agentgraphTakeSessionSlot', 2, TAKE_SESSION_SLOT_SCRIPT),
+    park: define('agentgraphParkForSessionSlot', 2, PARK_FOR_SESSION_SLOT_SCRIPT),
+    releaseSlot: define('agentgraphReleaseSessionSlot', 2, RELEASE_SESSION_SLOT_SCRIPT),
+    renewSlots: define('agentgraphRenewSessionSlots', undefined, RENEW_SESSION_SLOTS_SCRIPT),
   };
 }
 

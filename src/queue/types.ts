@@ -7,14 +7,29 @@ import type { QueryEvent, QueryJob, QueryResult } from '../engine/types.js';
 /** Questions one session may have waiting, in either queue; beyond it a client is flooding, not asking. */
 export const MAX_PENDING_PER_SESSION = 20;
 
+/**
+ * Questions one session may have running at once: half the slots, rounded up (issue 12: one session's 30 slow
+ * questions held all 4 slots and another session's simple question waited 11.7 s). Half, not one, so a visitor
+ * alone on the server still gets parallelism; rounded up, so WORKER_CONCURRENCY=1 still runs something.
+ * In scaled mode it holds across all workers together (a count in Redis, see keys.ts).
+ */
+export function slotsPerSession(concurrency: number): number {
+  return Math.ceil(concurrency / 2);
+}
+
 export type CancelOutcome = 'cancelled' | 'stopping' | 'finished' | 'not_found';
 
 export interface QueueStats {
   kind: 'inline' | 'bullmq';
   concurrency: number;
+  /** Questions one session may run at once (slotsPerSession). */
+  running_per_session: number;
   running: number;
   queued: number;
   sessions_waiting: number;
+  /** Finished results this process keeps in memory for polling/SSE, and their bytes (0 for BullMQ's API side). */
+  retained_results: number;
+  retained_bytes: number;
   completed: number;
   failed: number;
   cancelled: number;

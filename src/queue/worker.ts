@@ -12,6 +12,9 @@
  *   and it runs again there — never at the same time as the first run, whose lock had expired. If that run dies
  *   too, BullMQ fails the job on the next pick-up and this worker records `worker_lost` in the session folder.
  *   A worker that merely lost its lock (Redis away longer than lockMs) aborts its run, so the retry is alone.
+ * - Fair share: a question runs only when its session holds fewer than slotsPerSession(WORKER_CONCURRENCY) slots
+ *   across all workers (./session-slots.ts); otherwise its job goes back to BullMQ's delayed set, keeping its
+ *   priority, until a released slot wakes it.
  * - Cancellation: a message on the cancel channel aborts the run's AbortController → the sandbox kills the
  *   statement's process, an LLM request is aborted. A flag catches jobs picked up after the message.
  * - close(): takes no new jobs, lets running ones finish (graceful SIGTERM), then leaves the registry.
@@ -19,7 +22,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Answerer } from '../engine/answerer.js';
@@ -41,6 +44,8 @@ import {
   WORKER_TTL_S,
 } from './keys.js';
 import { type CacheStats, countOpenDatabases, type WorkerReport } from './registry.js';
+import { SessionSlots } from './session-slots.js';
+import { slotsPerSession } from './types.js';
 
 /** Prefix of agent entries in the ObjectManager (engine/nodes/prepare.ts). */
 const AGENT_PREFIX = 'agent|';
@@ -76,9 +81,18 @@ export class QueryWorker {
   private readonly startedAt = Date.now() / 1000;
   private readonly lockMs: number;
   private stopEvents: (() => void) | null = null;
+  readonly slots: SessionSlots;
 
   constructor(private readonly options: QueryWorkerOptions) {
     this.lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
+    this.slots = new SessionSlots({
+      redis: options.redis,
+      prefix: options.prefix,
+      limit: slotsPerSession(options.concurrency),
+      leaseMs: this.lockMs,
+      wake: (queryId) => this.wake(queryId),
+      logger: options.logger,
+    });
   }
 
   /** Starts taking jobs; returns at once (connections come up, or keep retrying, in the background). */
@@ -88,7 +102,7 @@ export class QueryWorker {
     // BullMQ's blocking connections must wait through reconnections instead of failing a command.
     this.connection = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', (error: Error) => logger.debug({ err: error }, 'worker redis error'));
-    this.worker = new Worker<QueryJob, null>(QUEUE_NAME, (job) => this.process(job), {
+    this.worker = new Worker<QueryJob, null>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: this.connection,
       prefix: bullPrefix(prefix),
       concurrency: this.options.concurrency,
@@ -137,12 +151,22 @@ export class QueryWorker {
     );
   }
 
-  private async process(bjob: Job<QueryJob, null>): Promise<null> {
+  private async process(bjob: Job<QueryJob, null>, token: string | undefined): Promise<null> {
     const job = bjob.data;
     const { redis, prefix, answerer, logger } = this.options;
+    // Sent together: one round trip before the question starts (or goes back to wait for its session's turn).
+    const [taken, flagged] = await Promise.all([
+      this.slots.take(job),
+      redis.exists(keys.cancelFlag(prefix, job.query_id)).catch(() => 0),
+    ]);
+    if (!taken && !flagged) {
+      await bjob.moveToDelayed(Date.now() + this.lockMs, token);
+      if (await this.slots.park(job).catch(() => false)) await this.wake(job.query_id);
+      throw new DelayedError();
+    }
     const controller = new AbortController();
     this.running.set(job.query_id, controller);
-    if (bjob.attemptsStarted > 1 || bjob.stalledCounter > 0) {
+    if (bjob.stalledCounter > 0) {
       logger.warn({ query_id: job.query_id }, 'running a question again: its first worker was lost');
     }
     // Events go out in batches, one per turn of the event loop: a built-in answer's ~18 events cost two or three
@@ -164,17 +188,13 @@ export class QueryWorker {
       else if (batch.length === 1) setImmediate(flush);
     };
     try {
-      // Sent together: one round trip before the question starts.
-      const [, flagged] = await Promise.all([
-        releaseWaiting(redis, prefix, job.query_id, job.session_id).catch(() => undefined),
-        redis.exists(keys.cancelFlag(prefix, job.query_id)).catch(() => 0),
-      ]);
+      await releaseWaiting(redis, prefix, job.query_id, job.session_id).catch(() => undefined);
       let result: QueryResult;
       if (flagged) {
-        result = await answerer.cancelledBeforeStart(job);
+        result = (await answerer.cancelledBeforeStart(job)).result;
         emit({ type: 'done', query_id: job.query_id, result, at: Date.now() / 1000 });
       } else {
-        result = await answerer.answer(job, emit, controller.signal);
+        result = (await answerer.answer(job, emit, controller.signal)).result;
       }
       await lastPublish;
       this.counters.processed += 1;
@@ -183,8 +203,26 @@ export class QueryWorker {
       else this.counters.failed += 1;
       return null;
     } finally {
+      // After `done` went out (awaited above): whoever sees the next question of this session start has seen
+      // this one end.
+      await this.slots.release(job.session_id, job.query_id);
       this.running.delete(job.query_id);
       this.scheduleReport();
+    }
+  }
+
+  /** Puts a parked job back in the queue (priority kept); false when there is no parked job of that id. */
+  private async wake(queryId: string): Promise<boolean> {
+    if (!this.worker) return false;
+    const bjob = await Job.fromId<QueryJob, null>(this.worker, queryId);
+    if (!bjob) return false;
+    try {
+      await bjob.promote();
+      return true;
+    } catch {
+      // Not delayed any more: already back in the queue or running (it takes a slot or parks again) — or over.
+      const state = await bjob.getState();
+      return state !== 'completed' && state !== 'failed' && state !== 'unknown';
     }
   }
 
@@ -199,10 +237,12 @@ export class QueryWorker {
     logger.warn({ query_id: job.query_id, reason: error.message }, 'a question failed in the queue');
     try {
       await releaseWaiting(redis, prefix, job.query_id, job.session_id).catch(() => undefined);
+      // The lease its dead worker held: give it back now rather than when it lapses.
+      await this.slots.release(job.session_id, job.query_id);
       const appError = stalled
         ? new AppError('worker_lost')
         : new AppError('internal', { request_id: job.query_id });
-      const result = await answerer.failedWithoutAnswer(job, appError);
+      const { result } = await answerer.failedWithoutAnswer(job, appError);
       await publishEvent(
         redis,
         prefix,
@@ -301,6 +341,7 @@ export class QueryWorker {
         if (redis.status === 'ready') await this.report();
         await closeBullmq(this.worker, this.connection);
       }
+      this.slots.close();
       await closeRedis(this.cancels);
       if (redis.status === 'ready') {
         await redis

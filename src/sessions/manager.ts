@@ -12,6 +12,7 @@ import type { ObjectManager } from '../objects.js';
 import type { EndReason, SessionEvents } from './events.js';
 import { SessionPaths } from './paths.js';
 import {
+  BYTES_PER_MB,
   type CounterField,
   newSessionDoc,
   type SessionChanges,
@@ -183,6 +184,18 @@ export class SessionManager {
     const doc = await this.store.update(id, { set, ...(increment ? { increment } : {}) });
     if (!doc) throw new AppError('session_expired');
     return doc;
+  }
+
+  /**
+   * Throws quota_exceeded when the session is at or over MAX_SESSION_SIZE_MB, or would be with `incoming` more
+   * bytes: before accepting a question and before keeping its result (issue 12: results filled a folder to 5 GB
+   * against a 200 MB quota). Reads `size_bytes` of the document, kept current after every write, not a walk.
+   */
+  assertRoom(doc: SessionDoc, incoming = 0): void {
+    const limit = this.options.maxSessionSizeBytes;
+    if (doc.size_bytes >= limit || doc.size_bytes + incoming > limit) {
+      throw new AppError('quota_exceeded', { limit_mb: Math.round((limit / BYTES_PER_MB) * 10) / 10 });
+    }
   }
 
   /** Measures the session's folder and stores the figure (after writes, never per request). */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32, gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { type ImportOptions, type ImportResult, importFile } from '../../src/data/index.js';
 import { AppError } from '../../src/errors.js';
@@ -101,23 +101,28 @@ export function cp1252(text: string): Buffer {
   return out;
 }
 
-/** A minimal ZIP (stored, no compression) — enough for an XLSX fixture. */
-export function zip(files: Record<string, string>): Buffer {
+/**
+ * A minimal ZIP — enough for an XLSX fixture. Stored by default; `deflate` compresses, which is what makes a
+ * bomb (a few KB that inflate to hundreds of MB).
+ */
+export function zip(files: Record<string, string | Buffer>, options: { deflate?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
+  const method = options.deflate ? 8 : 0;
   for (const [name, text] of Object.entries(files)) {
-    const data = Buffer.from(text, 'utf8');
+    const raw = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
+    const data = options.deflate ? deflateRawSync(raw, { level: 9 }) : raw;
     const nameBuf = Buffer.from(name, 'utf8');
-    const crc = crc32(data);
+    const crc = crc32(raw);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(0, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(raw.length, 22);
     local.writeUInt16LE(nameBuf.length, 26);
     locals.push(local, nameBuf, data);
     const central = Buffer.alloc(46);
@@ -125,9 +130,10 @@ export function zip(files: Record<string, string>): Buffer {
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(raw.length, 24);
     central.writeUInt16LE(nameBuf.length, 28);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, nameBuf);
@@ -151,7 +157,7 @@ const esc = (s: string) =>
 /** An XLSX workbook: strings go to sharedStrings, `{date: serial}` cells get a dd/mm/yyyy style. */
 export function xlsx(sheets: Record<string, Cell[][]>): Buffer {
   const shared: string[] = [];
-  const files: Record<string, string> = {};
+  const files: Record<string, string | Buffer> = {};
   const names = Object.keys(sheets);
   names.forEach((name, k) => {
     const rows = sheets[name]!.map((row, r) => {
@@ -170,9 +176,47 @@ export function xlsx(sheets: Record<string, Cell[][]>): Buffer {
         .join('');
       return `<row r="${r + 1}">${cells}</row>`;
     });
-    files[`xl/worksheets/sheet${k + 1}.xml`] =
-      `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows.join('')}</sheetData></worksheet>`;
+    files[`xl/worksheets/sheet${k + 1}.xml`] = sheetXml(rows.join(''));
   });
+  files['xl/sharedStrings.xml'] =
+    `<?xml version="1.0" encoding="UTF-8"?><sst>${shared.map((s) => `<si><t>${esc(s)}</t></si>`).join('')}</sst>`;
+  return zip(workbookParts(names, files));
+}
+
+/** A worksheet around the XML of its rows. */
+export function sheetXml(rows: string | Buffer): string | Buffer {
+  const open =
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+  const close = '</sheetData></worksheet>';
+  return typeof rows === 'string'
+    ? open + rows + close
+    : Buffer.concat([Buffer.from(open), rows, Buffer.from(close)]);
+}
+
+/**
+ * A hostile workbook for the bounds tests: one sheet whose rows are `rows` (raw XML), shared strings `shared`
+ * (raw <si> XML), deflated.
+ */
+export function xlsxRaw(rows: string | Buffer, shared: string | Buffer = ''): Buffer {
+  const sst =
+    typeof shared === 'string'
+      ? `<?xml version="1.0" encoding="UTF-8"?><sst>${shared}</sst>`
+      : Buffer.concat([
+          Buffer.from('<?xml version="1.0" encoding="UTF-8"?><sst>'),
+          shared,
+          Buffer.from('</sst>'),
+        ]);
+  return zip(
+    workbookParts(['S'], { 'xl/worksheets/sheet1.xml': sheetXml(rows), 'xl/sharedStrings.xml': sst }),
+    { deflate: true },
+  );
+}
+
+/** The parts every workbook has around its sheets and shared strings. */
+function workbookParts(
+  names: string[],
+  files: Record<string, string | Buffer>,
+): Record<string, string | Buffer> {
   files['[Content_Types].xml'] = '<?xml version="1.0" encoding="UTF-8"?><Types/>';
   files['xl/workbook.xml'] =
     `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${names
@@ -186,7 +230,5 @@ export function xlsx(sheets: Record<string, Cell[][]>): Buffer {
       .join('')}</Relationships>`;
   files['xl/styles.xml'] =
     '<?xml version="1.0" encoding="UTF-8"?><styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>';
-  files['xl/sharedStrings.xml'] =
-    `<?xml version="1.0" encoding="UTF-8"?><sst>${shared.map((s) => `<si><t>${esc(s)}</t></si>`).join('')}</sst>`;
-  return zip(files);
+  return files;
 }

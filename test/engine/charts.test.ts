@@ -1,5 +1,27 @@
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { chooseChart } from '../../src/engine/charts.js';
+import { type ChartSpec, chooseChart } from '../../src/engine/charts.js';
+
+type SceneItem = { width?: number; x?: number; y?: number; text?: string; tooltip?: Record<string, string> };
+type SceneNode = { marktype?: string; role?: string; items?: (SceneNode & SceneItem)[] };
+
+/** Renders a spec with the real Vega-Lite and Vega (no canvas) and returns the items of one mark type and role. */
+async function render(spec: ChartSpec, marktype: string, role = 'mark'): Promise<SceneItem[]> {
+  const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  const found: SceneItem[] = [];
+  const walk = (node: SceneNode) => {
+    if (node.marktype === marktype && node.role === role) found.push(...(node.items ?? []));
+    for (const child of node.items ?? []) walk(child);
+  };
+  walk((view.scenegraph() as unknown as { root: SceneNode }).root);
+  view.finalize();
+  return found;
+}
+
+/** What a person reads: the zero-width space that keeps Vega working is invisible. */
+const visible = (text: string | undefined) => text?.replace(/\u200b/g, '');
 
 const base = { question: 'q', lang: 'en' as const };
 
@@ -30,7 +52,7 @@ describe('chooseChart', () => {
         ['Sul', 1],
         ['Norte', 3],
       ],
-      labels: { regiao: 'Região' },
+      labels: new Map([['regiao', 'Região']]),
     })!;
     expect(spec.mark).toMatchObject({ type: 'bar' });
     expect(spec.encoding).toMatchObject({
@@ -56,20 +78,107 @@ describe('chooseChart', () => {
     expect(spec.title).toBe('Total por produto');
   });
 
-  it('two numbers → scatter with the text column as tooltip', () => {
-    const spec = chooseChart({
+  /** A text column and two numbers, two rows. */
+  const scatterOf = (columns: string[]) =>
+    chooseChart({
       ...base,
-      columns: ['country', 'income', 'health'],
+      columns,
       rows: [
         ['A', 1, 2],
         ['B', 3, 4],
       ],
     })!;
+
+  it('two numbers → scatter with the text column as tooltip', () => {
+    const spec = scatterOf(['country', 'income', 'health']);
     expect(spec.mark).toMatchObject({ type: 'point' });
     expect(spec.encoding).toMatchObject({ x: { field: 'income' }, y: { field: 'health' } });
   });
 
   it('a list of names only → no chart', () => {
     expect(chooseChart({ ...base, columns: ['name'], rows: [['a'], ['b']] })).toBeNull();
+  });
+
+  // Issue 12: `SELECT s.region, SUM(s.amount) … GROUP BY 1` names its columns with a dot, which Vega-Lite read as a
+  // path (0 bars); quotes and backslashes broke its tooltip expressions, `constructor` broke Vega itself.
+  const HOSTILE_NAMES = [
+    's.region',
+    'SUM(s.amount)',
+    'a[0]',
+    'b]',
+    'total sales',
+    `it's "quoted"`,
+    'back\\slash',
+    '"lead',
+    '\\.',
+    'constructor',
+    '__proto__',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+  ];
+
+  it.each(HOSTILE_NAMES)('a bar chart over a column named %j draws every bar', async (name) => {
+    const spec = chooseChart({
+      question: name,
+      lang: 'en',
+      columns: [name, `${name} value`],
+      rows: [
+        ['North', 3],
+        ['South', 5],
+        ['East', 4],
+      ],
+    })!;
+    expect(spec.mark).toMatchObject({ type: 'bar' });
+    const bars = await render(spec, 'rect');
+    expect(bars).toHaveLength(3);
+    for (const bar of bars) expect(bar.width).toBeGreaterThan(0);
+    expect(new Set(bars.map((bar) => Math.round(bar.width!))).size).toBe(3); // three values, three lengths
+    expect(bars.map((bar) => Object.values(bar.tooltip ?? {}).sort())).toEqual([
+      ['3', 'North'],
+      ['5', 'South'],
+      ['4', 'East'],
+    ]);
+    // Axis titles name the real column (underscores read as spaces), whatever the data key became.
+    const titles = (await render(spec, 'text', 'axis-title')).map((t) => visible(t.text));
+    const shown = name.replace(/_/g, ' ');
+    expect(titles.sort()).toEqual([shown, `${shown} value`].sort());
+  });
+
+  it('a line chart and a scatter over dotted names draw their points', async () => {
+    const line = chooseChart({
+      ...base,
+      columns: ['o.order_date', 'SUM(o.total)'],
+      rows: [
+        ['2024-01-01', 1],
+        ['2024-02-01', 3],
+        ['2024-03-01', 2],
+      ],
+    })!;
+    expect(line.mark).toMatchObject({ type: 'line' });
+    const points = await render(line, 'symbol');
+    expect(points).toHaveLength(3);
+    expect(new Set(points.map((p) => p.y)).size).toBe(3); // three different heights: the values were read
+
+    const scatter = scatterOf(['c.name', 'c.income', 'c.health']);
+    expect(scatter.mark).toMatchObject({ type: 'point' });
+    const dots = await render(scatter, 'symbol');
+    expect(dots.map((d) => d.tooltip)).toEqual([
+      { 'c.name': 'A', 'c.income': '1', 'c.health': '2' },
+      { 'c.name': 'B', 'c.income': '3', 'c.health': '4' },
+    ]);
+  });
+
+  it('plain names stay the data keys; two columns with one name get two keys', () => {
+    const spec = chooseChart({
+      ...base,
+      columns: ['region', 'region'],
+      rows: [
+        ['North', 1],
+        ['South', 2],
+      ],
+    })!;
+    expect(spec.encoding).toMatchObject({ y: { field: 'region' }, x: { field: 'region_' } });
+    expect((spec.data as { values: unknown[] }).values[0]).toEqual({ region: 'North', region_: 1 });
   });
 });

@@ -82,6 +82,18 @@ describe('checkSql', () => {
     expect(rejection(() => checkSql(`SELECT '${'x'.repeat(MAX_SQL_LENGTH)}'`)).code).toBe('unsafe_sql');
   });
 
+  // Issue 12: a column named `constructor` (Formula 1 data) made every question fail: the deny lists were plain
+  // objects, and `DENIED_NAMES['constructor']` is Object itself.
+  it('accepts names that are also Object.prototype members, as columns, tables, aliases and functions', () => {
+    const names = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'];
+    for (const name of names) {
+      const sql = `SELECT ${name}, "${name}", [${name}] AS ${name} FROM ${name}`;
+      expect(checkSql(sql).sql, name).toBe(sql);
+      expect(checkSql(`SELECT count(*) FROM t GROUP BY ${name}(x)`).sql, name).toContain(name);
+    }
+    expect(rejection(() => checkSql('constructor x')).params.reason).toMatch(/^a statement starting with/);
+  });
+
   it('allows the schema-describing pragma functions only', () => {
     expect(checkSql("SELECT name FROM pragma_table_info('t')").sql).toContain('pragma_table_info');
     expect(rejection(() => checkSql('SELECT * FROM pragma_database_list')).code).toBe('unsafe_sql');

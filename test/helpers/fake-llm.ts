@@ -53,6 +53,16 @@ export interface FakeLlmOptions {
   modelsStatus?: number;
 }
 
+/** The environment that points a test server at this fake and makes its `test-model` the default. */
+export function fakeLlmEnv(llm: FakeLlm): Record<string, string> {
+  return { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-test-key', DEFAULT_MODEL: 'test-model' };
+}
+
+/** A model reply that ends with one SQL block (the agent runs it as its final query), optionally `delayMs` late. */
+export function sqlReply(sql: string, delayMs = 0): ScriptedReply {
+  return { kind: 'text', text: `Here it is.\n\`\`\`sql\n${sql}\n\`\`\``, delayMs };
+}
+
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const protocol = options.protocol ?? 'openai';
   const queue: ScriptedReply[] = [];

@@ -36,3 +36,13 @@ export function salesCsv(rows = 200): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * `notes.csv`: `rows` rows of an id and a `noteBytes`-long text (issue 12, finding 4: 1,000 × 24 KB). "list all
+ * notes" then returns every row, so each answer is rows × noteBytes of JSON.
+ */
+export function notesCsv(rows: number, noteBytes: number): string {
+  const lines = ['id,note'];
+  for (let i = 1; i <= rows; i++) lines.push(`${i},note ${i} ${'x'.repeat(noteBytes)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -3,13 +3,14 @@
  * prefix (removed afterwards). Redis suites are skipped with a visible line when Redis is not there, unless
  * REQUIRE_SERVICES=1, where a missing service fails the run.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { QueryJob } from '../../src/engine/types.js';
 import { createServices, type ServiceOptions, type Services } from '../../src/services.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -104,3 +105,27 @@ export function makeServices(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A question as a queue receives it (a fresh id, submitted now). */
+export function queryJob(sessionId: string, question: string, model?: string): QueryJob {
+  return {
+    query_id: randomUUID(),
+    session_id: sessionId,
+    question,
+    ...(model ? { model } : {}),
+    submitted_at: Date.now() / 1000,
+  };
+}
+
+/** Bytes of a session's question log (cache/results.log + cache/history.jsonl); 0 for files not written. */
+export function cacheBytes(cacheDir: string): number {
+  let total = 0;
+  for (const name of ['results.log', 'history.jsonl']) {
+    try {
+      total += statSync(join(cacheDir, name)).size;
+    } catch {
+      // not written (yet, or any more)
+    }
+  }
+  return total;
+}

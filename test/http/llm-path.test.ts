@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
-import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
-import { MULTIPART_TYPE, multipart, salesCsv } from '../helpers/multipart.js';
+import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.js';
+import { askAndWait, sessionWithUpload } from '../helpers/http.js';
 import { makeServices, sleep, type TestServices } from '../helpers/services.js';
 
 const ENDLESS = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
@@ -24,31 +24,14 @@ describe('questions answered by an LLM (local OpenAI-protocol server)', () => {
   async function start(env: Record<string, string> = {}, timeoutMs = 10_000) {
     services = makeServices(
       'local',
-      { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-test-key', DEFAULT_MODEL: 'test-model', ...env },
+      { ...fakeLlmEnv(llm), ...env },
       { models: { policy: { timeoutMs, retryBaseMs: 10, retryMaxMs: 50 } } },
     );
     app = await buildApp(services);
-    const id = (await app.inject({ method: 'POST', url: '/api/sessions' })).json().session.session_id;
-    headers = { 'x-session-id': id };
-    const uploaded = await app.inject({
-      method: 'POST',
-      url: '/api/session/uploads',
-      headers: { ...headers, 'content-type': MULTIPART_TYPE },
-      payload: multipart({ name: 'sales.csv', content: salesCsv(120) }),
-    });
-    expect(uploaded.statusCode).toBe(201);
+    headers = await sessionWithUpload(app);
   }
 
-  async function ask(question: string) {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/session/queries?wait=true',
-      headers,
-      payload: { question },
-    });
-    expect(response.statusCode).toBe(200);
-    return response.json();
-  }
+  const ask = (question: string) => askAndWait(app, headers, question);
 
   beforeEach(async () => {
     llm = await startFakeLlm({ models: ['test-model'] });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
+import { listen } from '../helpers/http.js';
 import { freePort } from '../helpers/process.js';
 import { PrivateRedis, redisServerAvailable } from '../helpers/redis-server.js';
 import {
@@ -17,13 +18,6 @@ import {
   type TestServices,
   testConfig,
 } from '../helpers/services.js';
-
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return `http://127.0.0.1:${address.port}`;
-}
 
 describe('server over a real socket', () => {
   let services: TestServices;

@@ -34,7 +34,7 @@ for (const mode of modes) {
       expect(response.statusCode).toBe(201);
       const setCookie = String(response.headers['set-cookie']);
       expect(setCookie).toMatch(/HttpOnly/);
-      expect(setCookie).toMatch(/SameSite=Lax/);
+      expect(setCookie).toMatch(/SameSite=Strict/);
       expect(setCookie).toMatch(/Path=\//);
       expect(setCookie).not.toMatch(/Secure/);
       const { session } = response.json();
@@ -299,7 +299,7 @@ for (const mode of modes) {
     });
 
     it('health, readiness and metrics answer', async () => {
-      await start();
+      await start({ METRICS_PUBLIC: 'true' });
       expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(200);

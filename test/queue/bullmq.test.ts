@@ -7,13 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { QueryEvent, QueryJob } from '../../src/engine/types.js';
-import { keys } from '../../src/queue/keys.js';
-import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
+import type { QueryEvent } from '../../src/engine/types.js';
+import { keys, scripts, type WireEvent } from '../../src/queue/keys.js';
+import { type FakeLlm, sqlReply, startFakeLlm } from '../helpers/fake-llm.js';
 import { salesCsv } from '../helpers/multipart.js';
 import {
   deletePrefix,
   makeServices,
+  queryJob,
   REDIS_URL,
   randomPrefix,
   removeDir,
@@ -33,20 +34,18 @@ async function sessionWithSales(services: TestServices, rows: number) {
   return doc.session_id;
 }
 
-function job(sessionId: string, question: string): QueryJob {
-  return { query_id: randomUUID(), session_id: sessionId, question, submitted_at: Date.now() / 1000 };
-}
-
 describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
   let prefix: string;
   let dataDir: string;
   let api: TestServices;
   let worker: TestServices | null = null;
+  let secondWorker: TestServices | null = null;
   let redis: Redis;
   let llm: FakeLlm;
+  let shared: Record<string, string>;
 
-  function pair(env: Record<string, string> = {}, startWorker = true) {
-    const shared = {
+  function pair(env: Record<string, string> = {}, startWorker = true, workerLockMs?: number) {
+    shared = {
       DATA_DIR: dataDir,
       OPENAI_BASE_URL: llm.url,
       OPENAI_API_KEY: 'sk-test',
@@ -55,7 +54,12 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
       ...env,
     };
     api = makeServices('redis', shared, { keyPrefix: prefix, role: 'api' });
-    worker = makeServices('redis', shared, { keyPrefix: prefix, role: 'worker', startWorker });
+    worker = makeServices('redis', shared, {
+      keyPrefix: prefix,
+      role: 'worker',
+      startWorker,
+      ...(workerLockMs ? { workerLockMs } : {}),
+    });
   }
 
   beforeAll(async () => {
@@ -67,9 +71,11 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     redis.disconnect();
   });
   afterEach(async () => {
+    await secondWorker?.close();
     await worker?.close();
     await api.close();
     worker = null;
+    secondWorker = null;
     await deletePrefix(REDIS_URL, prefix);
     removeDir(dataDir);
   });
@@ -83,7 +89,7 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     fresh();
     pair();
     const a = await sessionWithSales(api, 120);
-    const j = job(a, 'How many rows are there?');
+    const j = queryJob(a, 'How many rows are there?');
     await api.queue.submit(j);
     expect((await api.queue.get(a, j.query_id))?.status).toMatch(/queued|running|done/);
     const result = await api.queue.wait(a, j.query_id);
@@ -135,10 +141,13 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     const b = await sessionWithSales(api, 40);
     const c = await sessionWithSales(api, 50);
     const jobs = [
-      ...Array.from({ length: 12 }, (_, i) => ({ ...job(a, 'How many rows are there?'), tag: `A${i + 1}` })),
-      { ...job(b, 'How many rows are there?'), tag: 'B1' },
-      { ...job(b, 'How many rows are there?'), tag: 'B2' },
-      { ...job(c, 'How many rows are there?'), tag: 'C1' },
+      ...Array.from({ length: 12 }, (_, i) => ({
+        ...queryJob(a, 'How many rows are there?'),
+        tag: `A${i + 1}`,
+      })),
+      { ...queryJob(b, 'How many rows are there?'), tag: 'B1' },
+      { ...queryJob(b, 'How many rows are there?'), tag: 'B2' },
+      { ...queryJob(c, 'How many rows are there?'), tag: 'C1' },
     ];
     for (const { tag: _tag, ...j } of jobs) await api.queue.submit(j);
     worker!.worker!.start();
@@ -175,14 +184,14 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     fresh();
     pair({}, false);
     const a = await sessionWithSales(api, 20);
-    const jobs = Array.from({ length: 20 }, () => job(a, 'How many rows are there?'));
+    const jobs = Array.from({ length: 20 }, () => queryJob(a, 'How many rows are there?'));
     for (const j of jobs) await api.queue.submit(j);
-    await expect(api.queue.submit(job(a, 'one too many'))).rejects.toMatchObject({
+    await expect(api.queue.submit(queryJob(a, 'one too many'))).rejects.toMatchObject({
       code: 'too_many_queries',
     });
     expect(await api.queue.cancel(a, jobs[5]!.query_id)).toBe('cancelled');
     // The cancelled one freed its place.
-    const extra = job(a, 'Total price by region');
+    const extra = queryJob(a, 'Total price by region');
     await api.queue.submit(extra);
     const cancelled = await api.queue.wait(a, jobs[5]!.query_id);
     expect(cancelled).toMatchObject({ status: 'cancelled', error: { code: 'query_cancelled' } });
@@ -204,7 +213,7 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     pair({ QUERY_TIMEOUT_MS: '60000', DEFAULT_MODEL: 'test-model' });
     const a = await sessionWithSales(api, 20);
     llm.enqueue({ kind: 'text', text: `Counting.\n\`\`\`sql\n${ENDLESS}\n\`\`\`` });
-    const j = job(a, 'Count forever');
+    const j = queryJob(a, 'Count forever');
     await api.queue.submit(j);
     const running: QueryEvent[] = [];
     await api.queue.subscribe(a, j.query_id, (event) => running.push(event));
@@ -218,4 +227,110 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     // Each subscriber reads the result itself after `done`, so this one may hear it a moment after wait() did.
     await vi.waitFor(() => expect(running.at(-1)).toMatchObject({ type: 'done' }), { timeout: 5_000 });
   });
+
+  it('runs at most half of WORKER_CONCURRENCY questions of one session across two workers; another session starts at once', async () => {
+    fresh();
+    pair({ WORKER_CONCURRENCY: '4' });
+    secondWorker = makeServices('redis', shared, { keyPrefix: prefix, role: 'worker' });
+    const a = await sessionWithSales(api, 30);
+    const b = await sessionWithSales(api, 40);
+    const tags = new Map<string, string>();
+    const watch = await watchStarts(prefix, tags);
+    try {
+      for (let i = 0; i < 10; i++) llm.enqueue(sqlReply('SELECT COUNT(*) FROM sales', 600));
+      const jobsA = Array.from({ length: 10 }, () => queryJob(a, 'How many sales?', 'test-model'));
+      for (const j of jobsA) {
+        tags.set(j.query_id, 'A');
+        await api.queue.submit(j);
+      }
+      // Two workers × 4 slots: without the per-session share A would take all 8 and B would wait for one to end.
+      await vi.waitFor(
+        () => expect(watch.timeline.filter((m) => m === 'A+').length).toBeGreaterThanOrEqual(2),
+        {
+          timeout: 10_000,
+        },
+      );
+      const submittedAt = watch.timeline.length;
+      const jobB = queryJob(b, 'How many rows are there?');
+      tags.set(jobB.query_id, 'B');
+      await api.queue.submit(jobB);
+      const results = await Promise.all(
+        [...jobsA, jobB].map((j) => api.queue.wait(j.session_id, j.query_id)),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(11).fill('done'));
+      expect(results.at(-1)!.rows).toEqual([[40]]);
+      await vi.waitFor(() => expect(watch.timeline.filter((m) => m === 'A-')).toHaveLength(10), {
+        timeout: 5_000,
+      });
+      expect(mostRunning(watch.timeline, 'A')).toBe(2);
+      // B started before any of A's running questions ended (each takes 600 ms of "thinking").
+      expect(watch.timeline.indexOf('B+')).toBeLessThan(watch.timeline.indexOf('A-', submittedAt));
+      // Both workers ran questions: the share holds across workers, not per worker. (A question is counted just
+      // after its `done` went out.)
+      const processed = async () =>
+        (await Promise.all([worker!, secondWorker!].map((w) => w.worker!.snapshot()))).map(
+          (r) => r.processed,
+        );
+      await vi.waitFor(async () => expect((await processed()).reduce((x, y) => x + y)).toBe(11), {
+        timeout: 5_000,
+      });
+      expect(Math.min(...(await processed()))).toBeGreaterThan(0);
+      // Nothing left behind: no lease, nothing parked.
+      expect(await redis.exists(keys.sessionRunning(prefix, a), keys.sessionParked(prefix, a))).toBe(0);
+    } finally {
+      await watch.close();
+    }
+  });
+
+  it('a slot held by a worker that stopped renewing it (died) lapses: the session’s next question runs', async () => {
+    fresh();
+    // WORKER_CONCURRENCY 2 → one running question per session; leases (and park delays) of 1.5 s.
+    pair({ WORKER_CONCURRENCY: '2' }, true, 1500);
+    const a = await sessionWithSales(api, 25);
+    // What a worker killed mid-question leaves: a lease on A's only slot that nobody renews or releases.
+    const dead = randomUUID();
+    const running = keys.sessionRunning(prefix, a);
+    const parked = keys.sessionParked(prefix, a);
+    expect(await scripts(redis).takeSlot(running, parked, dead, 1, 1500)).toBe(1);
+    const j = queryJob(a, 'How many rows are there?');
+    await api.queue.submit(j);
+    // It found the slot taken and went back to wait for it…
+    await vi.waitFor(async () => expect(await redis.zscore(parked, j.query_id)).not.toBeNull(), {
+      timeout: 10_000,
+    });
+    // …and runs once the dead lease has lapsed.
+    expect(await api.queue.wait(a, j.query_id)).toMatchObject({ status: 'done', rows: [[25]] });
+    expect(await redis.zscore(running, dead)).toBeNull();
+    expect(await redis.zscore(parked, j.query_id)).toBeNull();
+  });
 });
+
+/**
+ * Every question's start (`X+`, its `running` status) and end (`X-`, its `done`) as Redis delivered them, tagged
+ * by session. One pattern subscription sees all queries in the order Redis ran the publishes; a worker releases a
+ * slot only after its `done` is published, so a start that took that slot always comes after it.
+ */
+async function watchStarts(prefix: string, tags: Map<string, string>) {
+  const subscriber = new Redis(REDIS_URL);
+  const timeline: string[] = [];
+  subscriber.on('pmessage', (_pattern: string, _channel: string, message: string) => {
+    const wire = JSON.parse(message.slice(message.indexOf('\n') + 1)) as WireEvent;
+    const tag = tags.get(wire.query_id);
+    if (!tag) return;
+    if (wire.type === 'status' && wire.status === 'running') timeline.push(`${tag}+`);
+    if (wire.type === 'done') timeline.push(`${tag}-`);
+  });
+  await subscriber.psubscribe(`${prefix}query:*:events`);
+  return { timeline, close: async () => subscriber.quit() };
+}
+
+function mostRunning(timeline: string[], tag: string): number {
+  let running = 0;
+  let most = 0;
+  for (const mark of timeline) {
+    if (mark === `${tag}+`) running += 1;
+    if (mark === `${tag}-`) running -= 1;
+    most = Math.max(most, running);
+  }
+  return most;
+}

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/queue/keys.js';
-import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
+import { type FakeLlm, sqlReply, startFakeLlm } from '../helpers/fake-llm.js';
 import { salesCsv } from '../helpers/multipart.js';
 import { exitOf } from '../helpers/process.js';
 import {
@@ -23,10 +23,6 @@ import {
 import { type Cluster, startCluster, Visitor } from './cluster.js';
 
 const runRedis = await shouldRunRedis('scaled mode (API + workers) tests');
-
-function finalSql(sql: string, delayMs = 0) {
-  return { kind: 'text' as const, text: `Here it is.\n\`\`\`sql\n${sql}\n\`\`\``, delayMs };
-}
 
 describe.runIf(runRedis)('scaled mode: an API process and two workers', { timeout: 120_000 }, () => {
   let cluster: Cluster;
@@ -75,6 +71,23 @@ describe.runIf(runRedis)('scaled mode: an API process and two workers', { timeou
 
   async function chatsReach(n: number): Promise<void> {
     await cluster.waitFor(`${n} LLM requests`, async () => llm.chats().length >= n, 30_000);
+  }
+
+  /**
+   * A new visitor with `rows` sales whose first question is running on a worker while the model "thinks" (15 s);
+   * the retry of that question, if any, is answered at once.
+   */
+  async function slowQuestionRunning(rows: number) {
+    const v = await Visitor.create(cluster.base);
+    await v.upload('sales.csv', salesCsv(rows));
+    const chats = llm.chats().length;
+    llm.enqueue(
+      sqlReply('SELECT COUNT(*) AS n FROM sales', 15_000),
+      sqlReply('SELECT COUNT(*) AS n FROM sales'),
+    );
+    const first = await v.submit('How many sales?', 'test-model');
+    await chatsReach(chats + 1);
+    return { v, chats, first, worker: await runningOn(first) };
   }
 
   it('answers interleaved questions from 5 sessions without crossing them; caches hit, see uploads, end with the session', async () => {
@@ -142,18 +155,8 @@ describe.runIf(runRedis)('scaled mode: an API process and two workers', { timeou
   });
 
   it('a worker SIGKILLed mid-question: the other worker runs it again; killed twice, it fails with worker_lost', async () => {
-    const v = await Visitor.create(cluster.base);
-    await v.upload('sales.csv', salesCsv(60));
-    const chats = llm.chats().length;
-
     // First question: its worker dies while the model "thinks"; the retry elsewhere answers at once.
-    llm.enqueue(
-      finalSql('SELECT COUNT(*) AS n FROM sales', 15_000),
-      finalSql('SELECT COUNT(*) AS n FROM sales'),
-    );
-    const first = await v.submit('How many sales?', 'test-model');
-    await chatsReach(chats + 1);
-    const victim = await runningOn(first);
+    const { v, chats, first, worker: victim } = await slowQuestionRunning(60);
     victim.kill('SIGKILL');
     await exitOf(victim);
     const replacement = cluster.addWorker();
@@ -163,7 +166,7 @@ describe.runIf(runRedis)('scaled mode: an API process and two workers', { timeou
     await replacement;
 
     // Second question: both runs die. BullMQ fails it on the next pick-up and the worker records worker_lost.
-    llm.enqueue(finalSql('SELECT 1', 15_000), finalSql('SELECT 1', 15_000));
+    llm.enqueue(sqlReply('SELECT 1', 15_000), sqlReply('SELECT 1', 15_000));
     const second = await v.submit('How many sales?', 'test-model');
     await chatsReach(chats + 3);
     const one = await runningOn(second);
@@ -191,7 +194,7 @@ describe.runIf(runRedis)('scaled mode: an API process and two workers', { timeou
     const v = await Visitor.create(cluster.base);
     await v.upload('sales.csv', salesCsv(70));
     const chats = llm.chats().length;
-    llm.enqueue(finalSql('SELECT COUNT(*) AS n FROM sales', 2500));
+    llm.enqueue(sqlReply('SELECT COUNT(*) AS n FROM sales', 2500));
     const id = await v.submit('How many sales?', 'test-model');
     await chatsReach(chats + 1);
     const worker = await runningOn(id);
@@ -205,6 +208,26 @@ describe.runIf(runRedis)('scaled mode: an API process and two workers', { timeou
     // And it left the registry at once.
     const stats = await cluster.stats();
     expect(stats.workers.some((w) => w.pid === worker.pid)).toBe(false);
+    await v.end();
+  });
+
+  it('a worker SIGKILLed while its question holds the session’s only slot: the slot is not lost, the waiting question runs', async () => {
+    const { v, first, worker: holder } = await slowQuestionRunning(80);
+    // WORKER_CONCURRENCY 2 → one running question per session: the next one goes back to wait for the slot.
+    const second = await v.submit('How many rows are there?');
+    await cluster.waitFor(
+      'the second question to wait for the slot',
+      async () => (await redis.zscore(keys.sessionParked(prefix, v.id), second)) !== null,
+    );
+    expect((await v.query(second)).status).toBe('queued');
+    holder.kill('SIGKILL');
+    await exitOf(holder);
+    const replacement = cluster.addWorker();
+    // The dead worker's lease lapses (or its retry takes it over and gives it back): both questions get answered.
+    expect(await v.finished(second, 40_000)).toMatchObject({ status: 'done', rows: [[80]] });
+    expect(await v.finished(first, 40_000)).toMatchObject({ status: 'done', rows: [[80]] });
+    await replacement;
+    expect(await redis.exists(keys.sessionRunning(prefix, v.id), keys.sessionParked(prefix, v.id))).toBe(0);
     await v.end();
   });
 });

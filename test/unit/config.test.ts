@@ -20,6 +20,9 @@ describe('config', () => {
       maxResultRows: 1000,
       workerConcurrency: 4,
       adminToken: undefined,
+      metricsPublic: false,
+      requestTimeoutMs: 600_000,
+      idleTimeoutMs: 30_000,
       logLevel: 'info',
     });
     expect(config.dataDir.endsWith('data')).toBe(true);
@@ -39,6 +42,12 @@ describe('config', () => {
     ]);
   });
 
+  it('reads the HTTP timeouts in seconds and METRICS_PUBLIC as a boolean', () => {
+    const config = loadConfig({ REQUEST_TIMEOUT: '120', IDLE_TIMEOUT: '5', METRICS_PUBLIC: 'TRUE' });
+    expect(config).toMatchObject({ requestTimeoutMs: 120_000, idleTimeoutMs: 5_000, metricsPublic: true });
+    expect(loadConfig({ METRICS_PUBLIC: '0' }).metricsPublic).toBe(false);
+  });
+
   it.each([
     ['SESSION_TTL', 'abc'],
     ['SESSION_TTL', '0'],
@@ -48,6 +57,9 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'maybe'],
     ['QUERY_TIMEOUT_MS', '1.5'],
+    ['REQUEST_TIMEOUT', '0'],
+    ['IDLE_TIMEOUT', '30s'],
+    ['METRICS_PUBLIC', 'yes'],
   ])('rejects %s=%s with one line naming the variable', (name, value) => {
     try {
       loadConfig({ [name]: value });

@@ -397,7 +397,8 @@ export function App(props: { onLang: (lang: Lang) => void }) {
                       <TableCard
                         key={table.name}
                         table={table}
-                        warnings={warnings[table.name] ?? []}
+                        // Own keys only: a table called `constructor` would find Object's (issue 12).
+                        warnings={Object.hasOwn(warnings, table.name) ? warnings[table.name]! : []}
                         onDelete={deleteTable}
                         onError={report}
                       />

@@ -73,7 +73,7 @@ export interface CachedAgent {
   model: string;
   catalog: Catalog;
   /** Column labels (original headers) by column name, across the picked tables. */
-  labels: Record<string, string>;
+  labels: ReadonlyMap<string, string>;
 }
 
 export type Plan =

@@ -62,8 +62,10 @@ export async function getAgent(state: AnswerStateType, deps: EngineDeps): Promis
   }
   const picked = new Set(state.tables);
   const catalog = (await deps.catalogs.get(dbPath)).filter((table) => picked.has(table.name));
-  const labels: Record<string, string> = {};
-  for (const table of catalog) for (const column of table.columns) labels[column.name] ??= column.label;
+  // A Map: column names come from the data, and a plain object already "has" `constructor` (issue 12).
+  const labels = new Map<string, string>();
+  for (const table of catalog)
+    for (const column of table.columns) if (!labels.has(column.name)) labels.set(column.name, column.label);
   const agent: CachedAgent = { key, fields, model: state.model, catalog, labels };
   deps.objects.set(session.session_id, key, agent);
   return { agent };

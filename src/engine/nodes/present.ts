@@ -41,15 +41,15 @@ export async function refineAnswer(
 
 export function chooseChartNode(state: AnswerStateType): NodeUpdate {
   const result = state.result!;
-  const labels = { ...(state.agent?.labels ?? {}) };
+  const labels = new Map(state.agent?.labels);
   // A computed column (avg_preco_unitario) has no catalog label; the built-in engine knows what it computed.
   const computed = result.columns.at(-1);
   const subject = (state.plan?.kind === 'sql' ? state.plan.template?.subject : undefined)?.replace(
     /^(a|o|as|os|the)\s+/i,
     '',
   );
-  if (computed && subject && !(computed in labels))
-    labels[computed] = subject.charAt(0).toUpperCase() + subject.slice(1);
+  if (computed && subject && !labels.has(computed))
+    labels.set(computed, subject.charAt(0).toUpperCase() + subject.slice(1));
   return {
     chart: chooseChart({
       question: state.question,

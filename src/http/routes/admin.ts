@@ -9,7 +9,8 @@ import { readWorkerReports, totals, type WorkerReport } from '../../queue/regist
 import type { QueueStats } from '../../queue/types.js';
 import type { Services } from '../../services.js';
 
-function checkToken(request: FastifyRequest, token: string): void {
+/** Throws `unauthorized` unless the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function checkToken(request: FastifyRequest, token: string): void {
   const header = request.headers.authorization ?? '';
   const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
   const expected = Buffer.from(token);

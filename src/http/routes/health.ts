@@ -1,8 +1,13 @@
-/** /healthz (the process answers), /readyz (the store answers), /metrics (Prometheus text). */
+/**
+ * /healthz (the process answers), /readyz (the store answers), /metrics (Prometheus text). Metrics tell anyone how
+ * many sessions and bytes the server holds, so they sit behind ADMIN_TOKEN like /api/admin/* (no token: no route,
+ * 404), unless METRICS_PUBLIC=true for a scraper that reaches the server on a private network.
+ */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { requestLanguage, sendError } from '../errors.js';
+import { checkToken } from './admin.js';
 
 const READY_TIMEOUT_MS = 1000;
 
@@ -28,7 +33,11 @@ export async function healthRoutes(app: FastifyInstance, opts: { services: Servi
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  // undefined: no route; null: public.
+  const token = services.config.metricsPublic ? null : services.config.adminToken;
+  if (token === undefined) return;
+  app.get('/metrics', async (request, reply) => {
+    if (token !== null) checkToken(request, token);
     const lines: string[] = [];
     const gauge = (name: string, help: string, value: number, type = 'gauge') => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);

@@ -1,11 +1,12 @@
 /**
  * Questions: POST /api/session/queries (202, or 200 with the result when ?wait=true), GET …/queries/:id,
  * GET …/queries/:id/events (SSE), POST …/queries/:id/cancel, GET …/queries/:id/result.csv,
- * GET /api/session/history, GET /api/models.
+ * GET /api/session/history, DELETE /api/session/history, GET /api/models.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { keptResultCap } from '../../engine/kept-result.js';
 import type { ModelInfo } from '../../engine/models/registry.js';
 import { MAX_QUESTION_CHARS } from '../../engine/nodes/prepare.js';
 import type { QueryLog } from '../../engine/query-log.js';
@@ -23,6 +24,8 @@ export interface QueryRouteDeps {
   queue: QueryQueue;
   log: QueryLog;
   listModels: () => Promise<{ models: ModelInfo[]; reason?: string }>;
+  /** IDLE_TIMEOUT: the event stream writes a comment well within it, so a quiet stream is never cut. */
+  idleTimeoutMs: number;
 }
 
 const askBody = z
@@ -35,12 +38,17 @@ const askBody = z
 const askQuery = z.object({ wait: z.enum(['true', 'false', '1', '0']).optional() }).strict();
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
 
+/**
+ * A comment at least this often keeps proxies from closing a quiet stream, and keeps the socket's idle timeout
+ * (http/timeouts.ts) from firing while the stream is read; a client that stops reading still gets cut by it.
+ */
 const SSE_HEARTBEAT_MS = 15_000;
 
 type IdParams = { Params: { id: string } };
 
 export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
   const { sessions, queue, log } = deps;
+  const heartbeatMs = Math.min(SSE_HEARTBEAT_MS, Math.floor(deps.idleTimeoutMs / 2));
 
   async function result(request: FastifyRequest<IdParams>, reply: FastifyReply): Promise<QueryResult> {
     const doc = await requireSession(sessions, request, reply);
@@ -54,6 +62,8 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
     const body = parseInput(askBody, request.body ?? {});
     const query = parseInput(askQuery, request.query);
     if (doc.tables.length === 0) throw new AppError('no_tables');
+    // Its answer is kept in the session folder: a session without room for one more must free space first.
+    sessions.assertRoom(doc, keptResultCap(sessions.options.maxSessionSizeBytes));
     const job: QueryJob = {
       query_id: randomUUID(),
       session_id: doc.session_id,
@@ -89,10 +99,11 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no', // nginx: do not buffer the stream
+      'x-content-type-options': 'nosniff', // hijacked: the app's onSend hook does not run
     });
     raw.write(': agentgraph query events\n\n');
     let closed = false;
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
     const end = () => {
       if (closed) return;
       closed = true;
@@ -136,6 +147,14 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
     const doc = await requireSession(sessions, request, reply);
     const { limit } = parseInput(historyQuery, request.query);
     return { history: await log.history(doc.session_id, limit) };
+  });
+
+  // Gives back the space past questions take (cache/), the way out of quota_exceeded short of a new session.
+  app.delete('/api/session/history', async (request, reply) => {
+    const doc = await requireSession(sessions, request, reply);
+    log.clear(doc.session_id);
+    await sessions.refreshSize(doc.session_id);
+    return reply.status(204).send();
   });
 
   app.get('/api/models', async () => {

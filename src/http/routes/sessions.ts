@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SessionManager } from '../../sessions/manager.js';
 import type { SessionDoc } from '../../sessions/session.js';
-import { sessionCookie } from '../cookies.js';
+import { clearedSessionCookies, sessionCookie } from '../cookies.js';
 import { isSecure, requireSession, sessionIdOf } from '../session-context.js';
 
 /** The session as clients see it: the document plus what is left of it and what it may use. */
@@ -48,7 +48,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { sessions: Sess
       return;
     }
     await sessions.delete(id);
-    reply.header('set-cookie', sessionCookie('', { secure: isSecure(request), clear: true }));
+    reply.header('set-cookie', clearedSessionCookies({ secure: isSecure(request) }));
     return reply.status(204).send();
   });
 }

@@ -3,7 +3,7 @@
  * - Files under assets/ carry a content hash in their name: cached for a year, immutable.
  * - index.html is never cached, so a new build is picked up at once; it is also the SPA fallback for any
  *   extension-less path outside /api (a path with an extension that is not a file is a plain 404).
- * - /api/… never falls back to the page: unknown API paths keep their JSON 404.
+ * - /api/… (and /healthz, /readyz, /metrics) never fall back to the page: they keep their JSON 404.
  * - When web/dist is missing (a fresh clone before the first build) `/` answers a small page saying how to build
  *   the UI, never a 500. The check is made per request, so building while the server runs is enough.
  */
@@ -35,6 +35,9 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** The server's own paths outside /api: when one is switched off (/metrics), it is a 404, never the page. */
+const SERVER_PATHS: ReadonlySet<string> = new Set(['healthz', 'readyz', 'metrics']);
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -91,7 +94,8 @@ export async function staticRoutes(app: FastifyInstance, opts: StaticRouteOption
 
   async function serve(request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) {
     const wanted = request.params['*'] ?? '';
-    if (wanted === 'api' || wanted.startsWith('api/') || wanted.includes('\0')) return reply.callNotFound();
+    if (wanted === 'api' || wanted.startsWith('api/') || SERVER_PATHS.has(wanted) || wanted.includes('\0'))
+      return reply.callNotFound();
     // Normalized against a virtual root, so `..` can never climb out of it (send() refuses it too).
     const relative = posix.normalize(`/${wanted}`).slice(1);
     if (relative === '' || relative === 'index.html') return page(request, reply);

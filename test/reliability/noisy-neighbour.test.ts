@@ -1,0 +1,172 @@
+/**
+ * No visitor can hurt another (issue 12). The real server runs in its own process; a victim session keeps checking
+ * health, listing and previewing its table and asking a question while an attacker session does each thing that
+ * once crashed, froze or filled the server. After each attack: the server is alive, the victim saw no error, the
+ * attacker got a 4xx with a code, and the attacker's folder is within its quota.
+ */
+
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, sleep, tempDir } from '../helpers/services.js';
+import { type Json, Visitor } from '../scale/cluster.js';
+import {
+  beyondLastColumn,
+  csvOf,
+  deepJson,
+  emptyRowsBomb,
+  newlinesGzip,
+  sharedStringsBomb,
+  stalledUpload,
+  upload,
+} from './attacks.js';
+import { folderBytes, type Server, startServer, Victim, type VictimReport } from './harness.js';
+
+const MB = 1024 * 1024;
+const QUOTA_MB = 32;
+const IDLE_TIMEOUT_S = 3;
+const ENV = {
+  MAX_SESSION_SIZE_MB: String(QUOTA_MB),
+  MAX_SESSIONS_PER_IP: '200',
+  IMPORT_TIMEOUT: '20',
+  IMPORT_MEMORY_MB: '384',
+  IDLE_TIMEOUT: String(IDLE_TIMEOUT_S),
+};
+
+describe('a noisy neighbour cannot hurt another session', () => {
+  let dataDir: string;
+  let server: Server;
+  let victim: Victim;
+
+  beforeAll(async () => {
+    dataDir = tempDir('agentgraph-reliability');
+    server = await startServer(dataDir, ENV);
+    victim = await Victim.start(server.base);
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.kill();
+    removeDir(dataDir);
+  });
+
+  /** Runs `attack` while the victim works; checks what every attack must leave true. */
+  async function underAttack(attack: (attacker: Visitor) => Promise<void>): Promise<VictimReport> {
+    const attacker = await Visitor.create(server.base);
+    const watch = victim.watch();
+    let report: VictimReport;
+    try {
+      await sleep(100);
+      await attack(attacker);
+    } finally {
+      report = await watch.stop();
+    }
+    expect(server.alive(), server.logs()).toBe(true);
+    expect(report.errors).toEqual([]);
+    expect(report.requests).toBeGreaterThan(3);
+    expect(folderBytes(dataDir, attacker.id)).toBeLessThanOrEqual(QUOTA_MB * MB);
+    return report;
+  }
+
+  it.each([
+    ['an XLSX naming column ZZZZZZZ1 (1 KB)', 'cell.xlsx', beyondLastColumn, 422, 'unprocessable_file'],
+    [
+      'an XLSX whose shared strings inflate to 100 MB',
+      'strings.xlsx',
+      () => sharedStringsBomb(100),
+      422,
+      'unprocessable_file',
+    ],
+    ['an XLSX of 10,000,000 <row/>', 'rows.xlsx', () => emptyRowsBomb(10_000_000), 422, 'unprocessable_file'],
+    ['a .csv.gz of 100 MB of newlines', 'lines.csv.gz', () => newlinesGzip(100), 413, 'quota_exceeded'],
+    ['JSON nested 100,000 deep', 'deep.json', () => deepJson(100_000), 422, 'unprocessable_file'],
+  ])(
+    '%s: the attacker gets a 4xx with a code, nothing is kept',
+    async (_name, fileName, make, status, code) => {
+      const content = make();
+      await underAttack(async (attacker) => {
+        const answer = await upload(server.base, attacker.id, fileName, content);
+        expect([answer.status, answer.body.error?.code]).toEqual([status, code]);
+        const tables = await fetch(`${server.base}/api/session/tables`, {
+          headers: { 'x-session-id': attacker.id },
+        });
+        expect(((await tables.json()) as Json).tables).toEqual([]);
+      });
+    },
+    120_000,
+  );
+
+  it('an upload that stops sending holds nothing: it is cut off after IDLE_TIMEOUT with 408', async () => {
+    await underAttack(async (attacker) => {
+      const status = await stalledUpload(server.base, attacker.id, csvOf(100_000)); // ~10 MB, then silence
+      expect(status).toBe(408);
+      // Nothing of it stays: no spooled bytes, no table.
+      expect(readdirSync(join(dataDir, 'sessions', attacker.id, 'temp'))).toEqual([]);
+    });
+  }, 60_000);
+
+  it('uploads beyond the quota, several at once: each refused or kept within it', async () => {
+    const file = csvOf(150_000); // ~15 MB: one fits (without its original), two do not
+    await underAttack(async (attacker) => {
+      let peak = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, folderBytes(dataDir, attacker.id));
+          await sleep(20);
+        }
+      })();
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map((n) => upload(server.base, attacker.id, `f${n}.csv`, file)),
+      );
+      sampling = false;
+      await sampler;
+      for (const answer of answers) expect([201, 413]).toContain(answer.status);
+      expect(answers.filter((a) => a.status === 413).length).toBeGreaterThanOrEqual(2);
+      // Writers running at once may each get ~1 MB past the limit between two measurements (data/spool.ts).
+      expect(peak).toBeLessThanOrEqual((QUOTA_MB + answers.length) * MB);
+    });
+  }, 120_000);
+});
+
+describe('kill -9 of the server during an upload', () => {
+  it('after a restart the session has the tables it had, and works', async () => {
+    const dataDir = tempDir('agentgraph-kill');
+    let server = await startServer(dataDir, { MAX_SESSION_SIZE_MB: '400' });
+    try {
+      const visitor = await Visitor.create(server.base);
+      await visitor.upload('small.csv', 'a,b\n1,x\n2,y\n');
+      const folder = join(dataDir, 'sessions', visitor.id);
+      const big = csvOf(800_000); // ~80 MB
+      const pending = upload(server.base, visitor.id, 'big.csv', big).catch(() => null);
+      // Kill once the import is writing (its rollback journal exists).
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(join(folder, 'db.db-journal')) && Date.now() < deadline) await sleep(5);
+      await sleep(150);
+      await server.kill('SIGKILL');
+      await pending;
+      server = await startServer(dataDir, { MAX_SESSION_SIZE_MB: '400' });
+      const again = new Visitor(server.base, visitor.id);
+      const headers = { 'x-session-id': visitor.id };
+      const tables = ((await (await fetch(`${server.base}/api/session/tables`, { headers })).json()) as Json)
+        .tables as Json[];
+      const names = tables.map((t) => t.name);
+      expect(names).toContain('small');
+      for (const name of names) {
+        expect((await fetch(`${server.base}/api/session/tables/${name}?limit=3`, { headers })).status).toBe(
+          200,
+        );
+      }
+      expect(existsSync(join(folder, 'db.db-journal'))).toBe(false);
+      expect(readdirSync(join(folder, 'temp'))).toEqual([]);
+      // Only originals of tables that exist are kept (none half-written).
+      expect(readdirSync(join(folder, 'uploads')).length).toBe(names.length);
+      await again.upload('after.csv', 'c\n3\n');
+      const answer = await again.ask('quantas linhas tem small');
+      expect(answer.status).toBe(200);
+      expect(answer.body.status).toBe('done');
+    } finally {
+      await server.kill();
+      removeDir(dataDir);
+    }
+  }, 180_000);
+});
