@@ -10,8 +10,9 @@
  * General vocabulary only, in both languages, compared by stem so every inflection counts ("list", "listed",
  * "listados"). Nothing here names a particular data set.
  */
+import type { TableCatalog } from '../data/catalog-types.js';
 import { stem } from './lexicon.js';
-import type { Token } from './normalize.js';
+import { fold, type Token } from './normalize.js';
 
 const FILLERS = [
   // en
@@ -23,31 +24,72 @@ const FILLERS = [
 ].join(' ');
 
 const EVENT_VERBS = [
-  // en (base forms and irregular past forms; regular endings reach them through the stem)
-  'play played playing finish finished place placed come came hold held release released record recorded',
-  'score scored scoring elect elected appoint appointed serve served represent represented present presented',
-  'produce produced publish published begin began begun start started end ended complete completed compete',
-  'competed participate participated take took taken happen happened occur occurred achieve achieved attend',
-  'attended feature featured appear appeared host hosted build built found founded establish established air',
-  'aired broadcast locate located own owned earn earned receive received award awarded give gave get got',
-  'make made go went join joined mention call called know known list enter entered rank ranked run ran',
-  'open opened close closed launch launched sign signed debut debuted open operate operated',
+  // en: base forms that are not also common nouns, and irregular past forms; regular -ed/-ing forms of any of
+  // these reach them through the stem ("placed", "recorded", "hosting").
+  'play finish place come came hold held release record scored score elect appoint serve represent present',
+  'produce publish begin began begun start end complete compete participate take took taken happen occur',
+  'achieve attend feature appear host build built found establish air broadcast locate own earn receive award',
+  'give gave given get got make made go went gone join mention call know known enter rank ran run open close',
+  'launch sign debut operate compose write wrote written direct star perform sing sang sung record tour visit',
   // pt
   'jogou jogaram jogado jogada terminou terminaram terminado ficou ficaram realizado realizada realizados',
   'realizou realizaram lancado lancada lancados lancadas lancou lancaram gravado gravada gravou eleito eleita',
   'eleitos eleitas nomeado nomeada recebeu receberam disputou disputaram participou participaram construido',
-  'construida fundado fundada fundou publicado publicada publicou estreou estreia apareceu aparece aparecem',
-  'aparecer entrou entraram marcou marcaram sediou sediado sediada ocorreu aconteceu comecou iniciou',
-  'representou representa possui possuem pertence pertencem localizado localizada situado situada',
+  'construida fundado fundada fundou publicado publicada publicou estreou apareceu aparece aparecem',
+  'aparecer entrou entraram marcou marcaram sediou sediado sediada ocorreu aconteceu aconteceram comecou',
+  'iniciou representou representa possui possuem pertence pertencem localizado localizada situado situada',
+  'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos',
 ].join(' ');
 
+const OUTCOME_VERBS = [
+  'win wins won winning lose loses lost losing beat beats beaten defeat defeats defeated draw draws drew tie tied',
+  'ganhou ganharam ganha venceu venceram vence vencido vencida perdeu perderam perde perdido empatou empataram',
+  'derrotou derrotaram derrotado derrotada',
+].join(' ');
+
+/** First words of cells that record an outcome: "W 3–1", "L", "Won", "Draw", "Vitória". */
+const OUTCOME_CELL =
+  /^\W*(w|l|d|t|won|lost|win|loss|draw|drawn|tie|tied|victory|defeat|v|e|vitoria|derrota|empate)\b/i;
+
 const fillerStems = new Set(FILLERS.split(/\s+/).map(stem));
+const outcomeNorms = new Set(OUTCOME_VERBS.split(/\s+/));
 const verbStems = new Set(EVENT_VERBS.split(/\s+/).map(stem));
-const verbNorms = new Set(EVENT_VERBS.split(/\s+/));
+/** Base forms that are also common nouns: they count only when inflected ("placed", not "first place"). */
+const NOUN_LIKE = new Set(
+  'place record score rank run open close end start found air host feature present award call mention release tour star visit sign debut'.split(
+    ' ',
+  ),
+);
+const verbNorms = new Set(EVENT_VERBS.split(/\s+/).filter((w) => !NOUN_LIKE.has(w)));
+// Nouns spelled like a verb ("the score", "a record", "first place") are not verbs: only inflected forms count by stem.
+const INFLECTED = /(ed|ing)$/;
+const outcomeByTable = new WeakMap<TableCatalog, boolean>();
+const TAKE = new Set(['take', 'takes', 'took', 'taken', 'taking']);
+
+/** Whether some text column of the table records outcomes (most of its cells start like "W", "Lost", "Draw"). */
+function recordsOutcomes(table: TableCatalog): boolean {
+  return table.columns.some((c) => {
+    const values = c.top_values;
+    if (c.type !== 'text' || values.length === 0) return false;
+    const rows = values.reduce((n, v) => n + v.count, 0);
+    const outcome = values.filter((v) => OUTCOME_CELL.test(fold(v.value))).reduce((n, v) => n + v.count, 0);
+    return outcome * 2 >= rows;
+  });
+}
 
 /** A filler word or an event verb: understood, with nothing to compute or filter. */
-export function isContextWord(tokens: Token[], i: number): boolean {
+export function isContextWord(tokens: Token[], i: number, table: TableCatalog): boolean {
   const t = tokens[i];
   if (!t) return false;
-  return fillerStems.has(t.stem) || fillerStems.has(t.norm) || verbNorms.has(t.norm) || verbStems.has(t.stem);
+  if (outcomeNorms.has(t.norm)) {
+    let outcomes = outcomeByTable.get(table);
+    if (outcomes === undefined) outcomeByTable.set(table, (outcomes = recordsOutcomes(table)));
+    return !outcomes;
+  }
+  if (fillerStems.has(t.stem) || fillerStems.has(t.norm)) return true;
+  if (verbNorms.has(t.norm) || (INFLECTED.test(t.norm) && verbStems.has(t.stem))) return true;
+  // "comes", "appears": a third person; "to air", "took place": a noun-like verb where only a verb fits.
+  if (t.norm.endsWith('s') && verbNorms.has(t.norm.slice(0, -1))) return true;
+  const before = tokens[i - 1]?.norm ?? '';
+  return NOUN_LIKE.has(t.norm) && (before === 'to' || TAKE.has(before));
 }

@@ -32,6 +32,7 @@ const MEANINGFUL: ReadonlySet<Keyword> = new Set<Keyword>([
   'prev',
   'next',
   'difference',
+  'beside',
 ]);
 
 /** The marks a reading leaves unexplained: conditions it would drop. */
@@ -56,7 +57,7 @@ function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
     case 'kw':
       return !MEANINGFUL.has(m.kw);
     case 'unknown':
-      return isContextWord(r.tokens, m.start);
+      return isContextWord(r.tokens, m.start, r.index.table);
     case 'col':
       return idleColumnIsContext(intent);
     case 'val':

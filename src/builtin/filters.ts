@@ -80,10 +80,11 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     }
     if (m.partial) r.confidence -= 0.1;
     const existing = eqByColumn.get(col.column);
+    const cells = [m.entry, ...(m.others ?? [])].map((e) => e.value);
     if (existing && existing.negate === negate) {
-      if (!existing.values.includes(m.entry.value)) existing.values.push(m.entry.value);
+      for (const v of cells) if (!existing.values.includes(v)) existing.values.push(v);
     } else {
-      const f: Filter & { kind: 'eq' } = { kind: 'eq', column: col.column, values: [m.entry.value], negate };
+      const f: Filter & { kind: 'eq' } = { kind: 'eq', column: col.column, values: cells, negate };
       eqByColumn.set(col.column, f);
       filters.push(f);
     }

@@ -3,6 +3,7 @@ import { readFilters } from './filters.js';
 import { readGroups } from './grouping.js';
 import type { Keyword, Lang } from './lexicon.js';
 import type { Token } from './normalize.js';
+import { checkPlausible } from './plausible.js';
 import {
   AGGREGATE_WORDS,
   fail,
@@ -14,6 +15,7 @@ import {
   yearColumn,
 } from './reading.js';
 import { readRoles } from './roles.js';
+import { rowOrderShape } from './row-order.js';
 import type { Mark, TableIndex } from './schema-match.js';
 import { aggregateShape } from './shapes.js';
 import type { Intent } from './types.js';
@@ -74,6 +76,9 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   if ('ok' in x) return x;
   const { has, measure } = x;
   const date = r.date;
+  // Row order first: "the coach after X" must not become a comparison with nothing to compare.
+  const ordered = rowOrderShape(x);
+  if (ordered && 'ok' in ordered) return ordered;
 
   // A comparison with nothing to compare ("price above", "entre") would be silently dropped: say so instead.
   const dangling = marks.find(
@@ -92,10 +97,12 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     );
     if (timeWord) return fail('no_date_column', [tokenText(tokens, timeWord)]);
   }
-  let intent: Intent | undefined;
-  const shaped = aggregateShape(x);
-  if (shaped && 'ok' in shaped) return shaped;
-  intent = shaped;
+  let intent: Intent | undefined = ordered;
+  if (!intent) {
+    const shaped = aggregateShape(x);
+    if (shaped && 'ok' in shaped) return shaped;
+    intent = shaped;
+  }
 
   if (intent && group2) {
     // Two groupings only make sense for a per-group aggregate.
@@ -114,6 +121,11 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
     if (has(...AGGREGATE_WORDS, 'high', 'low', 'howmuch') && !measure) return fail('no_measure');
     return fail('nothing');
   }
+
+  const opening = marks[r.nextContent(-1)];
+  const checked = checkPlausible(intent, isKw(opening, 'which', 'who', 'when'));
+  if ('ok' in checked) return checked;
+  intent = checked;
 
   // Answer only what was understood: a word the reading leaves unexplained is a condition it would drop.
   const left = unexplained(r, intent);

@@ -60,6 +60,7 @@ export type Keyword =
   | 'prev' // previous, preceding, anterior: the row before, in the table's order
   | 'next' // next, following, seguinte: the row after
   | 'difference' // difference between two named things
+  | 'beside' // "next to X": the row after X, or the cell beside X in the same row — not read
   | 'refuse'; // why, should, predict, correlation…: questions this engine must not answer
 
 /**
@@ -659,7 +660,8 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['logo antes de', 'prev'],
   ['logo acima de', 'prev'],
   ['next', 'next'],
-  ['next to', 'next'],
+  ['next to', 'beside'],
+  ['ao lado de', 'beside'],
   ['next after', 'next'],
   ['following', 'next'],
   ['just after', 'next'],

@@ -22,7 +22,12 @@ export type FailCode =
   | 'nothing'
   | 'several_groups'
   | 'percent_form'
-  | 'aggregate_filter';
+  | 'aggregate_filter'
+  | 'one_row_each'
+  | 'one_row'
+  | 'identifier_measure'
+  | 'echo'
+  | 'ambiguous_anchor';
 
 export interface ParseFailure {
   ok: false;
@@ -120,9 +125,21 @@ export function columnHasConcept(c: ColumnIndex, word: string): boolean {
   return c.wordSets.some((set) => set.some((w) => w.concepts.some((id) => ids.includes(id))));
 }
 
-/** The column that names a table's rows: a name/title-like text column, else the most distinct text column. */
+/** Values that read as numbers, ordinals, scores or times ("1st", "2–1", "1:54.3"): a column of them names nothing. */
+const NUMBERISH = /^\W*\d/;
+
+function namesThings(c: ColumnIndex): boolean {
+  const values = c.column.top_values;
+  if (values.length === 0) return typeof c.column.min !== 'string' || !NUMBERISH.test(c.column.min);
+  return values.filter((v) => NUMBERISH.test(v.value)).length * 2 < values.length;
+}
+
+/**
+ * The column that names a table's rows: a name/title-like text column, else the most distinct text column whose values
+ * are words (not "1st", "2–1" or times).
+ */
 export function labelColumn(index: TableIndex): ColumnIndex | undefined {
-  const texts = index.columns.filter((c) => c.text && c.column.distinct_estimate > 1);
+  const texts = index.columns.filter((c) => c.text && c.column.distinct_estimate > 1 && namesThings(c));
   if (texts.length === 0) return undefined;
   const named = texts.find((c) => columnHasConcept(c, 'name') || columnHasConcept(c, 'title'));
   if (named) return named;

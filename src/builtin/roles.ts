@@ -5,6 +5,7 @@
  * shape readers (row order, comparisons, lookups, aggregates) for an Intent.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { isContextWord } from './context-words.js';
 import type { FilterReading } from './filters.js';
 import type { GroupReading } from './grouping.js';
 import type { Keyword } from './lexicon.js';
@@ -26,6 +27,7 @@ import {
   unitOf,
   yearColumn,
 } from './reading.js';
+import { isPositionWord } from './row-order.js';
 import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, Bucket, GroupKey } from './types.js';
 
@@ -104,12 +106,23 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   let limit: number | undefined;
   const rankWords: Mark[] = [];
   {
-    let i = marks.findIndex((m) => isKw(m, 'which', 'list', 'top'));
+    let i = marks.findIndex((m) => isKw(m, 'which', 'list', 'top', 'who'));
     const startsWithEntity = i < 0 || marks.slice(0, i).some((m) => m.kind !== 'stop');
     if (startsWithEntity) i = -1;
     for (let k = i + 1; k < marks.length; k++) {
       const m = marks[k]!;
-      if (m.kind === 'stop' || isKw(m, 'which', 'list', 'top', 'filler', 'distinct')) continue;
+      // Skipped on the way to the entity: function words, fillers ("the NAME of", "listed") and row-order words
+      // ("the LAST location", "the NEXT coach"), which the row-order reading takes.
+      if (
+        m.kind === 'stop' ||
+        isKw(m, 'which', 'list', 'top', 'filler', 'distinct', 'prev', 'next') ||
+        (m.kind === 'unknown' && isContextWord(tokens, m.start, table))
+      )
+        continue;
+      if (isKw(m, 'recent', 'oldest', 'top') && isPositionWord(tokens, m)) {
+        rankWords.push(m);
+        continue;
+      }
       if (
         m.kind === 'num' &&
         !used.has(m) &&
@@ -252,6 +265,10 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     } else if (noun.kind === 'kw' && UNIT_BUCKET[noun.kw]) {
       used.add(noun);
       const bucket = UNIT_BUCKET[noun.kw]!;
+      // "how many years did X serve" in a table with no dates: a span, not a count of rows — unless the rows are
+      // years ("how many years was X the top scorer" where each row is a year).
+      if (!date && !(bucket === 'year' && yearColumn(index)))
+        return fail('no_date_column', [tokenText(tokens, noun)]);
       if (!date) countAgg = { agg: 'count' };
       else if (bucket === 'day' && date.unique) countAgg = { agg: 'count' };
       else
@@ -267,9 +284,15 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         countAgg = { agg: 'sum', measure: noun.col.column };
       } else if (noun.col.temporal && !noun.full) {
         countAgg = { agg: 'count' };
-      } else if (distinct || !noun.col.unique) {
+      } else if (distinct) {
         countAgg = { agg: 'count_distinct', measure: noun.col.column };
-      } else countAgg = { agg: 'count' };
+      } else {
+        // "how many players from France", "how many models were made in Korea": the rows that have one — distinct
+        // values only when the question says so ("different", "unique"): a repeated name is still another row.
+        countAgg = { agg: 'count' };
+        if (noun.col.column.null_count > 0)
+          fr.filters.push({ kind: 'null', column: noun.col.column, negate: true });
+      }
       if (noun.alts.length > 0 && countAgg.agg !== 'count')
         return fail(
           'ambiguous_column',
@@ -377,7 +400,11 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   };
 
   // ---- unknown words ----
-  const unknown = marks.filter((m): m is Mark & { kind: 'unknown' } => m.kind === 'unknown' && !used.has(m));
+  // Fillers and event verbs ("listed", "finished") are understood without a role (context-words.ts).
+  const unknown = marks.filter(
+    (m): m is Mark & { kind: 'unknown' } =>
+      m.kind === 'unknown' && !used.has(m) && !isContextWord(tokens, m.start, table),
+  );
   if (unknown.length > 0) {
     // A word of our general vocabulary ("neve", "country", "salary") that this table does not have names something
     // absent from the data: answering without it would answer another question. Except right beside the measure

@@ -23,6 +23,8 @@ import {
   stem,
 } from './lexicon.js';
 import { fold, type Token, tokenize } from './normalize.js';
+import { isSummaryValue } from './table-rows.js';
+import { partialValues } from './value-match.js';
 
 export interface WordForm {
   norm: string;
@@ -49,6 +51,8 @@ export interface ValueEntry {
   words: WordForm[];
   /** The value is also a common word ("no", "in", "de"): it only matches when typed exactly, in capitals. */
   guarded: boolean;
+  /** Per word: capitalized in the cell (a name's word, for partial matches — value-match.ts). */
+  caps: boolean[];
 }
 
 export interface TableIndex {
@@ -70,7 +74,15 @@ export type Mark =
       /** Set by superlative adjectives ("heaviest"): the word also asks for the highest/lowest. */
       implied?: 'high' | 'low';
     }
-  | { kind: 'val'; start: number; end: number; entry: ValueEntry; partial: boolean }
+  | {
+      kind: 'val';
+      start: number;
+      end: number;
+      entry: ValueEntry;
+      partial: boolean;
+      /** Further cells of the same column the words are part of ("japan": "Osaka, Japan" and "Tokyo, Japan"). */
+      others?: ValueEntry[];
+    }
   | { kind: 'kw'; start: number; end: number; kw: Keyword }
   | { kind: 'num'; start: number; end: number; value: number; digits: boolean }
   | { kind: 'month'; start: number; end: number; month: number }
@@ -156,8 +168,10 @@ export function tableIndex(table: TableCatalog): TableIndex {
     if (!col.text) continue;
     for (const tv of col.column.top_values) {
       if (!/\p{L}/u.test(tv.value)) continue;
-      const w = tokenize(tv.value, 'en').map((t) => wordForm(t.norm));
-      if (w.length === 0 || w.length > 6) continue;
+      if (isSummaryValue(col.column, tv.value)) continue;
+      const toks = tokenize(tv.value, 'en');
+      const w = toks.map((t) => wordForm(t.norm));
+      if (w.length === 0 || w.length > 12) continue;
       const folded = fold(tv.value).trim();
       const guarded =
         w.length === 1 &&
@@ -166,7 +180,8 @@ export function tableIndex(table: TableCatalog): TableIndex {
           NUMBER_WORDS.has(folded) ||
           MONTHS.has(folded) ||
           folded.length === 1);
-      values.push({ column: col, value: tv.value, words: w, guarded });
+      const caps = toks.map((t) => /^\p{Lu}/u.test(t.raw));
+      values.push({ column: col, value: tv.value, words: w, guarded, caps });
     }
   }
   const tableWords = words(`${table.name.replace(/_/g, ' ')} ${table.label}`).filter(
@@ -382,6 +397,28 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       (a.col ? 0 : 1) - (b.col ? 0 : 1) ||
       a.start - b.start,
   );
+  // 0b. A keyword phrase of three words or more beats a shorter name it overlaps: "TOTAL number of" counts even
+  // where a column is named Total; "number of seats" stays the column when one is named so. (Two-word phrases do
+  // not: "QUANTIDADE de Caneta" is the column Quantidade.)
+  for (let i = 0; i < tokens.length; i++) {
+    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 3; len--) {
+      const end = i + len - 1;
+      const phrase = tokens
+        .slice(i, end + 1)
+        .map((t) => t.norm)
+        .join(' ');
+      const kw = KEYWORD_PHRASES.get(phrase);
+      if (!kw) continue;
+      let allFree = true;
+      for (let k = i; k <= end; k++) if (!free(k)) allFree = false;
+      const longer = strong.some((c) => c.start <= end && c.end >= i && c.end - c.start + 1 >= len);
+      if (allFree && !longer && strong.some((c) => c.start <= end && c.end >= i)) {
+        place({ kind: 'kw', start: i, end, kw });
+        i = end;
+      }
+      break;
+    }
+  }
   placeCandidates(strong, marks, place);
 
   // 1b. An adjective whose measure this table lacks, right before a named column ("heaviest body mass").
@@ -433,6 +470,15 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
         break;
       }
     }
+  }
+
+  // 2b. Values named by part of a cell ("united states" in "Indianapolis, United States").
+  for (const p of partialValues(tokens, index, free)) {
+    let allFree = true;
+    for (let k = p.start; k <= p.end; k++) if (!free(k)) allFree = false;
+    if (!allFree) continue;
+    const [entry, ...others] = p.entries;
+    place({ kind: 'val', start: p.start, end: p.end, entry: entry!, partial: true, others });
   }
 
   // 3. Partial column names on what is left ("preço" for preco_medio), ignoring function words.
@@ -490,14 +536,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       place({ kind: 'col', start: i, end: i, col: cols[0]!, full, alts: cols.slice(1) });
       continue;
     }
-    if (index.tableWords.some((w) => isCognate(tok, w))) {
-      place({ kind: 'table', start: i, end: i });
-      continue;
-    }
-    const hits = index.values.filter(
-      (v) => v.words.length > 1 && v.words.some((w) => matchLevel(tokens[i]!, w) >= 3),
-    );
-    if (hits.length === 1) place({ kind: 'val', start: i, end: i, entry: hits[0]!, partial: true });
+    if (index.tableWords.some((w) => isCognate(tok, w))) place({ kind: 'table', start: i, end: i });
   }
 
   const out: Mark[] = [];

@@ -107,6 +107,19 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
         filters,
       };
     }
+  } else if (countAgg?.agg === 'sum' && countAgg.measure && entity && wantsRank) {
+    // "which driver scored the highest number of points": ranked by the points, not by a count of rows.
+    const agg = entityUnique ? 'max' : 'sum';
+    intent = {
+      shape: 'ranking',
+      table,
+      agg,
+      measure: countAgg.measure,
+      group: entity,
+      dir,
+      limit: singularLimit,
+      filters,
+    };
   } else if (countAgg) {
     if (entity && wantsRank) {
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };

@@ -3,20 +3,12 @@
  * inlined escaped (single quotes doubled, numbers only when finite), so the statement is safe to show, copy and run
  * as it is; nothing from the question reaches the SQL except through quoteLiteral.
  */
-import type { ColumnCatalog } from '../data/catalog-types.js';
+import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { quoteIdent, quoteLiteral } from './sql-quote.js';
+import { excludeSummaryRows, rowOrder } from './table-rows.js';
 import type { Agg, Bucket, Filter, GroupKey, Intent } from './types.js';
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function quoteLiteral(value: string | number): string {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('non-finite number in SQL literal');
-    return String(value);
-  }
-  return `'${value.replace(/'/g, "''")}'`;
-}
+export { quoteIdent, quoteLiteral };
 
 const BUCKET_FORMAT: Record<Bucket, string> = {
   year: '%Y',
@@ -131,9 +123,17 @@ function percentValue(share: Filter | undefined, measure: ColumnCatalog | undefi
   return `ROUND(100.0 * ${part} / SUM(${part}) OVER (), 2)`;
 }
 
-function where(filters: Filter[], extra: string[] = []): string {
-  const parts = [...filters.map(filterSql), ...extra];
+/** ` WHERE …`: the filters, any extra conditions, and always the exclusion of the table's summary rows. */
+function where(table: TableCatalog, filters: Filter[], extra: string[] = []): string {
+  const summary = excludeSummaryRows(table);
+  const parts = [...filters.map(filterSql), ...extra, ...(summary ? [summary] : [])];
   return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+/** The rowid of the first (or last) row meeting the anchor's conditions. */
+function anchorRow(table: TableCatalog, anchor: Filter[], edge: 'MIN' | 'MAX'): string {
+  const order = rowOrder(table);
+  return `(SELECT ${edge}(${order}) FROM ${quoteIdent(table.name)}${where(table, anchor)})`;
 }
 
 /** The measures whose standard deviation the intent asks for (in its value, beside it, or in its HAVING). */
@@ -157,7 +157,7 @@ function deviationMeasures(intent: Intent): ColumnCatalog[] {
  */
 function source(intent: Intent, groups: GroupKey[], extra: string[] = []): string {
   const table = quoteIdent(intent.table.name);
-  const rows = `${table}${where(intent.filters, extra)}`;
+  const rows = `${table}${where(intent.table, intent.filters, extra)}`;
   const measures = deviationMeasures(intent);
   if (measures.length === 0) return ` FROM ${rows}`;
   const over = groups.length > 0 ? `OVER (PARTITION BY ${groups.map(groupExpr).join(', ')})` : 'OVER ()';
@@ -213,14 +213,43 @@ export function buildSql(intent: Intent): string {
       const unique = cols.filter((c, i) => cols.indexOf(c) === i);
       const select = unique.length > 0 ? unique.map((c) => quoteIdent(c.name)).join(', ') : '*';
       const o = quoteIdent(intent.orderBy.name);
-      return `SELECT ${select}${from}${where(intent.filters, [`${o} IS NOT NULL`])} ORDER BY ${o} ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      if (intent.limit === 1 && intent.entity) {
+        // "which X has the highest Y": every X tied at the top, not an arbitrary one of them.
+        const edge = `(SELECT ${intent.dir === 'desc' ? 'MAX' : 'MIN'}(${o}) FROM ${quoteIdent(intent.table.name)}${where(intent.table, intent.filters)})`;
+        return `SELECT ${select}${from}${where(intent.table, intent.filters, [`${o} = ${edge}`])}`;
+      }
+      return `SELECT ${select}${from}${where(intent.table, intent.filters, [`${o} IS NOT NULL`])} ORDER BY ${o} ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+    }
+    case 'position': {
+      const order = rowOrder(intent.table);
+      const offset = intent.offset > 0 ? ` OFFSET ${intent.offset}` : '';
+      const rows = where(intent.table, intent.filters, filled(intent.columns));
+      return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${intent.from === 'first' ? 'ASC' : 'DESC'} LIMIT 1${offset}`;
+    }
+    case 'adjacent': {
+      const order = rowOrder(intent.table);
+      const before = intent.dir === 'prev';
+      const side = `${order} ${before ? '<' : '>'} ${anchorRow(intent.table, intent.anchor, before ? 'MIN' : 'MAX')}`;
+      const rows = where(intent.table, intent.filters, [
+        side,
+        ...(intent.count ? [] : filled(intent.columns)),
+      ]);
+      if (intent.count) return `SELECT COUNT(*) AS "count"${from}${rows}`;
+      return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${before ? 'DESC' : 'ASC'} LIMIT 1`;
     }
     case 'list': {
-      const select =
-        intent.columns.length > 0 ? intent.columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
       const order = intent.distinct && intent.columns.length > 0 ? ' ORDER BY 1' : '';
       const limit = intent.limit ? ` LIMIT ${intent.limit}` : '';
-      return `SELECT ${intent.distinct ? 'DISTINCT ' : ''}${select}${from}${where(intent.filters)}${order}${limit}`;
+      return `SELECT ${intent.distinct ? 'DISTINCT ' : ''}${columnList(intent.columns)}${from}${where(intent.table, intent.filters)}${order}${limit}`;
     }
   }
+}
+
+/** The nearest row that has the answer: "the scorer above X" skips a row with no scorer. */
+function filled(columns: ColumnCatalog[]): string[] {
+  return columns.map((c) => `${quoteIdent(c.name)} IS NOT NULL`);
+}
+
+function columnList(columns: ColumnCatalog[]): string {
+  return columns.length > 0 ? columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
 }

@@ -157,6 +157,31 @@ export type Intent =
       limit: number;
       filters: Filter[];
     }
+  /**
+   * Rows by their place in the table's own order (SQLite's rowid: imports insert rows in file order): the first or
+   * last row meeting the filters, or the one `offset` places further ("the third on the list").
+   */
+  | {
+      shape: 'position';
+      table: TableCatalog;
+      columns: ColumnCatalog[];
+      filters: Filter[];
+      from: 'first' | 'last';
+      offset: number;
+    }
+  /**
+   * The row just before or after an anchor row in the table's order ("the coach after X", "what is listed above
+   * Y"), meeting the filters; with `count`, how many such rows there are ("how many are listed before X").
+   */
+  | {
+      shape: 'adjacent';
+      table: TableCatalog;
+      columns: ColumnCatalog[];
+      anchor: Filter[];
+      filters: Filter[];
+      dir: 'prev' | 'next';
+      count: boolean;
+    }
   /** Rows or distinct values: SELECT [DISTINCT] cols | * … */
   | {
       shape: 'list';

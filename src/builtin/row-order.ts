@@ -1,0 +1,142 @@
+/**
+ * Row order is data (issue 13): "the first on the list", "who came in last", "the coach after X", "what is listed
+ * above Y", "how many are listed before Z". The table's own order is the file's (table-rows.ts), so these read
+ * neighbouring rows instead of ranking or counting values — the first row is not the most frequent value, and the
+ * winner "previous to X" is the winner of the row before X's, never X itself.
+ *
+ * Read before the aggregate shapes (shapes.ts); a question with a measure or an aggregate word is not about row order
+ * ("ranked first in gold medals" ranks by gold).
+ */
+import type { ColumnCatalog } from '../data/catalog-types.js';
+import { answerColumns } from './answer-column.js';
+import { isYearLike } from './column-roles.js';
+import type { Token } from './normalize.js';
+import { fail, isKw, type ParseFailure } from './reading.js';
+import type { Roles } from './roles.js';
+import type { Mark } from './schema-match.js';
+import type { Filter, Intent } from './types.js';
+
+/** The words of order that name a side: "after"/"depois" (not "since"), "above"/"acima" (not "more than"). */
+const AFTER = new Set(['after', 'depois', 'apos']);
+const BEFORE = new Set(['before', 'antes']);
+const ABOVE = new Set(['above', 'acima']);
+const BELOW = new Set(['below', 'under', 'beneath', 'abaixo']);
+const FIRST = new Set(['first', 'primeiro', 'primeira', 'top']);
+const LAST = new Set(['last', 'ultimo', 'ultima', 'bottom', 'final']);
+
+/** "first", "last", "top", "bottom" (one word): a place in the table's order, unlike "latest" or "most recent". */
+export function isPositionWord(tokens: Token[], m: Mark): boolean {
+  const word = tokens[m.start]!.norm;
+  return m.start === m.end && (FIRST.has(word) || LAST.has(word));
+}
+
+/** Which neighbour an order word asks for, when it is one. */
+function sideOf(r: Roles['r'], m: Mark): 'prev' | 'next' | undefined {
+  if (m.kind !== 'kw') return undefined;
+  if (m.kw === 'prev') return 'prev';
+  if (m.kw === 'next') return 'next';
+  const word = r.tokens[m.start]!.norm;
+  if (m.kw === 'after' && AFTER.has(word)) return 'next';
+  if (m.kw === 'before' && BEFORE.has(word)) return 'prev';
+  if (m.kw === 'gt' && ABOVE.has(word)) return 'prev';
+  if (m.kw === 'lt' && BELOW.has(word)) return 'next';
+  return undefined;
+}
+
+export function rowOrderShape(x: Roles): Intent | ParseFailure | undefined {
+  return adjacentShape(x) ?? positionShape(x);
+}
+
+/** Takes the anchor's value out of the filters: it names the row to start from, not rows to keep. */
+function takeAnchor(x: Roles, anchor: Mark & { kind: 'val' }): Filter[] | undefined {
+  const filters = x.fr.filters;
+  const i = filters.findIndex(
+    (f) =>
+      f.kind === 'eq' &&
+      !f.negate &&
+      f.column === anchor.entry.column.column &&
+      f.values.includes(anchor.entry.value),
+  );
+  const f = filters[i];
+  if (!f || f.kind !== 'eq' || f.values.length !== 1) return undefined;
+  filters.splice(i, 1);
+  return [f];
+}
+
+function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
+  const { r } = x;
+  const { marks, used } = r;
+  for (let i = 0; i < marks.length; i++) {
+    const word = marks[i]!;
+    if (used.has(word)) continue;
+    const dir = sideOf(r, word);
+    if (!dir) continue;
+    const k = r.nextContent(i, (m) => m.kind === 'stop' || isKw(m, 'in', 'prev', 'next'));
+    const anchorMark = marks[k];
+    if (anchorMark?.kind !== 'val') continue;
+    // "below 1.75 mts", "above 50": a comparison with a number written in a text column, not a row to start from.
+    if (/^\W*\d/.test(anchorMark.entry.value) && word.kind === 'kw' && (word.kw === 'gt' || word.kw === 'lt'))
+      continue;
+    // An anchor that is in several rows names no single place to start from.
+    const count = anchorMark.entry.column.column.top_values.find(
+      (v) => v.value === anchorMark.entry.value,
+    )?.count;
+    if (count !== undefined && count > 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
+    const anchor = takeAnchor(x, anchorMark);
+    if (!anchor) return fail('unknown_words', [r.tokens[word.start]!.raw]);
+    used.add(word);
+    for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
+    const table = r.index.table;
+    if (x.countMark && x.countAgg?.agg === 'count') {
+      return { shape: 'adjacent', table, columns: [], anchor, filters: x.fr.filters, dir, count: true };
+    }
+    if (x.countMark || x.measure || x.gr.group) return undefined;
+    const columns = answerColumns(x, anchorMark.entry.column.column);
+    if ('ok' in columns) return columns;
+    return { shape: 'adjacent', table, columns, anchor, filters: x.fr.filters, dir, count: false };
+  }
+  return undefined;
+}
+
+/** "first"/"last"/"top"/"bottom" with nothing to rank by: the first or last row meeting the filters. */
+function positionShape(x: Roles): Intent | ParseFailure | undefined {
+  const { r } = x;
+  const { marks, used, tokens } = r;
+  const word = marks.find(
+    (m) => !used.has(m) && isKw(m, 'recent', 'oldest', 'top') && isPositionWord(tokens, m),
+  );
+  if (!word) return undefined;
+  if (x.measure || x.countMark || x.gr.group || x.limit !== undefined || x.fr.having) return undefined;
+  if (x.aggMarks.some((m) => m !== word && !isKw(m, 'recent', 'oldest', 'top'))) return undefined;
+  const from = FIRST.has(tokens[word.start]!.norm) ? 'first' : 'last';
+  const table = r.index.table;
+  const columns = answerColumns(x, undefined);
+  if ('ok' in columns) return columns;
+  used.add(word);
+  // "what was the last year that …", "the first season": the answer is itself a time — order by it.
+  const time = timeOrdered(x, columns);
+  if (time) {
+    return {
+      shape: 'toprows',
+      table,
+      entity: time,
+      extra: [],
+      orderBy: time,
+      dir: from === 'first' ? 'asc' : 'desc',
+      limit: 1,
+      filters: x.fr.filters,
+    };
+  }
+  return { shape: 'position', table, columns, filters: x.fr.filters, from, offset: 0 };
+}
+
+/** The answer column when it is a year or a date: "the last year", "the first date". */
+function timeOrdered(x: Roles, columns: ColumnCatalog[]): ColumnCatalog | undefined {
+  if (columns.length !== 1) return undefined;
+  const c = columns[0]!;
+  const idx = x.r.index.columns.find((ci) => ci.column === c);
+  if (!idx) return undefined;
+  return idx.temporal || idx === x.r.index.columns.find((ci) => ci === x.r.date) || isYearLike(c)
+    ? c
+    : undefined;
+}
