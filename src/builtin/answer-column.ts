@@ -5,6 +5,7 @@
  * the question starts from ("who finished after Claudia Poll": the same column, another row).
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { isContextWord } from './context-words.js';
 import { fail, isKw, labelColumn, type ParseFailure, yearColumn } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Mark } from './schema-match.js';
@@ -13,8 +14,29 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
   const { r } = x;
   const { marks, used, index, tokens } = r;
   if (x.entityMark?.kind === 'col' && x.entity) return [x.entity.column];
-  // A column named with no other role: "what was Phil Lockyer's party".
-  const idle = marks.filter((m): m is Mark & { kind: 'col' } => m.kind === 'col' && !used.has(m));
+  // "which building …": the rows, named by the label column.
+  if (x.entity && x.entityIsRows && !isKw(x.entityMark, 'who')) return [x.entity.column];
+  // A column named with no other role: "what was Phil Lockyer's party" — not a verb that happens to be a column's
+  // name ("which album was RELEASED before …").
+  const idle = marks.filter(
+    (m): m is Mark & { kind: 'col' } =>
+      m.kind === 'col' && !used.has(m) && !(m.start === m.end && isContextWord(tokens, m.start, index.table)),
+  );
+  // "when …" asks for a time, "where …" for a place, whatever else the question names ("when did the last EPISODE
+  // air"), unless what it names is itself a time or a place.
+  const opening = tokens[marks.find((m) => m.kind !== 'stop')?.start ?? -1]?.norm;
+  const wanted = x.whenMark
+    ? timeColumns(x)
+    : opening === 'where' || opening === 'onde'
+      ? placeColumns(x)
+      : undefined;
+  if (wanted) {
+    const named = idle.find((m) => wanted.includes(m.col.column));
+    if (named) used.add(named);
+    const column = named?.col.column ?? wanted[0];
+    if (!column) return fail(x.whenMark ? 'no_date_column' : 'nothing', [opening ?? '']);
+    return [column];
+  }
   const named = [...new Set(idle.map((m) => m.col))];
   if (named.length > 1)
     return fail(
@@ -30,11 +52,6 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
     for (const m of idle) used.add(m);
     return [named[0]!.column];
   }
-  if (x.whenMark) {
-    const time = r.date ?? yearColumn(index);
-    if (!time) return fail('no_date_column', [tokens[x.whenMark.start]!.raw]);
-    return [time.column];
-  }
   if (fallback && fallback.type === 'text') {
     if (x.entityMark) used.add(x.entityMark);
     return [fallback];
@@ -44,4 +61,30 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
   if (who && label) return [label.column];
   if (fallback) return [fallback];
   return fail('nothing');
+}
+
+/** Columns a "when" can be answered from, best first: dates, then text named as dates, then integer years. */
+function timeColumns(x: Roles): ColumnCatalog[] {
+  const { index } = x.r;
+  const dated = index.columns.filter((c) => c.temporal).map((c) => c.column);
+  const named = index.columns.filter((c) => c.text && /date|data/.test(c.column.name)).map((c) => c.column);
+  const year = yearColumn(index);
+  return [...dated, ...named, ...(year ? [year.column] : [])];
+}
+
+/** Words of column names that hold places, most specific first. */
+const PLACE_WORDS = [
+  ['venue', 'location', 'site', 'stadium', 'arena', 'ground', 'circuit', 'track', 'local', 'estadio', 'sede'],
+  ['city', 'town', 'place', 'host', 'cidade', 'municipio', 'lugar'],
+  ['country', 'state', 'region', 'nation', 'pais', 'estado', 'regiao'],
+];
+
+/** Columns a "where" can be answered from, most specific first. */
+function placeColumns(x: Roles): ColumnCatalog[] {
+  const words = (c: ColumnCatalog) => c.name.split('_');
+  return PLACE_WORDS.flatMap((level) =>
+    x.r.index.columns
+      .filter((c) => c.text && words(c.column).some((w) => level.includes(w)))
+      .map((c) => c.column),
+  );
 }

@@ -2,7 +2,8 @@
  * Words a question may carry that add no condition to it (issue 13, "answer only what was understood"): they are
  * understood without a role, so a reading that leaves them unused still explains the whole question.
  *
- *  - fillers about the table itself: "listed", "on the chart", "shown", "according to the table";
+ *  - fillers about the table itself: "listed", "on the chart", "shown", "according to the table", and "the name
+ *    of" where no column is called name (one that is wins first, as a column);
  *  - verbs that only say what a row records: "released", "played", "held", "finished", "was elected" — a table of
  *    albums lists albums released, a table of races lists races held. Outcome verbs (won, lost, beat) are NOT here:
  *    in a table with a result column they are a condition ("how many games did they win").
@@ -17,10 +18,10 @@ import { fold, type Token } from './normalize.js';
 const FILLERS = [
   // en
   'listed chart charts table tables roster shown mentioned according given currently ever only other others one ones',
-  'both either also just entire whole overall respectively approximately about exactly altogether',
+  'both either also just entire whole overall respectively approximately about exactly altogether name names',
   // pt
   'listado listados listada listadas grafico graficos mostrado mostrados mostrada mostradas citado citados citada',
-  'citadas apenas somente tambem ambos ambas inteiro inteira atualmente aproximadamente cerca',
+  'citadas apenas somente tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes',
 ].join(' ');
 
 const EVENT_VERBS = [
@@ -38,7 +39,7 @@ const EVENT_VERBS = [
   'construida fundado fundada fundou publicado publicada publicou estreou apareceu aparece aparecem',
   'aparecer entrou entraram marcou marcaram sediou sediado sediada ocorreu aconteceu aconteceram comecou',
   'iniciou representou representa possui possuem pertence pertencem localizado localizada situado situada',
-  'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos',
+  'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos veio vieram',
 ].join(' ');
 
 const OUTCOME_VERBS = [
@@ -65,10 +66,19 @@ const verbNorms = new Set(EVENT_VERBS.split(/\s+/).filter((w) => !NOUN_LIKE.has(
 const INFLECTED = /(ed|ing)$/;
 const outcomeByTable = new WeakMap<TableCatalog, boolean>();
 const TAKE = new Set(['take', 'takes', 'took', 'taken', 'taking']);
+const AUXILIARY = new Set(['did', 'does', 'do', 'will']);
 
-/** Whether some text column of the table records outcomes (most of its cells start like "W", "Lost", "Draw"). */
+/** Column names that hold outcomes in another form: "W–L" records, results, scores. */
+const OUTCOME_COLUMN =
+  /(^|_)(w_l|wl|w_d_l|result|results|outcome|outcomes|record|score|decision|res|resultado|placar)($|_)/;
+
+/**
+ * Whether the table records outcomes: a column named for them ("Result", "W–L", "Score"), or a text column most of
+ * whose cells start like "W", "Lost", "Draw".
+ */
 function recordsOutcomes(table: TableCatalog): boolean {
   return table.columns.some((c) => {
+    if (OUTCOME_COLUMN.test(c.name)) return true;
     const values = c.top_values;
     if (c.type !== 'text' || values.length === 0) return false;
     const rows = values.reduce((n, v) => n + v.count, 0);
@@ -91,5 +101,8 @@ export function isContextWord(tokens: Token[], i: number, table: TableCatalog): 
   // "comes", "appears": a third person; "to air", "took place": a noun-like verb where only a verb fits.
   if (t.norm.endsWith('s') && verbNorms.has(t.norm.slice(0, -1))) return true;
   const before = tokens[i - 1]?.norm ?? '';
-  return NOUN_LIKE.has(t.norm) && (before === 'to' || TAKE.has(before));
+  if (!NOUN_LIKE.has(t.norm)) return false;
+  // "to air", "took place", and the verb that ends a question asked with did/does ("when did it air?").
+  const asked = i === tokens.length - 1 && tokens.slice(0, i).some((x) => AUXILIARY.has(x.norm));
+  return before === 'to' || TAKE.has(before) || asked;
 }

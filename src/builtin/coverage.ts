@@ -10,30 +10,42 @@ import type { Reading } from './reading.js';
 import type { Mark } from './schema-match.js';
 import type { Intent } from './types.js';
 
+/** "sum", "combined", "average": explained by a reading that computes an aggregate. */
+const STATISTIC: ReadonlySet<Keyword> = new Set<Keyword>(['sum', 'avg', 'median', 'stddev', 'percent']);
+
+/** "most", "least", "top", "latest": explained by a reading that orders rows or takes an extreme. */
+const DIRECTION: ReadonlySet<Keyword> = new Set<Keyword>([
+  'high',
+  'low',
+  'top',
+  'frequent',
+  'recent',
+  'oldest',
+]);
+
 /** Keywords that change the answer: left unused, the reading computes something else than what was asked. */
 const MEANINGFUL: ReadonlySet<Keyword> = new Set<Keyword>([
-  'not',
-  'without',
-  'empty',
-  'notEmpty',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'eq',
-  'between',
-  'after',
-  'before',
-  'orMore',
-  'orLess',
-  'or',
-  'than',
-  'same',
-  'prev',
-  'next',
-  'difference',
-  'beside',
-]);
+  ...['not', 'without', 'empty', 'notEmpty', 'gt', 'gte', 'lt', 'lte', 'eq', 'between', 'after', 'before'],
+  ...['orMore', 'orLess', 'or', 'than', 'same', 'prev', 'next', 'difference', 'beside', 'unsupported'],
+  ...STATISTIC,
+  ...DIRECTION,
+] as Keyword[]);
+
+function ordersOrExtremes(intent: Intent): boolean {
+  switch (intent.shape) {
+    case 'ranking':
+    case 'toprows':
+    case 'position':
+    case 'adjacent':
+      return true;
+    case 'aggregate':
+      return (
+        intent.agg === 'max' || intent.agg === 'min' || !!intent.having || (intent.more ?? []).length > 0
+      );
+    case 'list':
+      return false;
+  }
+}
 
 /** The marks a reading leaves unexplained: conditions it would drop. */
 export function unexplained(r: Reading, intent: Intent): Mark[] {
@@ -55,6 +67,8 @@ function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
     case 'table':
       return true;
     case 'kw':
+      if (DIRECTION.has(m.kw)) return ordersOrExtremes(intent);
+      if (STATISTIC.has(m.kw)) return intent.shape === 'aggregate' || intent.shape === 'ranking';
       return !MEANINGFUL.has(m.kw);
     case 'unknown':
       return isContextWord(r.tokens, m.start, r.index.table);

@@ -128,6 +128,25 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     before: '<',
   };
 
+  // "from 1990 to 2012", "de 1990 a 2012", "1990–2012": a span of years, on the dates or the year column.
+  for (let i = 0; i + 2 < marks.length; i++) {
+    const [a, to, b] = [marks[i]!, marks[i + 1]!, marks[i + 2]!];
+    if (used.has(a) || used.has(b) || a.kind !== 'num' || b.kind !== 'num') continue;
+    if (!isYearToken(tokens[a.start]) || !isYearToken(tokens[b.start]) || a.value >= b.value) continue;
+    const joiner = to.kind === 'stop' && ['to', 'a', 'through', 'until'].includes(tokens[to.start]!.norm);
+    if (!joiner && !isKw(to, 'lte')) continue;
+    const low = String(a.value);
+    const high = String(b.value);
+    const yc = yearColumn(index);
+    if (date) filters.push({ kind: 'datebetween', column: date.column, format: '%Y', low, high });
+    else if (yc) filters.push({ kind: 'between', column: yc.column, low: a.value, high: b.value });
+    else return fail('no_date_column', [low]);
+    for (const x of [a, to, b]) used.add(x);
+    const from = marks[i - 1];
+    if (from?.kind === 'kw' && from.kw === 'in' && ['from', 'de', 'desde'].includes(tokens[from.start]!.norm))
+      used.add(from);
+  }
+
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
     if (used.has(m)) continue;

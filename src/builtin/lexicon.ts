@@ -61,6 +61,7 @@ export type Keyword =
   | 'next' // next, following, seguinte: the row after
   | 'difference' // difference between two named things
   | 'beside' // "next to X": the row after X, or the cell beside X in the same row — not read
+  | 'unsupported' // a computation the engine does not do: streaks ("consecutive", "in a row"), spans
   | 'refuse'; // why, should, predict, correlation…: questions this engine must not answer
 
 /**
@@ -513,7 +514,8 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['values', 'filler'],
   ['valor', 'filler'],
   ['valores', 'filler'],
-  ['amount of', 'filler'],
+  ['amount of', 'count'],
+  ['the amount of', 'count'],
   ['level', 'filler'],
   ['nivel', 'filler'],
   ['recorded', 'filler'],
@@ -661,6 +663,19 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['logo acima de', 'prev'],
   ['next', 'next'],
   ['next to', 'beside'],
+  // streaks and spans: computed over runs of rows, which the engine does not do
+  ['consecutive', 'unsupported'],
+  ['consecutively', 'unsupported'],
+  ['in a row', 'unsupported'],
+  ['straight', 'unsupported'],
+  ['streak', 'unsupported'],
+  ['consecutivo', 'unsupported'],
+  ['consecutivos', 'unsupported'],
+  ['consecutiva', 'unsupported'],
+  ['consecutivas', 'unsupported'],
+  ['seguidos', 'unsupported'],
+  ['seguidas', 'unsupported'],
+  ['em sequencia', 'unsupported'],
   ['ao lado de', 'beside'],
   ['next after', 'next'],
   ['following', 'next'],
@@ -721,9 +736,10 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'o a os as um uma uns umas ao aos que se e ou ja foi foram era eram ser sao esta estao estava estavam ' +
     'tem tinha tinham teve tiveram ha houve existe existem existiu existiram fez fizeram feito feita feitos ' +
     'feitas fazer vendeu venderam vender vende vendem dos das nos nas pelo pela pelos pelas num numa me diga ' +
-    'mostra informe qual quais la ali aqui isso isto esse essa esses essas este estes estas aquele aquela ' +
+    'mostra informe qual quais ali aqui isso isto esse essa esses essas este estes estas aquele aquela ' +
     'nele nela dele dela deles delas sobre registrou registraram teve houveram aconteceu ocorreu ocorreram ' +
-    'nesse nessa neste nesta naquele considerando considerar'
+    'nesse nessa neste nesta naquele considerando considerar ' +
+    'he she they him her his hers them ele ela eles elas'
   ).split(/\s+/),
 );
 
@@ -950,6 +966,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'status situacao',
   'student aluno alunos estudante students',
   'school escola',
+  'pick escolha escolhido escolhida selection selecao',
   'course curso',
   'movie filme film movies filmes films',
   'director diretor',
@@ -1205,7 +1222,10 @@ export function stem(word: string): string {
     ['aes', 'ao'],
     ['ais', 'al'],
     ['eis', 'el'],
-    ['ns', 'm'],
+    // Portuguese -ns plurals of -m words (homens, jardins, atuns), not English -ons (champions, seasons).
+    ['ens', 'em'],
+    ['ins', 'im'],
+    ['uns', 'um'],
     ['res', 'r'],
     ['ses', 's'],
     ['xes', 'x'],

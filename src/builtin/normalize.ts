@@ -24,6 +24,8 @@ export interface Token {
   digits?: boolean;
   /** Raw text started with a capital letter (and is not the question's first word). */
   capitalized: boolean;
+  /** Written with a possessive 's ("winner's"). */
+  possessive?: boolean;
 }
 
 const TOKEN_RE = /\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
@@ -53,9 +55,11 @@ export function parseNumeral(text: string, lang: Lang): number | undefined {
 
 export function tokenize(question: string, lang: Lang): Token[] {
   const tokens: Token[] = [];
-  // Possessives carry nothing: "Japan's" → "Japan".
-  for (const match of question.replace(/(\p{L})['’]s\b/gu, '$1').matchAll(TOKEN_RE)) {
+  // Possessives: "Japan's" → "Japan", remembered ("the last winner's album": the album is what is asked).
+  const text = question.replace(/(\p{L})['’]s\b/gu, '$1\u0001');
+  for (const match of text.matchAll(TOKEN_RE)) {
     const raw = match[0];
+    const possessive = text[(match.index ?? 0) + raw.length] === '\u0001';
     // Underscores join words in snake_case names and values ("north_america"): split them like spaces.
     for (const part of raw.split('_')) {
       if (part === '') continue;
@@ -67,6 +71,7 @@ export function tokenize(question: string, lang: Lang): Token[] {
         stem: stem(norm),
         capitalized: tokens.length > 0 && /^\p{Lu}/u.test(part),
       };
+      if (possessive) token.possessive = true;
       if (/^\d/.test(part)) {
         const n = parseNumeral(part, lang);
         if (n !== undefined) {

@@ -75,7 +75,8 @@ export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent
       return intent;
     }
     case 'toprows':
-      if (isOrdinal(intent.orderBy)) return { ...intent, dir: intent.dir === 'desc' ? 'asc' : 'desc' };
+      if (isOrdinal(intent.orderBy) && !intent.natural)
+        return { ...intent, dir: intent.dir === 'desc' ? 'asc' : 'desc' };
       return intent;
     case 'position':
       // "which team was the first to beat Italy" read as "the first row where team = Italy" answers Italy.

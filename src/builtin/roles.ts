@@ -27,6 +27,7 @@ import {
   unitOf,
   yearColumn,
 } from './reading.js';
+import { isRowNoun } from './row-nouns.js';
 import { isPositionWord } from './row-order.js';
 import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, Bucket, GroupKey } from './types.js';
@@ -97,6 +98,18 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   const { filters, eqByColumn } = fr;
   const { group, groupMark } = gr;
 
+  /**
+   * The word at k heads its phrase ("which BUILDING had …", "how many GAMES did Toronto play"): the word right after
+   * it is no noun it would qualify ("AMERICAN players", "which AMERICAN country").
+   */
+  const headNoun = (k: number): boolean => {
+    const next = marks[k + 1];
+    if (next === undefined || next.kind === 'val') return true;
+    if (next.kind === 'table') return false;
+    // A column named by a verb ("players WEIGHED more than") starts a clause, it is not qualified.
+    if (next.kind === 'col') return /(ed|ing)$/.test(tokens[next.end]!.norm);
+    return !(next.kind === 'unknown' && !isContextWord(tokens, next.start, table));
+  };
   // ---- the entity asked about: "which X", "quais os 3 X", "top 5 X", "list the X" ----
   let entity: GroupKey | undefined;
   let entityMark: Mark | undefined;
@@ -107,8 +120,26 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   const rankWords: Mark[] = [];
   {
     let i = marks.findIndex((m) => isKw(m, 'which', 'list', 'top', 'who'));
-    const startsWithEntity = i < 0 || marks.slice(0, i).some((m) => m.kind !== 'stop');
-    if (startsWithEntity) i = -1;
+    const startsWithEntity = i < 0 || marks.slice(0, i).some((m) => m.kind !== 'stop' && !isKw(m, 'in'));
+    // "the last player picked came from WHAT SCHOOL?": a question word later on, right before a column, names the
+    // entity wherever it stands.
+    const late = marks.findIndex(
+      (m, j) => isKw(m, 'which') && marks[r.nextContent(j, (x) => x.kind === 'stop')]?.kind === 'col',
+    );
+    if (startsWithEntity) i = late;
+    const afterWhich = i >= 0 && isKw(marks[i], 'which');
+    /** The first word after "which/what" is a common noun the table has no column or value for. */
+    const rowNounAfterWhich = (k: number): boolean => {
+      if (!afterWhich || k !== r.nextContent(i, (x) => x.kind === 'stop')) return false;
+      const m = marks[k]!;
+      if (m.kind === 'kw') return m.kw === 'list' && tokens[m.start]!.norm !== 'list';
+      // Another column named later may be what is asked ("which team was the WINNER"): then the noun is no answer.
+      const namedLater = marks.some(
+        (o, j) =>
+          j > k && o.kind === 'col' && o.col.text && !used.has(o) && !isContextWord(tokens, o.start, table),
+      );
+      return m.kind === 'unknown' && isRowNoun(tokens, m.start, index) && headNoun(k) && !namedLater;
+    };
     for (let k = i + 1; k < marks.length; k++) {
       const m = marks[k]!;
       // Skipped on the way to the entity: function words, fillers ("the NAME of", "listed") and row-order words
@@ -147,7 +178,12 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
           (m.col.column.type === 'integer' &&
             m.col.column.distinct_estimate <= 60 &&
             marks.some((o) => o !== m && o.kind === 'col' && o.col.numeric && !used.has(o))));
-      if (m.kind === 'col' && !used.has(m) && (!m.col.numeric || numericEntity)) {
+      // "the last winner's ALBUM": the possessed column is what is asked, not the possessor.
+      const owned = m.kind === 'col' && tokens[m.end]!.possessive ? marks[k + 1] : undefined;
+      if (owned?.kind === 'col' && !used.has(owned) && !owned.col.numeric) {
+        entity = { column: owned.col.column };
+        entityMark = owned;
+      } else if (m.kind === 'col' && !used.has(m) && (!m.col.numeric || numericEntity)) {
         entity = { column: m.col.column, bucket: m.col.temporal ? unitOf(tokens, m) : undefined };
         if (entity.bucket === 'day' && m.col.column.type === 'date') entity.bucket = undefined;
         entityMark = m;
@@ -160,6 +196,18 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         entity = { column: labelColumn(index)!.column };
         // Rows are the entity when their label is unique; otherwise the label's values are ("which disaster type").
         entityIsRows = labelColumn(index)!.unique;
+        entityMark = m;
+        entityPlural = isPlural(tokens[m.end]!);
+      } else if (m.kind === 'kw' && m.kw === 'unit:year' && !date && yearColumn(index)) {
+        // "in which year …" in a table whose years are an integer column.
+        entity = { column: yearColumn(index)!.column };
+        entityMark = m;
+        entityPlural = isPlural(tokens[m.end]!);
+      } else if (rowNounAfterWhich(k) && labelColumn(index)) {
+        // "which building …", "which show …": a noun the table has no column for names its rows.
+        const label = labelColumn(index)!;
+        entity = { column: label.column };
+        entityIsRows = label.unique;
         entityMark = m;
         entityPlural = isPlural(tokens[m.end]!);
       } else if (m.kind === 'kw' && UNIT_BUCKET[m.kw] && date) {
@@ -312,6 +360,10 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       used.add(noun);
       countAgg = { agg: 'count' };
       r.confidence -= 0.3;
+    } else if (noun.kind === 'unknown' && isRowNoun(tokens, noun.start, index) && headNoun(k)) {
+      // "how many games did Toronto play", "quantos golfistas …": the noun the rows are.
+      used.add(noun);
+      countAgg = { agg: 'count' };
     } else if (noun.kind === 'unknown') {
       return fail('unknown_words', [tokenText(tokens, noun)]);
     } else if (isKw(noun, 'by', 'which', 'in', 'high', 'low', 'with', 'recent', 'oldest')) {
@@ -400,10 +452,14 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   };
 
   // ---- unknown words ----
-  // Fillers and event verbs ("listed", "finished") are understood without a role (context-words.ts).
+  // Fillers and event verbs ("listed", "finished") are understood without a role (context-words.ts); a noun that may
+  // stand for the rows ("the last GAME") is left for the readings to take — coverage refuses it if none does.
   const unknown = marks.filter(
     (m): m is Mark & { kind: 'unknown' } =>
-      m.kind === 'unknown' && !used.has(m) && !isContextWord(tokens, m.start, table),
+      m.kind === 'unknown' &&
+      !used.has(m) &&
+      !isContextWord(tokens, m.start, table) &&
+      !(isRowNoun(tokens, m.start, index) && headNoun(marks.indexOf(m))),
   );
   if (unknown.length > 0) {
     // A word of our general vocabulary ("neve", "country", "salary") that this table does not have names something

@@ -9,10 +9,11 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { answerColumns } from './answer-column.js';
-import { isYearLike } from './column-roles.js';
+import { isIdentifier, isYearLike } from './column-roles.js';
 import type { Token } from './normalize.js';
 import { fail, isKw, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
+import { isRowNoun } from './row-nouns.js';
 import type { Mark } from './schema-match.js';
 import type { Filter, Intent } from './types.js';
 
@@ -63,6 +64,20 @@ function takeAnchor(x: Roles, anchor: Mark & { kind: 'val' }): Filter[] | undefi
   return [f];
 }
 
+/** Where in the question a filter was said: the first value or number it came from (-1 when unknown). */
+function filterPosition(x: Roles, f: Filter): number {
+  const m = x.r.marks.find((mark) => {
+    if (mark.kind === 'val') return f.kind === 'eq' && mark.entry.column.column === f.column;
+    if (mark.kind !== 'num') return false;
+    if (f.kind === 'cmp') return mark.value === f.value;
+    if (f.kind === 'between') return mark.value === f.low || mark.value === f.high;
+    if (f.kind === 'datepart' || f.kind === 'datebetween')
+      return (f.kind === 'datepart' ? f.value : f.low).startsWith(String(mark.value));
+    return false;
+  });
+  return m ? m.start : -1;
+}
+
 function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
   const { r } = x;
   const { marks, used } = r;
@@ -84,6 +99,14 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
     if (count !== undefined && count > 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
     const anchor = takeAnchor(x, anchorMark);
     if (!anchor) return fail('unknown_words', [r.tokens[word.start]!.raw]);
+    // Conditions said after the anchor qualify it ("the competition listed before the Boston Marathon IN 1984");
+    // said before, they qualify the row asked for ("the next rider FROM ITALY after X").
+    for (const f of [...x.fr.filters]) {
+      if (filterPosition(x, f) > anchorMark.end) {
+        anchor.push(f);
+        x.fr.filters.splice(x.fr.filters.indexOf(f), 1);
+      }
+    }
     used.add(word);
     for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
     const table = r.index.table;
@@ -106,13 +129,46 @@ function positionShape(x: Roles): Intent | ParseFailure | undefined {
     (m) => !used.has(m) && isKw(m, 'recent', 'oldest', 'top') && isPositionWord(tokens, m),
   );
   if (!word) return undefined;
-  if (x.measure || x.countMark || x.gr.group || x.limit !== undefined || x.fr.having) return undefined;
+  if (x.countMark || x.gr.group || x.limit !== undefined || x.fr.having) return undefined;
   if (x.aggMarks.some((m) => m !== word && !isKw(m, 'recent', 'oldest', 'top'))) return undefined;
   const from = FIRST.has(tokens[word.start]!.norm) ? 'first' : 'last';
   const table = r.index.table;
-  const columns = answerColumns(x, undefined);
+  const measure = x.measure?.column;
+  if (measure && isIdentifier(measure)) {
+    // "the last player picked", "the first draw": in the order of that ordinal or year — and "what week was the
+    // first bye" asks for that very column.
+    const asked =
+      marks[
+        r.nextContent(
+          marks.findIndex((m) => isKw(m, 'which')),
+          (m) => m.kind === 'stop',
+        )
+      ];
+    const columns = asked === x.measureMark ? [measure] : answerColumns(x, undefined);
+    if ('ok' in columns) return columns;
+    used.add(word);
+    const [entity, ...extra] = columns;
+    const dir = from === 'first' ? 'asc' : 'desc';
+    return {
+      shape: 'toprows',
+      table,
+      entity,
+      extra,
+      orderBy: measure,
+      dir,
+      limit: 1,
+      filters: x.fr.filters,
+      natural: true,
+    };
+  }
+  // "the density of the last city": the measure is what is asked, of the last row — not "the last density".
+  if (measure && marks[r.nextContent(marks.indexOf(word))] === x.measureMark) return undefined;
+  const columns = measure ? [measure] : answerColumns(x, undefined);
   if ('ok' in columns) return columns;
   used.add(word);
+  // "when was the last GAME": the noun after the position word is what the rows are.
+  const noun = marks[r.nextContent(marks.indexOf(word), (m) => m.kind === 'stop')];
+  if (noun?.kind === 'unknown' && isRowNoun(tokens, noun.start, r.index)) used.add(noun);
   // "what was the last year that …", "the first season": the answer is itself a time — order by it.
   const time = timeOrdered(x, columns);
   if (time) {

@@ -297,6 +297,10 @@ function spanAgainst(
     break;
   }
   if (end < 0) return null;
+  // Numbers alone never name a column ("episode 1-01" is not the column "DVD 1"): some word must match too.
+  let words = false;
+  for (let i = start; i <= end; i++) if (tokens[i]!.num === undefined) words = true;
+  if (!words) return null;
   return { start, end, matched: used.size, full: used.size === set.length, quality };
 }
 

@@ -206,7 +206,12 @@ export function buildSql(intent: Intent): string {
         intent.agg === 'stddev' && intent.measure
           ? ` HAVING COUNT(${quoteIdent(intent.measure.name)}) > 1`
           : '';
-      return `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${source(intent, [intent.group], extra)} GROUP BY 1${having} ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      const grouped = `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${source(intent, [intent.group], extra)} GROUP BY 1${having}`;
+      if (intent.limit > 1) return `${grouped} ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      // The single top group: every group tied at the top, not an arbitrary one of them.
+      const v = quoteIdent(aggAlias(intent.agg, intent.measure));
+      const edge = `(SELECT ${intent.dir === 'desc' ? 'MAX' : 'MIN'}(${v}) FROM (${grouped}))`;
+      return `SELECT * FROM (${grouped}) WHERE ${v} = ${edge} ORDER BY 1`;
     }
     case 'toprows': {
       const cols = [...(intent.entity ? [intent.entity] : []), ...intent.extra];

@@ -156,6 +156,8 @@ export type Intent =
       dir: 'desc' | 'asc';
       limit: number;
       filters: Filter[];
+      /** `dir` is the column's own order ("the first pick" = the smallest), not a ranking word's ("the top rank"). */
+      natural?: boolean;
     }
   /**
    * Rows by their place in the table's own order (SQLite's rowid: imports insert rows in file order): the first or

@@ -428,12 +428,10 @@ describe('more phrasings', () => {
         ordered: true,
       },
     );
+    // Every sensor tied at the coldest reading, not an arbitrary one of them.
     check(
       'Which sensor is the coldest?',
-      `SELECT sensor, MIN(temperature_c) FROM ${S} GROUP BY 1 ORDER BY 2 ASC LIMIT 1`,
-      {
-        ordered: true,
-      },
+      `SELECT sensor, MIN(temperature_c) FROM ${S} GROUP BY 1 HAVING MIN(temperature_c) = (SELECT MIN(temperature_c) FROM ${S})`,
     );
   });
   it('superlative adjectives before rows or dates rank whole rows', () => {

@@ -60,3 +60,27 @@ export const seasonsSpec = (): TableSpec =>
     [2006, 'First', 'Premier', '3rd', 'Quarterfinal', 8100],
     [2007, 'Second', 'Lakeside', '2nd', 'Semifinal', 4700],
   ]);
+
+/** A draft: Pick is an ordinal, in file order; the question's "first"/"last" follow it. */
+export const draftSpec = (): TableSpec =>
+  table('draft', 'Round:integer, Pick:integer, Player, Position, School', [
+    [1, 3, 'Owen Hale', 'Quarterback', 'Riverside'],
+    [1, 9, 'Luis Brandt', 'Guard', 'Lakeview'],
+    [2, 17, 'Sam Ortega', 'Linebacker', 'Hillcrest'],
+    [3, 30, 'Dev Patel', 'Tight end', 'Riverside'],
+    [4, 41, 'Ray Monroe', 'Safety', 'Northfield'],
+  ]);
+
+/**
+ * A season's schedule pasted as "Sheet1": results recorded as "W 21–14" / "L 10–17", a bye week, places as "City,
+ * Country". The generic name leaves the question to say what a row is ("games").
+ */
+export const scheduleSpec = (): TableSpec =>
+  table('sheet1', 'Week:integer, Date, Opponent, Result, Venue', [
+    [1, 'September 6', 'Harbor Hawks', 'W 21–14', 'Portmouth, Canada'],
+    [2, 'September 13', 'Valley Rams', 'L 10–17', 'Dunmore, Ireland'],
+    [3, 'September 20', 'Bye', null, null],
+    [4, 'September 27', 'Coast Owls', 'W 28–3', 'Portmouth, Canada'],
+    [5, 'October 4', 'Ridge Bears', 'L 7–24', 'Kelby, Scotland'],
+    [6, 'October 11', 'Bay Otters', 'W 14–13', 'Dunmore, Ireland'],
+  ]);
