@@ -112,6 +112,12 @@ function filterText(f: Filter, lang: Lang): string {
         : `${c} ${f.negate ? 'not empty' : 'empty'}`;
     case 'like':
       return `${c} = ${f.value}`;
+    case 'vsRow':
+      return `${c} ${OP_WORD[lang][f.op]} ${lang === 'pt' ? 'o de' : 'that of'} ${conditionsText(f.anchor, lang)}`;
+    case 'same':
+      return lang === 'pt'
+        ? `${c} igual ao de ${conditionsText(f.anchor, lang)}`
+        : `${c} the same as where ${conditionsText(f.anchor, lang)}`;
   }
 }
 
@@ -179,6 +185,8 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
       return listTemplate(intent.columns, conditions, lang);
     case 'position':
       return listTemplate(intent.columns, conditions, lang);
+    case 'compare':
+      return { shape: 'rows', lang, subject: lang === 'pt' ? 'comparação' : 'comparison', conditions };
     case 'list':
       return {
         shape: intent.columns.length >= 1 ? 'list' : 'rows',

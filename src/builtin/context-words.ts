@@ -17,11 +17,11 @@ import { fold, type Token } from './normalize.js';
 
 const FILLERS = [
   // en
-  'listed chart charts table tables roster shown mentioned according given currently ever only other others one ones',
+  'listed chart charts table tables roster shown mentioned according given currently ever other others one ones',
   'both either also just entire whole overall respectively approximately about exactly altogether name names',
   // pt
   'listado listados listada listadas grafico graficos mostrado mostrados mostrada mostradas citado citados citada',
-  'citadas apenas somente tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes',
+  'citadas tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes',
 ].join(' ');
 
 const EVENT_VERBS = [
@@ -66,6 +66,8 @@ const verbNorms = new Set(EVENT_VERBS.split(/\s+/).filter((w) => !NOUN_LIKE.has(
 const INFLECTED = /(ed|ing)$/;
 const outcomeByTable = new WeakMap<TableCatalog, boolean>();
 const TAKE = new Set(['take', 'takes', 'took', 'taken', 'taking']);
+const ONLY = new Set(['only', 'unico', 'unica', 'unicos', 'unicas']);
+const ARTICLES = new Set(['the', 'o', 'a', 'os', 'as']);
 const AUXILIARY = new Set(['did', 'does', 'do', 'will']);
 
 /** Column names that hold outcomes in another form: "W–L" records, results, scores. */
@@ -97,6 +99,9 @@ export function isContextWord(tokens: Token[], i: number, table: TableCatalog): 
     return !outcomes;
   }
   if (fillerStems.has(t.stem) || fillerStems.has(t.norm)) return true;
+  // "THE ONLY year that …" presumes one answer, it adds no condition; "won ONLY bronze medals" does, so "only"
+  // counts as a filler only after an article.
+  if (ONLY.has(t.norm)) return ARTICLES.has(tokens[i - 1]?.norm ?? '');
   if (verbNorms.has(t.norm) || (INFLECTED.test(t.norm) && verbStems.has(t.stem))) return true;
   // "comes", "appears": a third person; "to air", "took place": a noun-like verb where only a verb fits.
   if (t.norm.endsWith('s') && verbNorms.has(t.norm.slice(0, -1))) return true;

@@ -26,7 +26,19 @@ const DIRECTION: ReadonlySet<Keyword> = new Set<Keyword>([
 /** Keywords that change the answer: left unused, the reading computes something else than what was asked. */
 const MEANINGFUL: ReadonlySet<Keyword> = new Set<Keyword>([
   ...['not', 'without', 'empty', 'notEmpty', 'gt', 'gte', 'lt', 'lte', 'eq', 'between', 'after', 'before'],
-  ...['orMore', 'orLess', 'or', 'than', 'same', 'prev', 'next', 'difference', 'beside', 'unsupported'],
+  ...[
+    'orMore',
+    'orLess',
+    'or',
+    'than',
+    'same',
+    'prev',
+    'next',
+    'difference',
+    'beside',
+    'unsupported',
+    'moreless',
+  ],
   ...STATISTIC,
   ...DIRECTION,
 ] as Keyword[]);
@@ -37,6 +49,7 @@ function ordersOrExtremes(intent: Intent): boolean {
     case 'toprows':
     case 'position':
     case 'adjacent':
+    case 'compare':
       return true;
     case 'aggregate':
       return (

@@ -1,3 +1,4 @@
+import { compareShape } from './compare.js';
 import { unexplained } from './coverage.js';
 import { readFilters } from './filters.js';
 import { readGroups } from './grouping.js';
@@ -47,7 +48,7 @@ const BEST_WORST: Record<string, Keyword | undefined> = {
   piores: 'low',
 };
 
-export function parseIntent({ tokens, marks: recognized, index }: ParseInput): ParseResult {
+export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInput): ParseResult {
   let marks = recognized;
   // "best/melhor" right before a number column only means highest ("the best average mpg"); elsewhere it is an
   // opinion ("a melhor categoria para investir").
@@ -76,8 +77,11 @@ export function parseIntent({ tokens, marks: recognized, index }: ParseInput): P
   if ('ok' in x) return x;
   const { has, measure } = x;
   const date = r.date;
-  // Row order first: "the coach after X" must not become a comparison with nothing to compare.
-  const ordered = rowOrderShape(x);
+  // Comparisons of two named things, then row order ("the coach after X" must not become a comparison with nothing
+  // to compare), then the aggregate shapes.
+  const compared = compareShape(x, lang);
+  if (compared && 'ok' in compared) return compared;
+  const ordered = compared ?? rowOrderShape(x);
   if (ordered && 'ok' in ordered) return ordered;
 
   // A comparison with nothing to compare ("price above", "entre") would be silently dropped: say so instead.

@@ -62,6 +62,7 @@ export type Keyword =
   | 'difference' // difference between two named things
   | 'beside' // "next to X": the row after X, or the cell beside X in the same row — not read
   | 'unsupported' // a computation the engine does not do: streaks ("consecutive", "in a row"), spans
+  | 'moreless' // "more or less": which of the two holds
   | 'refuse'; // why, should, predict, correlation…: questions this engine must not answer
 
 /**
@@ -269,6 +270,15 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['more than', 'gt'],
   ['greater than', 'gt'],
   ['higher than', 'gt'],
+  ['bigger', 'high'],
+  ['larger', 'high'],
+  ['greater', 'high'],
+  ['smaller', 'low'],
+  ['less', 'low'],
+  ['earlier', 'oldest'],
+  ['later', 'recent'],
+  ['mais cedo', 'oldest'],
+  ['mais tarde', 'recent'],
   ['bigger than', 'gt'],
   ['larger than', 'gt'],
   ['exceeding', 'gt'],
@@ -620,6 +630,16 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['ruim', 'refuse'],
   ['like', 'refuse'],
   ['gosta', 'refuse'],
+  ['more or less', 'moreless'],
+  ['more or fewer', 'moreless'],
+  ['less or more', 'moreless'],
+  ['mais ou menos', 'moreless'],
+  ['menos ou mais', 'moreless'],
+  ['compared to', 'than'],
+  ['compared with', 'than'],
+  ['em comparacao com', 'than'],
+  ['comparado a', 'than'],
+  ['comparado com', 'than'],
   ['compare', 'refuse'],
   ['comparar', 'refuse'],
   ['compare com', 'refuse'],

@@ -85,6 +85,8 @@ export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent
       return intent;
     case 'list': {
       if (intent.columns.length === 0 && asksForOneThing) return fail('nothing');
+      // "which nations won only bronze medals" read as every nation with its bronze: a condition went unread.
+      if (intent.filters.length === 0 && intent.columns.length > 1 && asksForOneThing) return fail('nothing');
       const [answer] = intent.columns;
       if (answer && echoes(intent.filters, answer) && intent.columns.length === 1)
         return fail('echo', [name(answer)]);

@@ -4,6 +4,7 @@
  * intents.ts each take their part of the meaning from it, in that order.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { isYearLike } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
 import { concepts, KEYWORD_PHRASES, STOPWORDS } from './lexicon.js';
 import type { Token } from './normalize.js';
@@ -62,14 +63,22 @@ export function dateColumn(index: TableIndex): ColumnIndex | undefined {
   return index.dateColumns[0];
 }
 
-/** An integer column named like "year"/"ano": years then filter on it directly. */
+/**
+ * The integer column years filter on: one named like "year"/"ano" (also "Year of election"), else the only integer
+ * column whose values are all years ("Election", "Season" holding 1988, 1991 …).
+ */
 export function yearColumn(index: TableIndex): ColumnIndex | undefined {
   const yearConcepts = CONCEPT_YEAR();
-  return index.columns.find(
+  const named = index.columns.find(
     (c) =>
       c.column.type === 'integer' &&
-      c.wordSets.some((s) => s.length === 1 && s[0]!.concepts.some((k) => yearConcepts.includes(k))),
+      c.wordSets.some(
+        (s) => s.length <= 3 && s.some((w) => w.concepts.some((k) => yearConcepts.includes(k))),
+      ),
   );
+  if (named) return named;
+  const years = index.columns.filter((c) => isYearLike(c.column));
+  return years.length === 1 ? years[0] : undefined;
 }
 
 export const UNIT_BUCKET: Record<string, Bucket> = {

@@ -27,8 +27,8 @@ import {
   unitOf,
   yearColumn,
 } from './reading.js';
-import { isRowNoun } from './row-nouns.js';
-import { isPositionWord } from './row-order.js';
+import { isQuantityNoun, isRowNoun } from './row-nouns.js';
+import { isPositionWord, LAST_WORDS } from './row-order.js';
 import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, Bucket, GroupKey } from './types.js';
 
@@ -257,9 +257,10 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   const hasMark = (kw: Keyword) => aggMarks.some((m) => isKw(m, kw));
   const timeAsRank = (kws: Keyword[]) =>
     !date && ((kws.includes('high') && hasMark('recent')) || (kws.includes('low') && hasMark('oldest')));
+  // A word another reading took since ("more … than X" became a condition) no longer asks for a ranking.
   const has = (...kws: Keyword[]) =>
     timeAsRank(kws) ||
-    aggMarks.some((m) => isKw(m, ...kws)) ||
+    aggMarks.some((m) => isKw(m, ...kws) && !used.has(m)) ||
     rankWords.some((m) => isKw(m, ...kws)) ||
     implied.some((d) => kws.includes(d));
   // "…, top 3": a limit given after the request.
@@ -273,7 +274,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   }
   const distinct = marks.some((m) => isKw(m, 'distinct'));
   // A measure adjective ("mais barato") fixes the direction, whatever "mais" says.
-  const dir: 'desc' | 'asc' =
+  let dir: 'desc' | 'asc' =
     implied.length > 0
       ? implied[0] === 'low'
         ? 'asc'
@@ -401,7 +402,19 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       );
   }
   for (const m of measures) used.add(m);
+  // "total MEDALS", "silver MEDALS", "bronze medalhas": a quantity noun right after a number column is its unit.
+  marks.forEach((m, i) => {
+    const next = marks[i + 1];
+    if (m.kind === 'col' && m.col.numeric && next?.kind === 'unknown' && isQuantityNoun(next.token))
+      used.add(next);
+  });
   const measure = measureMark?.col;
+  // "ranked FIRST in gold medals": first or top by an amount is its highest, last its lowest.
+  const directions = [...aggMarks, ...rankWords].filter((m) =>
+    isKw(m, 'high', 'low', 'recent', 'oldest', 'top'),
+  );
+  if (measure && directions.length > 0 && directions.every((m) => isPositionWord(tokens, m)))
+    dir = LAST_WORDS.has(tokens[directions[0]!.start]!.norm) ? 'asc' : 'desc';
   if (measureMark && !used.has(measureMark)) used.add(measureMark);
   if (measureMark && !measureMark.full) r.confidence -= 0.15;
   const temporalTarget = colMarks.find((m) => m.col.temporal && !used.has(m));

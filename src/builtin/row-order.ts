@@ -23,7 +23,8 @@ const BEFORE = new Set(['before', 'antes']);
 const ABOVE = new Set(['above', 'acima']);
 const BELOW = new Set(['below', 'under', 'beneath', 'abaixo']);
 const FIRST = new Set(['first', 'primeiro', 'primeira', 'top']);
-const LAST = new Set(['last', 'ultimo', 'ultima', 'bottom', 'final']);
+export const LAST_WORDS: ReadonlySet<string> = new Set(['last', 'ultimo', 'ultima', 'bottom', 'final']);
+const LAST = LAST_WORDS;
 
 /** "first", "last", "top", "bottom" (one word): a place in the table's order, unlike "latest" or "most recent". */
 export function isPositionWord(tokens: Token[], m: Mark): boolean {
@@ -97,6 +98,11 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
       (v) => v.value === anchorMark.entry.value,
     )?.count;
     if (count !== undefined && count > 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
+    // "after the United States, what country won the most gold": a ranking from a place on — not read.
+    const counting = !!x.countMark && x.countAgg?.agg === 'count';
+    // "which team ranked below Chile": a rank named beside the order word is the order itself.
+    const measure = x.measure && !isIdentifier(x.measure.column) ? x.measure : undefined;
+    if (!counting && (x.countMark || measure || x.gr.group)) return undefined;
     const anchor = takeAnchor(x, anchorMark);
     if (!anchor) return fail('unknown_words', [r.tokens[word.start]!.raw]);
     // Conditions said after the anchor qualify it ("the competition listed before the Boston Marathon IN 1984");
@@ -110,10 +116,8 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
     used.add(word);
     for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
     const table = r.index.table;
-    if (x.countMark && x.countAgg?.agg === 'count') {
+    if (counting)
       return { shape: 'adjacent', table, columns: [], anchor, filters: x.fr.filters, dir, count: true };
-    }
-    if (x.countMark || x.measure || x.gr.group) return undefined;
     const columns = answerColumns(x, anchorMark.entry.column.column);
     if ('ok' in columns) return columns;
     return { shape: 'adjacent', table, columns, anchor, filters: x.fr.filters, dir, count: false };

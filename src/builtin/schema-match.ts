@@ -431,17 +431,27 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     if (adj && free(i) && marks[i + 1]?.kind === 'col') place({ kind: 'kw', start: i, end: i, kw: adj[0] });
   }
 
-  // 1c. Comparatives that name a measure: "older than 40" → the age column, then a comparison.
-  for (let i = 0; i + 1 < tokens.length; i++) {
+  // 1c. Comparatives that name a measure: "older than 40" → the age column, then a comparison; alone ("is X or Y
+  // taller?") the column, higher or lower first.
+  for (let i = 0; i < tokens.length; i++) {
     const cmp = MEASURE_COMPARATIVES.get(tokens[i]!.norm);
-    if (!cmp || !free(i) || !free(i + 1) || !['than', 'que'].includes(tokens[i + 1]!.norm)) continue;
+    if (!cmp || !free(i)) continue;
     const probe = tokenize(cmp[1], 'en')[0]!;
     const cols = index.columns.filter(
       (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
     );
     if (cols.length !== 1) continue;
-    place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [] });
-    place({ kind: 'kw', start: i + 1, end: i + 1, kw: cmp[0] });
+    const than = i + 1 < tokens.length && free(i + 1) && ['than', 'que'].includes(tokens[i + 1]!.norm);
+    place({
+      kind: 'col',
+      start: i,
+      end: i,
+      col: cols[0]!,
+      full: true,
+      alts: [],
+      implied: cmp[0] === 'gt' ? 'high' : 'low',
+    });
+    if (than) place({ kind: 'kw', start: i + 1, end: i + 1, kw: cmp[0] });
   }
 
   // 1d. Two words written as one in a name: "bird strikes" → birdstrikes, "budget year" → budgetyear.

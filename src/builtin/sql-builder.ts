@@ -110,6 +110,10 @@ function filterSql(f: Filter): string {
       return `${col} IS ${f.negate ? 'NOT ' : ''}NULL`;
     case 'like':
       return `${col} = ${quoteLiteral(f.value)} COLLATE NOCASE`;
+    case 'same':
+      return `${col} = (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
+    case 'vsRow':
+      return `${col} ${f.op} (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
   }
 }
 
@@ -242,6 +246,8 @@ export function buildSql(intent: Intent): string {
       if (intent.count) return `SELECT COUNT(*) AS "count"${from}${rows}`;
       return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${before ? 'DESC' : 'ASC'} LIMIT 1`;
     }
+    case 'compare':
+      return compareSql(intent, from);
     case 'list': {
       const order = intent.distinct && intent.columns.length > 0 ? ' ORDER BY 1' : '';
       const limit = intent.limit ? ` LIMIT ${intent.limit}` : '';
@@ -257,4 +263,44 @@ function filled(columns: ColumnCatalog[]): string[] {
 
 function columnList(columns: ColumnCatalog[]): string {
   return columns.length > 0 ? columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
+}
+
+/**
+ * Two sides weighed: each side's number is a scalar subquery (the measure summed over its rows, its rows counted, or
+ * its first place in the table), then compared as the intent says.
+ */
+function compareSql(intent: Intent & { shape: 'compare' }, from: string): string {
+  const value = (side: Filter[], i: number): string => {
+    const v = Array.isArray(intent.value) ? intent.value[i]! : intent.value;
+    const what =
+      v.kind === 'measure'
+        ? `SUM(${quoteIdent(v.column.name)})`
+        : v.kind === 'count'
+          ? 'COUNT(*)'
+          : `MIN(${rowOrder(intent.table)})`;
+    return `(SELECT ${what}${from}${where(intent.table, [...side, ...intent.filters])})`;
+  };
+  const [a, b] = intent.sides.map(value) as [string, string];
+  const w = intent.words;
+  const [la, lb] = intent.labels;
+  // Each side's own number beside the answer, so it can be checked.
+  const sides = `${a} AS ${quoteIdent(la)}, ${b} AS ${quoteIdent(lb)}`;
+  switch (intent.op) {
+    case 'diff':
+      return `SELECT ${intent.dir === 'asc' ? `${b} - ${a}` : `${a} - ${b}`} AS "difference", ${sides}`;
+    case 'absdiff':
+      return `SELECT ABS(${a} - ${b}) AS "difference", ${sides}`;
+    case 'moreless':
+      return `SELECT CASE WHEN ${a} > ${b} THEN ${quoteLiteral(w.more)} WHEN ${a} < ${b} THEN ${quoteLiteral(w.less)} ELSE ${quoteLiteral(w.same)} END AS "answer", ${sides}`;
+    case 'yesno': {
+      const op = intent.dir === 'asc' ? '<' : '>';
+      return `SELECT CASE WHEN ${a} ${op} ${b} THEN ${quoteLiteral(w.yes)} ELSE ${quoteLiteral(w.no)} END AS "answer", ${sides}`;
+    }
+    case 'which': {
+      // The higher (or lower) of the two; both when they tie. The place in the table: the earlier is the "first".
+      const pick = intent.dir === 'asc' ? 'MIN' : 'MAX';
+      const pair = `SELECT ${quoteLiteral(la)} AS "answer", ${a} AS "value" UNION ALL SELECT ${quoteLiteral(lb)}, ${b}`;
+      return `SELECT "answer", "value" FROM (${pair}) WHERE "value" = (SELECT ${pick}("value") FROM (${pair}))`;
+    }
+  }
 }

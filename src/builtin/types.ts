@@ -89,7 +89,14 @@ export type Filter =
   /** Empty (NULL, or '' for text); `orZero` also counts 0 for numbers ("states with no hurricanes"). */
   | { kind: 'null'; column: ColumnCatalog; negate: boolean; orZero?: boolean }
   /** A value the catalog does not list (high-cardinality column): compared without case. */
-  | { kind: 'like'; column: ColumnCatalog; value: string };
+  | { kind: 'like'; column: ColumnCatalog; value: string }
+  /** The same value of `column` as the row the anchor names ("the same team as X"). */
+  | { kind: 'same'; column: ColumnCatalog; anchor: Filter[]; table: string }
+  /** `column` compared with its value in the row the anchor names ("more passengers than the United Kingdom"). */
+  | { kind: 'vsRow'; column: ColumnCatalog; op: CmpOp; anchor: Filter[]; table: string };
+
+/** What a comparison weighs on each side: a measure summed over the side's rows, its rows counted, or its place. */
+export type CompareValue = { kind: 'measure'; column: ColumnCatalog } | { kind: 'count' } | { kind: 'order' };
 
 /**
  * `percent`: with `share`, the percentage of rows that meet it (per group when grouped); without, each group's share
@@ -183,6 +190,25 @@ export type Intent =
       filters: Filter[];
       dir: 'prev' | 'next';
       count: boolean;
+    }
+  /**
+   * Two named things weighed against each other: which of them is higher or lower (`which`), by how much (`diff`,
+   * in the order said; `absdiff`), whether the first has more or less (`moreless`), or whether the question's claim
+   * holds (`yesno`: the first is higher, or lower with dir 'asc'). `words` are the answer's words in the question's
+   * language.
+   */
+  | {
+      shape: 'compare';
+      table: TableCatalog;
+      key: ColumnCatalog;
+      sides: [Filter[], Filter[]];
+      labels: [string, string];
+      /** One value for both sides, or one per side (two columns of the same rows: "between Finalists and Average"). */
+      value: CompareValue | [CompareValue, CompareValue];
+      filters: Filter[];
+      op: 'which' | 'diff' | 'absdiff' | 'moreless' | 'yesno';
+      dir: 'desc' | 'asc';
+      words: Record<'more' | 'less' | 'same' | 'yes' | 'no', string>;
     }
   /** Rows or distinct values: SELECT [DISTINCT] cols | * … */
   | {
