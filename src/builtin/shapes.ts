@@ -3,6 +3,7 @@
  * recent rows or date, top rows by a measure, rankings of groups, counts, aggregates of a measure, listings. Row
  * order and comparisons between named rows are read before this (row-order.ts, compare.ts).
  */
+import { countingWords } from './compare.js';
 import { AGGREGATE_WORDS, fail, isKw, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Intent } from './types.js';
@@ -79,6 +80,9 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
     intent = { shape: 'toprows', table, extra: [], orderBy: measure.column, dir, limit: limit ?? 1, filters };
   } else if (entity && !countAgg && (wantsRank || (whenMark && measure))) {
     if (has('frequent') || !measure) {
+      // Ranked by how many rows each has: only for words of number ("the most", "fewest"), not of size or time
+      // ("the largest tower", "the earliest winner").
+      if (!countingWords(x)) return fail('no_measure');
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };
     } else if (entityUnique && !has(...AGGREGATE_WORDS)) {
       intent = {
