@@ -21,7 +21,7 @@ const FILLERS = [
   'both either also just entire whole overall respectively approximately about exactly altogether name names',
   // pt
   'listado listados listada listadas grafico graficos mostrado mostrados mostrada mostradas citado citados citada',
-  'citadas tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes',
+  'citadas tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes quadro lista como',
 ].join(' ');
 
 const EVENT_VERBS = [
@@ -39,7 +39,9 @@ const EVENT_VERBS = [
   'construida fundado fundada fundou publicado publicada publicou estreou apareceu aparece aparecem',
   'aparecer entrou entraram marcou marcaram sediou sediado sediada ocorreu aconteceu aconteceram comecou',
   'iniciou representou representa possui possuem pertence pertencem localizado localizada situado situada',
-  'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos veio vieram',
+  'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos veio vieram vem atua atuam',
+  'fica ficam enfrentou enfrentaram conquistou conquistaram obteve obtiveram exibido exibidos exibida exibidas',
+  'transmitido transmitida disputado disputada disputados disputadas jogam joga',
 ].join(' ');
 
 const OUTCOME_VERBS = [
@@ -69,6 +71,8 @@ const TAKE = new Set(['take', 'takes', 'took', 'taken', 'taking']);
 const ONLY = new Set(['only', 'unico', 'unica', 'unicos', 'unicas']);
 const ARTICLES = new Set(['the', 'o', 'a', 'os', 'as']);
 const AUXILIARY = new Set(['did', 'does', 'do', 'will']);
+/** Words after which an -ing/-ed outcome is a verb again ("won BY", "winning IN"). */
+const STOP_AFTER = new Set(['by', 'in', 'at', 'on', 'the', 'a', 'an', 'to', 'against', 'over', 'of']);
 
 /** Column names that hold outcomes in another form: "W–L" records, results, scores. */
 const OUTCOME_COLUMN =
@@ -92,7 +96,15 @@ function recordsOutcomes(table: TableCatalog): boolean {
 /** A filler word or an event verb: understood, with nothing to compute or filter. */
 export function isContextWord(tokens: Token[], i: number, table: TableCatalog): boolean {
   const t = tokens[i];
-  if (!t) return false;
+  if (!t || t.quoted) return false;
+  // "LOSING candidates", "WINNING record": an outcome said of a noun is a condition on it.
+  if (
+    outcomeNorms.has(t.norm) &&
+    /(ing|ed)$/.test(t.norm) &&
+    i + 1 < tokens.length &&
+    !STOP_AFTER.has(tokens[i + 1]!.norm)
+  )
+    return false;
   if (outcomeNorms.has(t.norm)) {
     let outcomes = outcomeByTable.get(table);
     if (outcomes === undefined) outcomeByTable.set(table, (outcomes = recordsOutcomes(table)));

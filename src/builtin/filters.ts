@@ -13,12 +13,14 @@ import {
   isKw,
   isPlural,
   isSkippable,
+  labelColumn,
   type ParseFailure,
   type Reading,
   tokenText,
   yearColumn,
 } from './reading.js';
-import { isYearToken, type Mark } from './schema-match.js';
+import { isQuantityNoun } from './row-nouns.js';
+import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
 
 export interface FilterReading {
@@ -44,6 +46,14 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
+  // "total MEDALS", "silver medals", "MEDALHAS de ouro": a quantity noun beside a number column is its unit.
+  marks.forEach((m, i) => {
+    if (m.kind !== 'unknown' || !isQuantityNoun(m.token)) return;
+    const before = marks[i - 1];
+    const after = marks[r.nextContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+    if ((before?.kind === 'col' && before.col.numeric) || (after?.kind === 'col' && after.col.numeric))
+      used.add(m);
+  });
   // The question asks for groups: "which store …", "quais lojas …" (a text column right after the question word), or
   // it opens with them: "sensors with …", "lojas com …".
   const opening = marks[nextContent(-1, (x) => isSkippable(x) || isKw(x, 'list'))];
@@ -59,14 +69,35 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
 
   // ---- filters: values ----
   const eqByColumn = new Map<ColumnCatalog, Filter & { kind: 'eq' }>();
+  let ambiguous: ParseFailure | undefined;
   marks.forEach((m, i) => {
     if (m.kind !== 'val') return;
     used.add(m);
-    const col = m.entry.column;
-    // "região Sul", "the north_america region": the column word next to its value belongs to the filter.
+    let col = m.entry.column;
+    // "região Sul", "the north_america region": the column word next to its value belongs to the filter — and says
+    // which column, when the same cell is in several.
+    let named = false;
     for (const k of [prevContent(i), nextContent(i)]) {
       const n = marks[k];
-      if (n?.kind === 'col' && (n.col === col || n.alts.includes(col)) && !used.has(n)) used.add(n);
+      const candidates = [col, ...(m.alsoIn ?? [])];
+      const hit = n?.kind === 'col' ? candidates.find((c) => n.col === c || n.alts.includes(c)) : undefined;
+      if (n && hit && !used.has(n)) {
+        used.add(n);
+        col = hit;
+        named = true;
+      }
+    }
+    if (m.alsoIn?.length && !named) {
+      const resolved = resolveColumn(r, m);
+      if (!resolved) {
+        ambiguous ??= fail(
+          'ambiguous_column',
+          [tokenText(tokens, m)],
+          [m.entry.column.column, ...m.alsoIn.map((c) => c.column)],
+        );
+        return;
+      }
+      col = resolved;
     }
     let negate = false;
     for (let k = i - 1; k >= 0 && k >= i - 5; k--) {
@@ -89,6 +120,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       filters.push(f);
     }
   });
+  if (ambiguous) return ambiguous;
 
   // ---- filters: comparisons, ranges, years and months ----
   const date = r.date;
@@ -424,4 +456,24 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   }
 
   return { filters, eqByColumn, having, havingText };
+}
+
+/**
+ * The column a cell found in several columns belongs to: the one another word of the question names ("held at the
+ * Australian Open"), else the one the other value said with it is in ("Greater Glasgow or Falkirk"), else the
+ * column that names the rows. Undefined when nothing tells them apart ("Harvard" under three divisions).
+ */
+function resolveColumn(r: Reading, m: Mark & { kind: 'val' }): ColumnIndex | undefined {
+  const candidates = [m.entry.column, ...(m.alsoIn ?? [])];
+  const named = r.marks.filter(
+    (o): o is Mark & { kind: 'col' } => o.kind === 'col' && !r.used.has(o) && candidates.includes(o.col),
+  );
+  if (named.length === 1) return named[0]!.col;
+  const partners = r.marks.filter((o): o is Mark & { kind: 'val' } => o.kind === 'val' && o !== m);
+  const withPartner = candidates.filter((c) =>
+    partners.some((p) => p.entry.column === c || (p.alsoIn ?? []).includes(c)),
+  );
+  if (withPartner.length === 1) return withPartner[0];
+  const label = labelColumn(r.index);
+  return label && candidates.includes(label) ? label : undefined;
 }

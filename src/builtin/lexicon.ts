@@ -77,6 +77,7 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['quantos', 'count'],
   ['quantas', 'count'],
   ['numero de', 'count'],
+  ['numero', 'count'],
   ['numero total de', 'count'],
   ['number of', 'count'],
   ['total number of', 'count'],
@@ -235,6 +236,17 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['exibir', 'list'],
   ['me de', 'list'],
   ['which', 'which'],
+  ['em que', 'which'],
+  ['o que', 'which'],
+  ['de que', 'which'],
+  ['mais bem colocado', 'top'],
+  ['mais bem colocada', 'top'],
+  ['mais bem classificado', 'top'],
+  ['mais bem classificada', 'top'],
+  ['melhor colocado', 'top'],
+  ['melhor colocada', 'top'],
+  ['melhor classificado', 'top'],
+  ['melhor classificada', 'top'],
   ['what', 'which'],
   ['qual', 'which'],
   ['quais', 'which'],
@@ -513,6 +525,9 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['tipos', 'filler'],
   ['tipo de', 'filler'],
   ['in total', 'filler'],
+  ['ir ao ar', 'filler'],
+  ['foi ao ar', 'filler'],
+  ['foram ao ar', 'filler'],
   ['no total', 'filler'],
   ['ao todo', 'filler'],
   ['overall', 'filler'],
@@ -742,7 +757,26 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['relacao', 'refuse'],
 ];
 
-export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(PHRASES);
+/**
+ * Portuguese contracts "de" with the article that follows ("antes DO Peru", "depois DA Itália", "acima DOS…"): every
+ * phrase ending in "de" also stands with do/da/dos/das.
+ */
+function withContractions(
+  phrases: ReadonlyArray<readonly [string, Keyword]>,
+): Array<readonly [string, Keyword]> {
+  const out: Array<readonly [string, Keyword]> = [...phrases];
+  const known = new Set(phrases.map(([p]) => p));
+  for (const [phrase, kw] of phrases) {
+    if (!phrase.endsWith(' de')) continue;
+    for (const article of ['do', 'da', 'dos', 'das']) {
+      const variant = `${phrase.slice(0, -2)}${article}`;
+      if (!known.has(variant)) out.push([variant, kw]);
+    }
+  }
+  return out;
+}
+
+export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(withContractions(PHRASES));
 export const MAX_PHRASE_TOKENS = 5;
 
 /**
@@ -889,7 +923,6 @@ export const AMBIGUOUS_MONTHS: ReadonlySet<string> = new Set([
   'jan',
   'ago',
 ]);
-
 
 /**
  * Superlative adjectives that name a measure and a direction at once ("the heaviest car", "os mais pesados"):

@@ -26,6 +26,8 @@ export interface Token {
   capitalized: boolean;
   /** Written with a possessive 's ("winner's"). */
   possessive?: boolean;
+  /** Inside double quotes: the name of something, never a keyword or a function word. */
+  quoted?: boolean;
 }
 
 const TOKEN_RE = /\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
@@ -57,9 +59,15 @@ export function tokenize(question: string, lang: Lang): Token[] {
   const tokens: Token[] = [];
   // Possessives: "Japan's" → "Japan", remembered ("the last winner's album": the album is what is asked).
   const text = question.replace(/(\p{L})['’]s\b/gu, '$1\u0001');
+  // Spans inside double quotes name something exactly ("listed as \"all\"", "\"Miss You\"").
+  const quoted: Array<[number, number]> = [];
+  for (const q of text.matchAll(/["“”]([^"“”]+)["“”]/gu))
+    quoted.push([q.index ?? 0, (q.index ?? 0) + q[0].length]);
   for (const match of text.matchAll(TOKEN_RE)) {
     const raw = match[0];
-    const possessive = text[(match.index ?? 0) + raw.length] === '\u0001';
+    const at = match.index ?? 0;
+    const possessive = text[at + raw.length] === '\u0001';
+    const inQuotes = quoted.some(([from, to]) => at > from && at < to);
     // Underscores join words in snake_case names and values ("north_america"): split them like spaces.
     for (const part of raw.split('_')) {
       if (part === '') continue;
@@ -72,6 +80,7 @@ export function tokenize(question: string, lang: Lang): Token[] {
         capitalized: tokens.length > 0 && /^\p{Lu}/u.test(part),
       };
       if (possessive) token.possessive = true;
+      if (inQuotes) token.quoted = true;
       if (/^\d/.test(part)) {
         const n = parseNumeral(part, lang);
         if (n !== undefined) {

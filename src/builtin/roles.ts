@@ -27,7 +27,7 @@ import {
   unitOf,
   yearColumn,
 } from './reading.js';
-import { isQuantityNoun, isRowNoun } from './row-nouns.js';
+import { isRowNoun } from './row-nouns.js';
 import { isPositionWord, LAST_WORDS } from './row-order.js';
 import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, Bucket, GroupKey } from './types.js';
@@ -301,12 +301,14 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     if (countMark) used.add(countMark);
     const start = countMark ? marks.indexOf(countMark) : marks.findIndex((m) => isKw(m, 'total', 'howmuch'));
     let k = start + 1;
-    // Skip function words and what the filters already explain ("how many RAINY days").
-    while (
-      k < marks.length &&
-      (isSkippable(marks[k]) || isKw(marks[k], 'distinct') || (used.has(marks[k]!) && marks[k] !== groupMark))
-    )
-      k++;
+    // Skip function words, what the filters already explain ("how many RAINY days") and verbs that only say what a
+    // row records ("how many are OWNED by …", "quantos PERTENCEM ao …").
+    const skip = (m: Mark) =>
+      isSkippable(m) ||
+      isKw(m, 'distinct') ||
+      (used.has(m) && m !== groupMark) ||
+      (m.kind === 'unknown' && isContextWord(tokens, m.start, table));
+    while (k < marks.length && skip(marks[k]!)) k++;
     const noun = marks[k];
     if (noun === undefined || isKw(noun, 'row', 'filler') || noun.kind === 'table' || noun === groupMark) {
       countAgg = { agg: 'count' };
@@ -402,12 +404,6 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       );
   }
   for (const m of measures) used.add(m);
-  // "total MEDALS", "silver MEDALS", "bronze medalhas": a quantity noun right after a number column is its unit.
-  marks.forEach((m, i) => {
-    const next = marks[i + 1];
-    if (m.kind === 'col' && m.col.numeric && next?.kind === 'unknown' && isQuantityNoun(next.token))
-      used.add(next);
-  });
   const measure = measureMark?.col;
   // "ranked FIRST in gold medals": first or top by an amount is its highest, last its lowest.
   const directions = [...aggMarks, ...rankWords].filter((m) =>

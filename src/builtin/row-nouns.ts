@@ -60,7 +60,7 @@ export function isQuantityNoun(tok: Token): boolean {
 /** The unknown word at `i` can stand for the table's rows ("games", "episode", "golfistas"). */
 export function isRowNoun(tokens: Token[], i: number, index: TableIndex): boolean {
   const t = tokens[i];
-  if (!t || t.num !== undefined || !/^\p{L}{3,}$/u.test(t.norm)) return false;
+  if (!t || t.quoted || t.num !== undefined || !/^\p{L}{3,}$/u.test(t.norm)) return false;
   // A past participle is a verb ("which was SCUTTLED earlier"), not what the rows are.
   if (t.norm.length > 4 && /(ed|ado|ada|ados|adas|ido|ida|idos|idas)$/.test(t.norm)) return false;
   if (STOPWORDS.has(t.norm) || KEYWORD_PHRASES.has(t.norm) || isQuantityNoun(t)) return false;

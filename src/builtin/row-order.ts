@@ -29,6 +29,8 @@ const LAST = LAST_WORDS;
 /** "first", "last", "top", "bottom" (one word): a place in the table's order, unlike "latest" or "most recent". */
 export function isPositionWord(tokens: Token[], m: Mark): boolean {
   const word = tokens[m.start]!.norm;
+  // Phrases that only mean the top ("mais bem colocado", "best placed") count as one word.
+  if (m.kind === 'kw' && m.kw === 'top' && m.end > m.start) return true;
   return m.start === m.end && (FIRST.has(word) || LAST.has(word));
 }
 
@@ -135,7 +137,7 @@ function positionShape(x: Roles): Intent | ParseFailure | undefined {
   if (!word) return undefined;
   if (x.countMark || x.gr.group || x.limit !== undefined || x.fr.having) return undefined;
   if (x.aggMarks.some((m) => m !== word && !isKw(m, 'recent', 'oldest', 'top'))) return undefined;
-  const from = FIRST.has(tokens[word.start]!.norm) ? 'first' : 'last';
+  const from = LAST.has(tokens[word.start]!.norm) ? 'last' : 'first';
   const table = r.index.table;
   const measure = x.measure?.column;
   if (measure && isIdentifier(measure)) {

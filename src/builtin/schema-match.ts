@@ -53,6 +53,8 @@ export interface ValueEntry {
   guarded: boolean;
   /** Per word: capitalized in the cell (a name's word, for partial matches — value-match.ts). */
   caps: boolean[];
+  /** The cell's parts when it lists several ("Lyon, France" → lyon, france), folded. */
+  parts: string[];
 }
 
 export interface TableIndex {
@@ -82,6 +84,8 @@ export type Mark =
       partial: boolean;
       /** Further cells of the same column the words are part of ("japan": "Osaka, Japan" and "Tokyo, Japan"). */
       others?: ValueEntry[];
+      /** Other columns holding the same cell. */
+      alsoIn?: ColumnIndex[];
     }
   | { kind: 'kw'; start: number; end: number; kw: Keyword }
   | { kind: 'num'; start: number; end: number; value: number; digits: boolean }
@@ -169,7 +173,8 @@ export function tableIndex(table: TableCatalog): TableIndex {
     for (const tv of col.column.top_values) {
       if (!/\p{L}/u.test(tv.value)) continue;
       if (isSummaryValue(col.column, tv.value)) continue;
-      const toks = tokenize(tv.value, 'en');
+      // Footnote marks are not words of the value: "Green Owls[1]" is named "Green Owls".
+      const toks = tokenize(tv.value.replace(/\[[^\]]*\]|[*†‡§]+/gu, ' '), 'en');
       const w = toks.map((t) => wordForm(t.norm));
       if (w.length === 0 || w.length > 12) continue;
       const folded = fold(tv.value).trim();
@@ -181,7 +186,22 @@ export function tableIndex(table: TableCatalog): TableIndex {
           MONTHS.has(folded) ||
           folded.length === 1);
       const caps = toks.map((t) => /^\p{Lu}/u.test(t.raw));
-      values.push({ column: col, value: tv.value, words: w, guarded, caps });
+      const parts = tv.value
+        .split(/\s*(?:[,;/\n]|\s[-–]\s)\s*/u)
+        .map((p) =>
+          fold(p)
+            .replace(/\[[^\]]*\]|[*†‡§]+/gu, '')
+            .trim(),
+        )
+        .filter((p) => p !== '');
+      values.push({
+        column: col,
+        value: tv.value,
+        words: w,
+        guarded,
+        caps,
+        parts: parts.length > 1 ? parts : [],
+      });
     }
   }
   const tableWords = words(`${table.name.replace(/_/g, ' ')} ${table.label}`).filter(
@@ -471,7 +491,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     if (!free(i)) continue;
     for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 1; len--) {
       let allFree = true;
-      for (let k = i; k < i + len; k++) if (!free(k)) allFree = false;
+      for (let k = i; k < i + len; k++) if (!free(k) || tokens[k]!.quoted) allFree = false;
       if (!allFree) continue;
       const phrase = tokens
         .slice(i, i + len)
@@ -524,7 +544,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       place({ kind: 'table', start: i, end: i });
       continue;
     }
-    if (STOPWORDS.has(tok.norm)) {
+    if (STOPWORDS.has(tok.norm) && !tok.quoted) {
       place({ kind: 'stop', start: i, end: i });
       continue;
     }
@@ -567,9 +587,21 @@ function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place:
     const c = cands[k]!;
     if (taken(c)) continue;
     if (c.val) {
-      // Several columns holding the same value at the same span: keep them all as one mark (the first column
-      // wins); identical values in two columns are rare and usually the same thing.
-      place({ kind: 'val', start: c.start, end: c.end, entry: c.val, partial: false });
+      // The same cell in other columns ("Harvard" under several divisions): remembered, so a filter can say which
+      // column is meant — by a column word beside it — or refuse to guess (filters.ts).
+      const alsoIn = cands
+        .slice(k + 1)
+        .filter((o) => o.val && o.start === c.start && o.end === c.end && o.quality === c.quality)
+        .map((o) => o.val!.column)
+        .filter((col, i, all) => col !== c.val!.column && all.indexOf(col) === i);
+      place({
+        kind: 'val',
+        start: c.start,
+        end: c.end,
+        entry: c.val,
+        partial: false,
+        ...(alsoIn.length ? { alsoIn } : {}),
+      });
       continue;
     }
     if (!c.col) continue;

@@ -26,8 +26,13 @@ const MAX_PHRASE = 5;
 const SHORT_CELL = 4;
 const PHRASE_CELL = 8;
 
-function sameWord(tok: Token, w: { norm: string; stem: string }): boolean {
-  return tok.norm === w.norm || (tok.stem === w.stem && tok.stem.length >= 4);
+function sameWord(tok: Token, w: { norm: string; stem: string }, loose: boolean): boolean {
+  if (tok.norm === w.norm) return true;
+  // Within a phrase, the same stem ("Olympic Games" for "olympic game"); alone, the word or its plural only —
+  // "films" is not "Filming".
+  return loose
+    ? tok.stem === w.stem && tok.stem.length >= 4
+    : tok.norm === `${w.norm}s` || w.norm === `${tok.norm}s`;
 }
 
 /** Where the phrase tokens[start..end] stands inside the entry's words, or -1. */
@@ -35,7 +40,7 @@ function findRun(tokens: Token[], start: number, end: number, entry: ValueEntry)
   const n = end - start + 1;
   for (let j = 0; j + n <= entry.words.length; j++) {
     let k = 0;
-    while (k < n && sameWord(tokens[start + k]!, entry.words[j + k]!)) k++;
+    while (k < n && sameWord(tokens[start + k]!, entry.words[j + k]!, n > 1)) k++;
     if (k === n) return j;
   }
   return -1;
@@ -82,8 +87,10 @@ export function partialValues(
         // A single word must be a capitalized word of the cell: a name, not "single" in "Non-album single".
         return at >= 0 && (!single || entry.caps[at] === true);
       });
-      // A single word in several cells is a common word of names ("Award"), not one name.
-      if (hits.length === 0 || (single && hits.length > 1)) continue;
+      // A single word in several cells is a common word of names ("Award") — unless it is a whole part of each, as a
+      // country in "Lyon, France" and "Nice, France".
+      const wholePart = hits.every((h) => h.parts.includes(tokens[start]!.norm));
+      if (hits.length === 0 || (single && hits.length > 1 && !wholePart)) continue;
       const columns = new Set(hits.map((h) => h.column));
       if (columns.size !== 1) continue;
       out.push({ start, end, entries: hits });

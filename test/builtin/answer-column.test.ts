@@ -4,7 +4,7 @@
  * player", "which building") → the rows. Ordinals keep their own order for "first"/"last".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interpret } from '../../src/builtin/index.js';
+import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { draftSpec, scheduleSpec } from './small-tables.js';
 
@@ -20,17 +20,9 @@ afterAll(() => {
   schedule.close();
 });
 
-function answer(fx: Fixture, question: string): unknown[][] {
-  const r = interpret(question, fx.catalog);
-  if (r.kind !== 'sql') throw new Error(`refused "${question}": ${r.reason}`);
-  return fx.db.prepare(r.sql).raw().all() as unknown[][];
-}
+const answer = answerRows;
 
-function refused(fx: Fixture, question: string): string {
-  const r = interpret(question, fx.catalog);
-  if (r.kind === 'sql') throw new Error(`answered "${question}": ${r.sql}`);
-  return r.reason;
-}
+const refused = refusalReason;
 
 describe('the column asked for', () => {
   it('named after a question word anywhere in the question', () => {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpret } from '../../src/builtin/index.js';
+import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { medalSpec, raceSpec, seasonsSpec } from './small-tables.js';
 
@@ -23,11 +24,7 @@ afterAll(() => {
 });
 
 /** The first column of the answer's rows. */
-function answer(fx: Fixture, question: string): unknown[] {
-  const r = interpret(question, fx.catalog);
-  if (r.kind !== 'sql') throw new Error(`refused "${question}": ${r.reason}`);
-  return (fx.db.prepare(r.sql).raw().all() as unknown[][]).map((row) => row[0]);
-}
+const answer = (fx: Fixture, question: string) => answerRows(fx, question).map((row) => row[0]);
 
 describe('two named things', () => {
   it('which of the two is higher or lower', () => {

@@ -4,7 +4,7 @@
  * condition the engine would drop, so it refuses and names the word.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interpret } from '../../src/builtin/index.js';
+import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { raceSpec } from './small-tables.js';
 
@@ -15,17 +15,9 @@ beforeAll(() => {
 });
 afterAll(() => fx.close());
 
-function answer(question: string): unknown[][] {
-  const r = interpret(question, fx.catalog);
-  if (r.kind !== 'sql') throw new Error(`refused "${question}": ${r.reason}`);
-  return fx.db.prepare(r.sql).raw().all() as unknown[][];
-}
+const answer = (question: string) => answerRows(fx, question);
 
-function refusal(question: string): string {
-  const r = interpret(question, fx.catalog);
-  if (r.kind === 'sql') throw new Error(`answered "${question}": ${r.sql}`);
-  return r.reason;
-}
+const refusal = (question: string) => refusalReason(fx, question);
 
 describe('every word accounted for', () => {
   it('fillers about the table and verbs that only say what a row records are understood', () => {

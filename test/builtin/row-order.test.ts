@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpret } from '../../src/builtin/index.js';
+import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { medalSpec, raceSpec } from './small-tables.js';
 
@@ -14,11 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => fx.close());
 
-function answer(question: string, fixture = fx): unknown[][] {
-  const r = interpret(question, fixture.catalog);
-  if (r.kind !== 'sql') throw new Error(`refused "${question}": ${r.reason}`);
-  return fixture.db.prepare(r.sql).raw().all() as unknown[][];
-}
+const answer = (question: string, fixture = fx) => answerRows(fixture, question);
 
 describe('first and last on the list', () => {
   it('reads the first or last row, not the most frequent value', () => {

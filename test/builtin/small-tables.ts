@@ -84,3 +84,16 @@ export const scheduleSpec = (): TableSpec =>
     [5, 'October 4', 'Ridge Bears', 'L 7–24', 'Kelby, Scotland'],
     [6, 'October 11', 'Bay Otters', 'W 14–13', 'Dunmore, Ireland'],
   ]);
+
+/**
+ * Hosts of a tournament, pasted under a generic name: places written "City, Country", a footnote mark, and the same
+ * club in two columns.
+ */
+export const hostsSpec = (): TableSpec =>
+  table('table_3', 'Year:integer, Venue, Winner, Runner-up', [
+    [2010, 'Lyon, France', 'Red Falcons', 'Blue Sharks'],
+    [2011, 'Austin, United States', 'Blue Sharks', 'Green Owls'],
+    [2012, 'Porto, Portugal', 'Green Owls[1]', 'Red Falcons'],
+    [2013, 'Denver, United States', 'Red Falcons', 'Gold Bears'],
+    [2014, 'Nice, France', 'Gold Bears', 'All'],
+  ]);
