@@ -126,8 +126,9 @@ export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInp
     return fail('nothing');
   }
 
-  const opening = marks[r.nextContent(-1)];
-  const checked = checkPlausible(intent, isKw(opening, 'which', 'who', 'when'));
+  // "what / which / who …", wherever it stands ("… and which other one?"), asks for one thing, not whole rows.
+  const asksForOneThing = marks.some((m) => isKw(m, 'which', 'who', 'when'));
+  const checked = checkPlausible(intent, asksForOneThing);
   if ('ok' in checked) return checked;
   intent = checked;
 

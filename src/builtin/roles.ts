@@ -341,7 +341,8 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         // "how many players from France", "how many models were made in Korea": the rows that have one — distinct
         // values only when the question says so ("different", "unique"): a repeated name is still another row.
         countAgg = { agg: 'count' };
-        if (noun.col.column.null_count > 0)
+        const named = fr.filters.some((f) => f.column === noun.col.column);
+        if (noun.col.column.null_count > 0 && !named)
           fr.filters.push({ kind: 'null', column: noun.col.column, negate: true });
       }
       if (noun.alts.length > 0 && countAgg.agg !== 'count')

@@ -41,6 +41,11 @@ export interface SqlInterpretation {
   lang: Lang;
   /** What the engine understood, in `lang`. */
   explanation: string;
+  /**
+   * What is computed, as one sentence in `lang` ("Counted the rows where Country = France."): shown above the result
+   * so a wrong reading is caught at a glance (issue 13).
+   */
+  reading: string;
   /** 0..1: how sure the mapping is (exact column/value matches score high; partial matches and defaults lower). */
   confidence: number;
   table: string;
