@@ -6,7 +6,7 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { isContextWord } from './context-words.js';
-import { fail, isKw, labelColumn, type ParseFailure, yearColumn } from './reading.js';
+import { fail, isKw, labelColumn, namesThings, type ParseFailure, yearColumn } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Mark } from './schema-match.js';
 
@@ -18,9 +18,15 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
   if (x.entity && x.entityIsRows && !isKw(x.entityMark, 'who')) return [x.entity.column];
   // A column named with no other role: "what was Phil Lockyer's party" — not a verb that happens to be a column's
   // name ("which album was RELEASED before …").
+  // "Who" asks for a name: a column only partly named ("deputy judge" in "Term as a Deputy Judge", "office" in
+  // "Took office") or holding no names (dates, numbers) is context there, not the answer.
+  const asksWho = marks.some((m) => isKw(m, 'who'));
   const idle = marks.filter(
     (m): m is Mark & { kind: 'col' } =>
-      m.kind === 'col' && !used.has(m) && !(m.start === m.end && isContextWord(tokens, m.start, index.table)),
+      m.kind === 'col' &&
+      !used.has(m) &&
+      !(m.start === m.end && isContextWord(tokens, m.start, index.table)) &&
+      !(asksWho && (!m.full || !m.col.text || !namesThings(m.col))),
   );
   // "when …" asks for a time, "where …" for a place, whatever else the question names ("when did the last EPISODE
   // air"), unless what it names is itself a time or a place.

@@ -43,19 +43,21 @@ interface Pair {
 /** Two values of one column, each named by its own words ("Greater Glasgow or Falkirk", "1975 than 1963"). */
 function findPair(x: Roles): Pair | undefined {
   const { marks } = x.r;
+  const cells = (m: Mark & { kind: 'val' }) => [m.entry, ...(m.others ?? [])].map((e) => e.value);
   for (const f of x.fr.filters) {
-    if (f.kind !== 'eq' || f.negate || f.values.length !== 2) continue;
+    if (f.kind !== 'eq' || f.negate) continue;
+    // Each of the two things is one value mark (with the cells it stands for: "Braves", "@ Braves").
     const vm = marks.filter(
-      (m): m is Mark & { kind: 'val' } =>
-        m.kind === 'val' && m.entry.column.column === f.column && !m.others?.length,
+      (m): m is Mark & { kind: 'val' } => m.kind === 'val' && cells(m).every((v) => f.values.includes(v)),
     );
     if (vm.length !== 2) continue;
-    const [a, b] = [vm[0]!.entry.value, vm[1]!.entry.value];
-    const side = (v: string): Filter[] => [{ kind: 'eq', column: f.column, values: [v], negate: false }];
+    const side = (m: Mark & { kind: 'val' }): Filter[] => [
+      { kind: 'eq', column: f.column, values: cells(m), negate: false },
+    ];
     return {
       column: f.column,
-      sides: [side(a), side(b)],
-      labels: [a, b],
+      sides: [side(vm[0]!), side(vm[1]!)],
+      labels: [vm[0]!.entry.value, vm[1]!.entry.value],
       marks: [vm[0]!, vm[1]!],
       filter: f,
     };

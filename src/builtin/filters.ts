@@ -145,6 +145,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     return undefined;
   };
   const yearFilter = (op: CmpOp, year: number): Filter | ParseFailure => {
+    // With several date columns ("date of birth", "date of death"), a bare year names none of them.
+    if (index.dateColumns.length > 1)
+      return fail(
+        'ambiguous_column',
+        [String(year)],
+        index.dateColumns.map((c) => c.column),
+      );
     if (date) return { kind: 'datepart', column: date.column, format: '%Y', op, value: String(year) };
     const yc = yearColumn(index);
     if (yc) return { kind: 'cmp', column: yc.column, op, value: year };
@@ -262,7 +269,12 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       used.add(m);
       used.add(n);
       const isYear = isYearToken(tokens[n.start]);
-      const nearCol = numericNear(i, -1) ?? numericNear(k, 1);
+      // "elections had more than 200,000 POPULAR VOTES": the column right after the number is what it counts —
+      // unless one stands right before the comparison ("WON at least 4 matches").
+      const isFree = (x: Mark | undefined) => x?.kind === 'col' && !used.has(x) && x.col.numeric;
+      const rightBefore = isFree(marks[i - 1]) ? marks[i - 1] : undefined;
+      const rightAfter = isFree(marks[k + 1]) ? marks[k + 1] : undefined;
+      const nearCol = rightBefore ?? rightAfter ?? numericNear(i, -1) ?? numericNear(k, 1);
       if (asksGroups) {
         // "which store has an AVERAGE price above 15", "quais lojas têm preço MÉDIO acima de 15", "quais lojas têm
         // mais de 2 VENDAS": the comparison is on a per-group aggregate (HAVING), not on the rows.
@@ -308,6 +320,8 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       if (isKw(marks[k + 1], 'orMore', 'orLess')) used.add(marks[k + 1]!);
       if (m.kw === 'eq' && isKw(marks[k + 1], 'orMore')) op = '>=';
       if (col?.kind === 'col' && col.col.numeric && !(isYear && (m.kw === 'after' || m.kw === 'before'))) {
+        // A number far outside the column's values was meant for another one ("200,000" against a percentage).
+        if (farOutside(col.col.column, n.value)) return fail('number_target', [tokenText(tokens, n)]);
         used.add(col);
         filters.push({ kind: 'cmp', column: col.col.column, op, value: n.value });
       } else if (isYear) {
@@ -421,8 +435,17 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       filters.push({ kind: 'null', column: col.col.column, negate: isKw(m, 'notEmpty') });
     } else if (isKw(m, 'without', 'not')) {
       // "sem desconto", "with no horsepower", "não tiveram furacões": nothing recorded — for a number, also zero.
-      const fwd = marks[nextContent(i, (x) => isSkippable(x) || x.kind === 'stop')];
-      if (fwd?.kind === 'col' && !used.has(fwd) && (isKw(m, 'without') || fwd.col.numeric)) {
+      const k = nextContent(i, (x) => isSkippable(x) || x.kind === 'stop');
+      const fwd = marks[k];
+      // "not released IN 2004", "não vendidos EM março": the negation is of a condition said next, not emptiness.
+      const conditionNext =
+        isKw(marks[k + 1], 'in') || ['num', 'val', 'month'].includes(marks[k + 1]?.kind ?? '');
+      if (
+        fwd?.kind === 'col' &&
+        !used.has(fwd) &&
+        (isKw(m, 'without') || fwd.col.numeric) &&
+        !conditionNext
+      ) {
         used.add(m);
         used.add(fwd);
         filters.push({ kind: 'null', column: fwd.col.column, negate: false, orZero: fwd.col.numeric });
@@ -476,4 +499,11 @@ function resolveColumn(r: Reading, m: Mark & { kind: 'val' }): ColumnIndex | und
   if (withPartner.length === 1) return withPartner[0];
   const label = labelColumn(r.index);
   return label && candidates.includes(label) ? label : undefined;
+}
+
+/** A number more than ten times beyond a column's known values (both positive): not a bound on that column. */
+function farOutside(column: ColumnCatalog, value: number): boolean {
+  const { min, max } = column;
+  if (typeof min !== 'number' || typeof max !== 'number' || value <= 0) return false;
+  return (max > 0 && value > max * 10) || (min > 0 && value < min / 10);
 }

@@ -62,7 +62,7 @@ export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent
       return intent;
     }
     case 'aggregate': {
-      if (intent.agg === 'count' && !intent.group) {
+      if ((intent.agg === 'count' || intent.agg === 'count_distinct') && !intent.group) {
         const pinned = pinsOneRow(table, intent.filters);
         if (pinned) return fail('one_row', [name(pinned)]);
       }

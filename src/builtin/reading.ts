@@ -137,7 +137,7 @@ export function columnHasConcept(c: ColumnIndex, word: string): boolean {
 /** Values that read as numbers, ordinals, scores or times ("1st", "2–1", "1:54.3"): a column of them names nothing. */
 const NUMBERISH = /^\W*\d/;
 
-function namesThings(c: ColumnIndex): boolean {
+export function namesThings(c: ColumnIndex): boolean {
   const values = c.column.top_values;
   if (values.length === 0) return typeof c.column.min !== 'string' || !NUMBERISH.test(c.column.min);
   return values.filter((v) => NUMBERISH.test(v.value)).length * 2 < values.length;

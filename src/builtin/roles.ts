@@ -5,6 +5,7 @@
  * shape readers (row order, comparisons, lookups, aggregates) for an Intent.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { isIdentifier } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import type { FilterReading } from './filters.js';
 import type { GroupReading } from './grouping.js';
@@ -305,7 +306,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     // row records ("how many are OWNED by …", "quantos PERTENCEM ao …").
     const skip = (m: Mark) =>
       isSkippable(m) ||
-      isKw(m, 'distinct') ||
+      isKw(m, 'distinct', 'total') ||
       (used.has(m) && m !== groupMark) ||
       (m.kind === 'unknown' && isContextWord(tokens, m.start, table));
     while (k < marks.length && skip(marks[k]!)) k++;
@@ -330,9 +331,11 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         };
     } else if (noun.kind === 'col') {
       used.add(noun);
-      if (noun.col.numeric && !distinct) {
-        // "how many units were sold": a numeric amount is summed.
+      if (noun.col.numeric && !distinct && !isIdentifier(noun.col.column)) {
+        // "how many units were sold": a numeric amount is summed — not a year or a rank ("how many elections").
         countAgg = { agg: 'sum', measure: noun.col.column };
+      } else if (noun.col.numeric && !distinct) {
+        countAgg = { agg: 'count' };
       } else if (noun.col.temporal && !noun.full) {
         countAgg = { agg: 'count' };
       } else if (distinct) {

@@ -8,6 +8,7 @@
  * and a word nothing claims is "unknown" — unknown words are how the engine notices it does not understand.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { isContextWord } from './context-words.js';
 import {
   AMBIGUOUS_MONTHS,
   concepts,
@@ -180,7 +181,8 @@ export function tableIndex(table: TableCatalog): TableIndex {
       const folded = fold(tv.value).trim();
       const guarded =
         w.length === 1 &&
-        (STOPWORDS.has(folded) ||
+        (isVerbLike(folded) ||
+          STOPWORDS.has(folded) ||
           KEYWORD_PHRASES.has(folded) ||
           NUMBER_WORDS.has(folded) ||
           MONTHS.has(folded) ||
@@ -373,9 +375,19 @@ function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) =
         const tok = tokens[start + k]!;
         if (!free(start + k)) ok = false;
         else {
-          const level = matchLevel(tok, entry.words[k]!);
-          // Values match on whole words or synonyms only: a prefix is too loose for data values.
+          const w = entry.words[k]!;
+          const level = matchLevel(tok, w);
+          // Values match on whole words or synonyms only: a prefix is too loose for data values, and a one-word cell
+          // needs the word itself or its plural — a shared stem makes "films" "Filming".
           if (level < 2) ok = false;
+          else if (
+            n === 1 &&
+            level === 3 &&
+            tok.norm !== w.norm &&
+            !pluralOf(tok.norm, w.norm) &&
+            !sameConcept(tok.norm, w.norm)
+          )
+            ok = false;
           quality = Math.min(quality, level);
         }
       }
@@ -443,7 +455,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       break;
     }
   }
-  placeCandidates(strong, marks, place);
+  placeCandidates(strong, marks, place, index);
 
   // 1b. An adjective whose measure this table lacks, right before a named column ("heaviest body mass").
   for (let i = 0; i < tokens.length; i++) {
@@ -519,7 +531,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   const partial = columnCandidates(tokens, index, (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm))
     .filter((c) => !c.full)
     .sort((a, b) => b.end - b.start - (a.end - a.start) || b.coverage - a.coverage || b.quality - a.quality);
-  placeCandidates(partial, marks, place);
+  placeCandidates(partial, marks, place, index);
 
   // 4. The table's own name, numbers, months, function words.
   for (let i = 0; i < tokens.length; i++) {
@@ -578,7 +590,12 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   return out;
 }
 
-function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place: (m: Mark) => void): void {
+function placeCandidates(
+  cands: Candidate[],
+  marks: (Mark | undefined)[],
+  place: (m: Mark) => void,
+  index: TableIndex,
+): void {
   const taken = (c: Candidate) => {
     for (let i = c.start; i <= c.end; i++) if (marks[i] !== undefined) return true;
     return false;
@@ -589,11 +606,19 @@ function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place:
     if (c.val) {
       // The same cell in other columns ("Harvard" under several divisions): remembered, so a filter can say which
       // column is meant — by a column word beside it — or refuse to guess (filters.ts).
-      const alsoIn = cands
+      const same = cands
         .slice(k + 1)
-        .filter((o) => o.val && o.start === c.start && o.end === c.end && o.quality === c.quality)
+        .filter((o) => o.val && o.start === c.start && o.end === c.end && o.quality === c.quality);
+      const alsoIn = same
         .map((o) => o.val!.column)
         .filter((col, i, all) => col !== c.val!.column && all.indexOf(col) === i);
+      // Other cells of the same column that are the same name ("Braves" and "@ Braves") or list it as one of their
+      // parts ("Italy" in "France/ Italy"): the question means them too.
+      const phrase = c.val.words.map((w) => w.norm).join(' ');
+      const others = [
+        ...same.filter((o) => o.val!.column === c.val!.column).map((o) => o.val!),
+        ...index.values.filter((v) => v.column === c.val!.column && v !== c.val && v.parts.includes(phrase)),
+      ].filter((v, i, all) => all.indexOf(v) === i);
       place({
         kind: 'val',
         start: c.start,
@@ -601,6 +626,7 @@ function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place:
         entry: c.val,
         partial: false,
         ...(alsoIn.length ? { alsoIn } : {}),
+        ...(others.length ? { others } : {}),
       });
       continue;
     }
@@ -632,4 +658,26 @@ export function isYearToken(tok: Token | undefined): boolean {
     tok.num <= 2999 &&
     /^\d{4}$/.test(tok.raw)
   );
+}
+
+/** One word is the other with a plural "s" or "es". */
+function pluralOf(a: string, b: string): boolean {
+  return a === `${b}s` || b === `${a}s` || a === `${b}es` || b === `${a}es`;
+}
+
+/** A one-word cell that is an outcome or event verb ("WIN", "Lost", "Released"): a question's verb is not it. */
+function isVerbLike(word: string): boolean {
+  const toks = tokenize(word, 'en');
+  return toks.length === 1 && isContextWord(toks, 0, NO_TABLE);
+}
+
+/** A table that records no outcomes: verbs are judged as verbs only. */
+const NO_TABLE = { name: '', label: '', rows: 0, columns: [] };
+
+/** Two words listed in one synonym group as they are ("rainy" and "rain"), not merely sharing a stem. */
+function sameConcept(a: string, b: string): boolean {
+  const table = concepts().byStem;
+  const ca = table.get(a);
+  const cb = table.get(b);
+  return !!ca && !!cb && ca.some((c) => cb.includes(c));
 }

@@ -187,6 +187,21 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
     } else {
       intent = { shape: 'aggregate', table, agg, measure: measure.column, group, filters };
     }
+  } else if (temporalTarget && has('recent', 'oldest', 'high', 'low') && entity && !entity.bucket) {
+    // "which show had the earliest opening date": the show, in the order of that date.
+    used.add(temporalTarget);
+    const dir = has('recent', 'high') ? 'desc' : 'asc';
+    const orderBy = temporalTarget.col.column;
+    intent = {
+      shape: 'toprows',
+      table,
+      entity: entity.column,
+      extra: [orderBy],
+      orderBy,
+      dir,
+      limit: 1,
+      filters,
+    };
   } else if (temporalTarget && has('recent', 'oldest', 'high', 'low')) {
     used.add(temporalTarget);
     intent = {
@@ -221,6 +236,23 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
       : [];
     const columns = [entity.column, ...extra.filter((c, j) => c !== entity.column && extra.indexOf(c) === j)];
     intent = { shape: 'list', table, columns, distinct: !entityUnique, filters, limit };
+    // "what season comes after 1986": one value asked, past a bound on that very column — the nearest one.
+    const bound = filters.find((f) => f.kind === 'cmp' && f.column === entity.column && f.op !== '=');
+    if (bound?.kind === 'cmp' && !entityPlural && limit === undefined) {
+      const dir = bound.op === '>' || bound.op === '>=' ? 'asc' : 'desc';
+      const orderBy = entity.column;
+      intent = {
+        shape: 'toprows',
+        table,
+        entity: orderBy,
+        extra: [],
+        orderBy,
+        dir,
+        limit: 1,
+        filters,
+        natural: true,
+      };
+    }
     if (entity.bucket) return fail('nothing');
   } else if (measure && filters.length > 0 && !measure.intensive && !marks.some((m) => isKw(m, 'list'))) {
     // "Qual a quantidade vendida de Café no Nordeste?": an amount asked for a subset is its total.

@@ -16,7 +16,7 @@ import { quoteIdent, quoteLiteral } from './sql-quote.js';
 type WithSummaryRows = TableCatalog & { summary_rows?: number[] };
 
 const SUMMARY_LABEL =
-  /^\s*(grand\s+)?totals?\s*(\([^)]*\))?\s*:?\s*$|^\s*(sum|soma|total geral|totais)\s*:?\s*$/i;
+  /^\s*(grand\s+)?totals?\s*(\([^)]*\))?\s*:?\s*$|^\s*(sum|soma|total geral|totais|career|carreira)\s*:?\s*$/i;
 
 /** An expression for the row's place in the file: `rowid`, unless a column took that name. */
 export function rowOrder(table: TableCatalog): string {

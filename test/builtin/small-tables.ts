@@ -97,3 +97,13 @@ export const hostsSpec = (): TableSpec =>
     [2013, 'Denver, United States', 'Red Falcons', 'Gold Bears'],
     [2014, 'Nice, France', 'Gold Bears', 'All'],
   ]);
+
+/** Office holders: "Took office" holds dates (no names), a peak shared by two countries, a Career row. */
+export const officeSpec = (): TableSpec =>
+  table('table_7', 'Name, Took office, Left office, Country, Terms:integer', [
+    ['Amos Reed', 'March 4, 1803', 'March 3, 1807', 'France', 2],
+    ['Bela Ortiz', 'March 4, 1807', 'March 3, 1811', 'France/ Italy', 1],
+    ['Cyra Lund', 'March 4, 1811', 'March 3, 1815', 'Italy', 3],
+    ['Dov Hale', 'March 4, 1815', 'March 3, 1819', 'Italy', 1],
+    ['Career', null, null, null, 7],
+  ]);

@@ -1,0 +1,45 @@
+/**
+ * Readings that are SQL but not what was asked are refused or turned the one way they make sense (issue 13): "who"
+ * is answered with names, a bound on the asked column gives its nearest value, a number far outside a column's values
+ * is not tied to it, a year with several date columns names none, a summary row ("Career") is no data, and a cell
+ * that lists several places counts for each of them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRows, refusalReason } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import { officeSpec, seasonsSpec } from './small-tables.js';
+
+let office: Fixture;
+let seasons: Fixture;
+
+beforeAll(() => {
+  office = createFixture([officeSpec()]);
+  seasons = createFixture([seasonsSpec()]);
+});
+afterAll(() => {
+  office.close();
+  seasons.close();
+});
+
+describe('plausible readings', () => {
+  it('"who" is answered with names, not with a column only partly named', () => {
+    expect(answerRows(office, 'Who was the first person to hold this office?')).toEqual([['Amos Reed']]);
+    expect(answerRows(office, 'Who was in office before Cyra Lund?')).toEqual([['Bela Ortiz']]);
+  });
+
+  it('a summary row is left out, and a cell listing two places counts for each', () => {
+    expect(answerRows(office, 'What is the total number of terms?')).toEqual([[7]]);
+    expect(answerRows(office, 'How many people are from Italy?')).toEqual([[3]]);
+  });
+
+  it('one value past a bound on the asked column: the nearest one', () => {
+    expect(answerRows(seasons, 'What year comes after 2003?')).toEqual([[2004]]);
+    expect(answerRows(seasons, 'Qual ano vem antes de 2003?')).toEqual([[2002]]);
+  });
+
+  it('refuses a number far outside the column it would be tied to', () => {
+    expect(refusalReason(seasons, 'How many seasons had an attendance of more than 5,000,000?')).toContain(
+      '5,000,000',
+    );
+  });
+});
