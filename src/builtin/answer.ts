@@ -112,6 +112,8 @@ function filterText(f: Filter, lang: Lang): string {
         : `${c} ${f.negate ? 'not empty' : 'empty'}`;
     case 'like':
       return `${c} = ${f.value}`;
+    case 'textYear':
+      return `${c} ${f.op === '=' ? (lang === 'pt' ? 'inclui' : 'includes') : OP_WORD[lang][f.op]} ${f.value}`;
     case 'vsRow':
       return `${c} ${OP_WORD[lang][f.op]} ${lang === 'pt' ? 'o de' : 'that of'} ${conditionsText(f.anchor, lang)}`;
     case 'same':

@@ -32,6 +32,26 @@ export function isIdentifier(c: ColumnCatalog): boolean {
   return isOrdinal(c) || isYearLike(c);
 }
 
+const YEAR_IN_TEXT = /(^|\D)(1[5-9]|20)\d\d(\D|$)/;
+
+/** A text column most of whose cells hold a year ("1950", "1824 (special)", "pre-1939"). */
+export function holdsYears(c: ColumnCatalog): boolean {
+  if (c.type !== 'text' || c.top_values.length < 2) return false;
+  const rows = c.top_values.reduce((n, v) => n + v.count, 0);
+  const years = c.top_values.filter((v) => YEAR_IN_TEXT.test(v.value)).reduce((n, v) => n + v.count, 0);
+  return years * 10 >= rows * 8;
+}
+
+/** A text column whose cells start with their year ("1824 (special)", "1950"): comparable by that year. */
+export function startsWithYears(c: ColumnCatalog): boolean {
+  if (!holdsYears(c)) return false;
+  const rows = c.top_values.reduce((n, v) => n + v.count, 0);
+  const leading = c.top_values
+    .filter((v) => /^\s*(1[5-9]|20)\d\d/.test(v.value))
+    .reduce((n, v) => n + v.count, 0);
+  return leading * 10 >= rows * 8;
+}
+
 /** Integer years: a column whose values all fall in 1000–2100. */
 export function isYearLike(c: ColumnCatalog): boolean {
   return (

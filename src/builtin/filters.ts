@@ -5,6 +5,7 @@
  * Catalog ranges decide whether a year-like number belongs to a numeric column or to the dates.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
 import {
   AGGREGATE_WORDS,
@@ -144,7 +145,23 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     }
     return undefined;
   };
-  const yearFilter = (op: CmpOp, year: number): Filter | ParseFailure => {
+  const yearFilter = (op: CmpOp, year: number, at?: number): Filter | ParseFailure => {
+    // "first elected in 1817", "ended in 1973": the year column named right before the year.
+    const named =
+      at === undefined ? undefined : marks[prevContent(at, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+    if (named?.kind === 'col' && !used.has(named) && isYearLike(named.col.column)) {
+      used.add(named);
+      return { kind: 'cmp', column: named.col.column, op, value: year };
+    }
+    if (
+      named?.kind === 'col' &&
+      !used.has(named) &&
+      holdsYears(named.col.column) &&
+      (op === '=' || startsWithYears(named.col.column))
+    ) {
+      used.add(named);
+      return { kind: 'textYear', column: named.col.column, op, value: year };
+    }
     // With several date columns ("date of birth", "date of death"), a bare year names none of them.
     if (index.dateColumns.length > 1)
       return fail(
@@ -155,6 +172,11 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     if (date) return { kind: 'datepart', column: date.column, format: '%Y', op, value: String(year) };
     const yc = yearColumn(index);
     if (yc) return { kind: 'cmp', column: yc.column, op, value: year };
+    // No date and no integer year: the only text column that holds years ("Season", "First elected").
+    const texts = index.columns.filter((c) => holdsYears(c.column));
+    const text = texts.length === 1 ? texts[0]!.column : undefined;
+    if (text && (op === '=' || startsWithYears(text)))
+      return { kind: 'textYear', column: text, op, value: year };
     return fail('no_date_column', [String(year)]);
   };
   const OPS: Partial<Record<Keyword, CmpOp>> = {
@@ -335,7 +357,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
             value: String(n.value),
           });
         } else {
-          const f = yearFilter(op, n.value);
+          const f = yearFilter(op, n.value, i);
           if ('ok' in f) return f;
           filters.push(f);
         }
@@ -410,7 +432,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     if (m.kind === 'num' && isYearToken(tokens[m.start])) {
       // A bare year ("em 2015", "in 2008") filters on the date column.
       used.add(m);
-      const f = yearFilter('=', m.value);
+      const f = yearFilter('=', m.value, i);
       if ('ok' in f) return f;
       filters.push(f);
     }

@@ -345,7 +345,9 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         // values only when the question says so ("different", "unique"): a repeated name is still another row.
         countAgg = { agg: 'count' };
         const named = fr.filters.some((f) => f.column === noun.col.column);
-        if (noun.col.column.null_count > 0 && !named)
+        // Only a column named whole ("how many world green cars" = rows that have one), not a word of a longer
+        // header ("mills" in "Name of mill and grid reference").
+        if (noun.col.column.null_count > 0 && !named && noun.full)
           fr.filters.push({ kind: 'null', column: noun.col.column, negate: true });
       }
       if (noun.alts.length > 0 && countAgg.agg !== 'count')

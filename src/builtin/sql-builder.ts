@@ -110,6 +110,9 @@ function filterSql(f: Filter): string {
       return `${col} IS ${f.negate ? 'NOT ' : ''}NULL`;
     case 'like':
       return `${col} = ${quoteLiteral(f.value)} COLLATE NOCASE`;
+    case 'textYear':
+      if (f.op === '=') return `instr(${col}, ${quoteLiteral(String(f.value))}) > 0`;
+      return `(CAST(${col} AS INTEGER) > 0 AND CAST(${col} AS INTEGER) ${f.op} ${quoteLiteral(f.value)})`;
     case 'same':
       return `${col} = (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
     case 'vsRow':

@@ -343,5 +343,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'rebound rebounds rebote rebotes',
   'title titles titulo titulos',
   'decade decada',
+  'started start starts comecou comecaram iniciou iniciaram inicio',
+  'ended end ends terminou terminaram acabou fim encerrou',
   'length extensao',
 ];

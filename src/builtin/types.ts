@@ -97,6 +97,11 @@ export type Filter =
   | { kind: 'like'; column: ColumnCatalog; value: string }
   /** The same value of `column` as the row the anchor names ("the same team as X"). */
   | { kind: 'same'; column: ColumnCatalog; anchor: Filter[]; table: string }
+  /**
+   * A year in a text column that holds years among other text ("1824 (special)", "pre-1939", "1799\n1819"): equal
+   * when the cell names the year, compared by the year the cell starts with.
+   */
+  | { kind: 'textYear'; column: ColumnCatalog; op: CmpOp; value: number }
   /** `column` compared with its value in the row the anchor names ("more passengers than the United Kingdom"). */
   | { kind: 'vsRow'; column: ColumnCatalog; op: CmpOp; anchor: Filter[]; table: string };
 

@@ -43,3 +43,32 @@ describe('plausible readings', () => {
     );
   });
 });
+
+describe('years in text columns', () => {
+  it('a year named right after its column, in a text column of years', () => {
+    const clubs = createFixture([
+      {
+        name: 'table_9',
+        columns: [
+          { name: 'team', label: 'Team', type: 'text' },
+          { name: 'year_started', label: 'Year started', type: 'text' },
+          { name: 'year_ended', label: 'Year ended', type: 'text' },
+        ],
+        rows: [
+          ['Alder Hawks', '1929', '1931'],
+          ['Barrow Bees', 'pre-1939', '1954'],
+          ['Corby Cats', '1949', '1973'],
+          ['Derby Dogs', '1949', '1960'],
+        ],
+      },
+    ]);
+    try {
+      expect(answerRows(clubs, 'What team started in 1949 and ended in 1973?')).toEqual([['Corby Cats']]);
+      expect(answerRows(clubs, 'Quantas equipes começaram em 1949?')).toEqual([[2]]);
+      // "pre-1939" has no year to compare: comparisons need cells that start with theirs.
+      expect(refusalReason(clubs, 'How many teams started before 1940?')).toContain('1940');
+    } finally {
+      clubs.close();
+    }
+  });
+});
