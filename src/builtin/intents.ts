@@ -3,6 +3,7 @@ import { unexplained } from './coverage.js';
 import { readFilters } from './filters.js';
 import { readGroups } from './grouping.js';
 import type { Keyword, Lang } from './lexicon.js';
+import { lookupShape } from './lookup.js';
 import type { Token } from './normalize.js';
 import { checkPlausible } from './plausible.js';
 import {
@@ -81,7 +82,7 @@ export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInp
   // to compare), then the aggregate shapes.
   const compared = compareShape(x, lang);
   if (compared && 'ok' in compared) return compared;
-  const ordered = compared ?? rowOrderShape(x);
+  const ordered = compared ?? rowOrderShape(x) ?? lookupShape(x);
   if (ordered && 'ok' in ordered) return ordered;
 
   // A comparison with nothing to compare ("price above", "entre") would be silently dropped: say so instead.

@@ -62,9 +62,13 @@ function takeAnchor(x: Roles, anchor: Mark & { kind: 'val' }): Filter[] | undefi
       f.values.includes(anchor.entry.value),
   );
   const f = filters[i];
-  if (!f || f.kind !== 'eq' || f.values.length !== 1) return undefined;
-  filters.splice(i, 1);
-  return [f];
+  const cells = [anchor.entry, ...(anchor.others ?? [])].map((e) => e.value);
+  if (!f || f.kind !== 'eq' || f.values.some((v) => !cells.includes(v))) return undefined;
+  // "how many WORLD CHAMPIONSHIPS were held before the World Championships in 2001": the same value said again
+  // for the rows counted stays their condition.
+  const again = x.r.marks.some((m) => m !== anchor && m.kind === 'val' && cells.includes(m.entry.value));
+  if (!again) filters.splice(i, 1);
+  return [{ ...f }];
 }
 
 /** Where in the question a filter was said: the first value or number it came from (-1 when unknown). */
@@ -95,11 +99,6 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
     // "below 1.75 mts", "above 50": a comparison with a number written in a text column, not a row to start from.
     if (/^\W*\d/.test(anchorMark.entry.value) && word.kind === 'kw' && (word.kw === 'gt' || word.kw === 'lt'))
       continue;
-    // An anchor that is in several rows names no single place to start from.
-    const count = anchorMark.entry.column.column.top_values.find(
-      (v) => v.value === anchorMark.entry.value,
-    )?.count;
-    if (count !== undefined && count > 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
     // "after the United States, what country won the most gold": a ranking from a place on — not read.
     const counting = !!x.countMark && x.countAgg?.agg === 'count';
     // "which team ranked below Chile": a rank named beside the order word is the order itself.
@@ -115,6 +114,13 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
         x.fr.filters.splice(x.fr.filters.indexOf(f), 1);
       }
     }
+    // An anchor in several rows names no single place to start from — unless a condition said with it picks one.
+    const cells = [anchorMark.entry, ...(anchorMark.others ?? [])];
+    const rows = cells.reduce(
+      (n, e) => n + (e.column.column.top_values.find((v) => v.value === e.value)?.count ?? 1),
+      0,
+    );
+    if (rows > 1 && anchor.length === 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
     used.add(word);
     for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
     const table = r.index.table;

@@ -64,3 +64,14 @@ describe('summary rows', () => {
     }
   });
 });
+
+describe('lookups and anchors', () => {
+  it('a question word asks for a column the question names: the cell of the named row', () => {
+    expect(answer("What was Tess Okafor's country?")).toEqual([['Kenya']]);
+    expect(answer('Qual era o país de Ines Lobo?')).toEqual([['Portugal']]);
+  });
+
+  it('an anchor in several rows is read when a condition said with it picks one', () => {
+    expect(answer('Which athlete is listed after Kenya with an age of 31?')).toEqual([['Ada Olsen']]);
+  });
+});
