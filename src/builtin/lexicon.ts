@@ -1023,6 +1023,20 @@ const PROTECTED: ReadonlySet<string> = new Set(['data', 'dados', 'sales', 'venda
  * function stems question words and catalog words, so "populosos", "population" and "população" meet at "popul".
  */
 export function stem(word: string): string {
+  let cached = stems.get(word);
+  if (cached === undefined) {
+    cached = stemOf(word);
+    // Words repeat across questions and cells: a bounded memo keeps tokenizing cheap (issue 13's 1 ms budget).
+    if (stems.size >= MAX_MEMO) stems.clear();
+    stems.set(word, cached);
+  }
+  return cached;
+}
+
+const MAX_MEMO = 50_000;
+const stems = new Map<string, string>();
+
+function stemOf(word: string): string {
   let w = word;
   if (w.length <= 3 || /\d/.test(w) || PROTECTED.has(w)) return w;
   const rules: ReadonlyArray<readonly [string, string]> = [

@@ -7,8 +7,18 @@ import { EN_MARKERS, type Lang, MULTIPLIERS, NUMBER_WORDS, PT_MARKERS, stem } fr
 
 /** NFKD, combining marks removed, lower case: `Preço` → `preco`. */
 export function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  let folded = folds.get(text);
+  if (folded === undefined) {
+    folded = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    // Cells and words repeat: a bounded memo (cleared when full) keeps folding off the hot path.
+    if (folds.size >= MAX_MEMO) folds.clear();
+    folds.set(text, folded);
+  }
+  return folded;
 }
+
+const MAX_MEMO = 50_000;
+const folds = new Map<string, string>();
 
 export interface Token {
   /** Position in the question's token list. */
@@ -55,7 +65,24 @@ export function parseNumeral(text: string, lang: Lang): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * The question's (or a cell's, a header's) tokens. Memoized (bounded): cells and headers are tokenized again for
+ * every catalog object, and the same words come back question after question. Callers never change tokens.
+ */
 export function tokenize(question: string, lang: Lang): Token[] {
+  const key = `${lang}\u0000${question}`;
+  let tokens = tokenCache.get(key);
+  if (tokens === undefined) {
+    tokens = tokenizeText(question, lang);
+    if (tokenCache.size >= MAX_MEMO) tokenCache.clear();
+    tokenCache.set(key, tokens);
+  }
+  return tokens;
+}
+
+const tokenCache = new Map<string, Token[]>();
+
+function tokenizeText(question: string, lang: Lang): Token[] {
   const tokens: Token[] = [];
   // Possessives: "Japan's" → "Japan", remembered ("the last winner's album": the album is what is asked).
   const text = question.replace(/(\p{L})['’]s\b/gu, '$1\u0001');

@@ -21,6 +21,7 @@ import {
   isPlural,
   isSkippable,
   labelColumn,
+  namesThings,
   type ParseFailure,
   type Reading,
   tokenText,
@@ -141,13 +142,14 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       );
       return m.kind === 'unknown' && isRowNoun(tokens, m.start, index) && headNoun(k) && !namedLater;
     };
+    const asksWho = isKw(marks[i], 'who');
     for (let k = i + 1; k < marks.length; k++) {
       const m = marks[k]!;
       // Skipped on the way to the entity: function words, fillers ("the NAME of", "listed") and row-order words
       // ("the LAST location", "the NEXT coach"), which the row-order reading takes.
       if (
         m.kind === 'stop' ||
-        isKw(m, 'which', 'list', 'top', 'filler', 'distinct', 'prev', 'next') ||
+        (isKw(m, 'which', 'list', 'top', 'filler', 'distinct', 'prev', 'next') && !rowNounAfterWhich(k)) ||
         (m.kind === 'unknown' && isContextWord(tokens, m.start, table))
       )
         continue;
@@ -184,6 +186,9 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       if (owned?.kind === 'col' && !used.has(owned) && !owned.col.numeric) {
         entity = { column: owned.col.column };
         entityMark = owned;
+      } else if (asksWho && m.kind === 'col' && (!m.full || !m.col.text || !namesThings(m.col))) {
+        // "who was the last DEPUTY JUDGE …" where the column is "Term as a Deputy Judge": no names there — the
+        // answer is the column that names the rows.
       } else if (m.kind === 'col' && !used.has(m) && (!m.col.numeric || numericEntity)) {
         entity = { column: m.col.column, bucket: m.col.temporal ? unitOf(tokens, m) : undefined };
         if (entity.bucket === 'day' && m.col.column.type === 'date') entity.bucket = undefined;

@@ -175,7 +175,9 @@ function positionShape(x: Roles): Intent | ParseFailure | undefined {
   }
   // "the density of the last city": the measure is what is asked, of the last row — not "the last density".
   if (measure && marks[r.nextContent(marks.indexOf(word))] === x.measureMark) return undefined;
-  const columns = measure ? [measure] : answerColumns(x, undefined);
+  // "who was the top draft pick": a name, never the number.
+  const who = marks.some((m) => isKw(m, 'who'));
+  const columns = measure && !who ? [measure] : answerColumns(x, undefined);
   if ('ok' in columns) return columns;
   used.add(word);
   // "when was the last GAME": the noun after the position word is what the rows are.

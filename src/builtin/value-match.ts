@@ -28,11 +28,9 @@ const PHRASE_CELL = 8;
 
 function sameWord(tok: Token, w: { norm: string; stem: string }, loose: boolean): boolean {
   if (tok.norm === w.norm) return true;
-  // Within a phrase, the same stem ("Olympic Games" for "olympic game"); alone, the word or its plural only —
-  // "films" is not "Filming".
-  return loose
-    ? tok.stem === w.stem && tok.stem.length >= 4
-    : tok.norm === `${w.norm}s` || w.norm === `${tok.norm}s`;
+  // Within a phrase, the same stem ("Olympic Games" for "olympic game"); alone, the word itself — "films" is not
+  // "Filming", and a name is not said in the plural ("operas" is not "Vienna State Opera").
+  return loose && tok.stem === w.stem && tok.stem.length >= 4;
 }
 
 /** Where the phrase tokens[start..end] stands inside the entry's words, or -1. */
