@@ -112,6 +112,8 @@ function filterText(f: Filter, lang: Lang): string {
         : `${c} ${f.negate ? 'not empty' : 'empty'}`;
     case 'like':
       return `${c} = ${f.value}`;
+    case 'anyOf':
+      return `${f.columns.map(columnLabel).join(lang === 'pt' ? ' ou ' : ' or ')} = ${f.values.join(lang === 'pt' ? ' ou ' : ' or ')}`;
     case 'textYear':
       return `${c} ${f.op === '=' ? (lang === 'pt' ? 'inclui' : 'includes') : OP_WORD[lang][f.op]} ${f.value}`;
     case 'vsRow':

@@ -7,6 +7,7 @@
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
+import { fold } from './normalize.js';
 import {
   AGGREGATE_WORDS,
   fail,
@@ -21,7 +22,7 @@ import {
   yearColumn,
 } from './reading.js';
 import { isQuantityNoun } from './row-nouns.js';
-import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
+import { type ColumnIndex, isYearToken, type Mark, type TableIndex } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
 
 export interface FilterReading {
@@ -47,6 +48,11 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
+  // "4,500 m", "30 mph", "2,000 feet": a unit right after a number says what it measures, no more.
+  marks.forEach((m, i) => {
+    const next = marks[i + 1];
+    if (m.kind === 'num' && next?.kind === 'unknown' && isUnit(next.token.norm, index)) used.add(next);
+  });
   // "total MEDALS", "silver medals", "MEDALHAS de ouro": a quantity noun beside a number column is its unit.
   marks.forEach((m, i) => {
     if (m.kind !== 'unknown' || !isQuantityNoun(m.token)) return;
@@ -91,11 +97,11 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     if (m.alsoIn?.length && !named) {
       const resolved = resolveColumn(r, m);
       if (!resolved) {
-        ambiguous ??= fail(
-          'ambiguous_column',
-          [tokenText(tokens, m)],
-          [m.entry.column.column, ...m.alsoIn.map((c) => c.column)],
-        );
+        // "how many games did the Senators play" where Senators are under Visitor and under Home: rows where any of
+        // those columns holds the name (plausible.ts refuses asking for one of those very columns).
+        const columns = [m.entry.column, ...m.alsoIn].map((c) => c.column);
+        const values = [m.entry, ...(m.others ?? [])].map((e) => e.value);
+        filters.push({ kind: 'anyOf', column: columns[0]!, columns, values });
         return;
       }
       col = resolved;
@@ -189,6 +195,21 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     before: '<',
   };
 
+  // "in the 1800s", "the 1950s": a decade or a century, a span of years.
+  for (let i = 0; i + 1 < marks.length; i++) {
+    const [m, s] = [marks[i]!, marks[i + 1]!];
+    if (m.kind !== 'num' || s.kind !== 'unknown' || s.token.norm !== 's' || !isYearToken(tokens[m.start]))
+      continue;
+    if (m.value % 10 !== 0) continue;
+    const high = m.value + (m.value % 100 === 0 ? 99 : 9);
+    const from = yearFilter('>=', m.value, i);
+    const to = yearFilter('<=', high, i);
+    if ('ok' in from) return from;
+    if ('ok' in to) return to;
+    filters.push(from, to);
+    used.add(m);
+    used.add(s);
+  }
   // "from 1990 to 2012", "de 1990 a 2012", "1990–2012": a span of years, on the dates or the year column.
   for (let i = 0; i + 2 < marks.length; i++) {
     const [a, to, b] = [marks[i]!, marks[i + 1]!, marks[i + 2]!];
@@ -528,4 +549,25 @@ function farOutside(column: ColumnCatalog, value: number): boolean {
   const { min, max } = column;
   if (typeof min !== 'number' || typeof max !== 'number' || value <= 0) return false;
   return (max > 0 && value > max * 10) || (min > 0 && value < min / 10);
+}
+
+/** Units of measure, both languages (the catalog's own units — a header's "(m)" — count too). */
+const UNITS = new Set(
+  (
+    'm km cm mm ft feet foot in inch inches mi mile miles yd yards meters metres meter metre kg g lb lbs pounds ton ' +
+    'tons t mph kmh kph km/h sec secs seconds min mins minutes h hr hrs hours mts metros quilometros pes ' +
+    'polegadas libras toneladas segundos minutos horas usd eur gbp'
+  ).split(' '),
+);
+
+function isUnit(word: string, index: TableIndex): boolean {
+  if (UNITS.has(word)) return true;
+  // A unit the table itself uses: "Elevation (m)", and the importer's recorded unit (catalog `unit`, when present).
+  return index.columns.some((c) => {
+    if (!c.numeric) return false;
+    const unit = (c.column as ColumnCatalog & { unit?: string }).unit;
+    if (unit && fold(unit) === word) return true;
+    const inParens = /\(([^)]*)\)/.exec(c.column.label)?.[1];
+    return inParens !== undefined && fold(inParens).trim() === word;
+  });
 }

@@ -30,13 +30,41 @@ function pinsOneRow(table: TableCatalog, filters: Filter[]): ColumnCatalog | und
   return undefined;
 }
 
-/** The answer column is one the question gave a single value for. */
+/** The answer column is one the question gave a single value for (or looked a name up in). */
 function echoes(filters: Filter[], answer: ColumnCatalog): boolean {
-  return filters.some((f) => f.kind === 'eq' && !f.negate && f.values.length === 1 && f.column === answer);
+  return filters.some(
+    (f) =>
+      (f.kind === 'eq' && !f.negate && f.values.length === 1 && f.column === answer) ||
+      (f.kind === 'anyOf' && f.columns.includes(answer)),
+  );
+}
+
+/** The columns whose cells the reading answers with. */
+function answerColumnsOf(intent: Intent): ColumnCatalog[] {
+  switch (intent.shape) {
+    case 'list':
+    case 'position':
+    case 'adjacent':
+      return intent.columns;
+    case 'toprows':
+      return intent.entity ? [intent.entity] : [];
+    case 'ranking':
+      return [intent.group.column];
+    case 'aggregate':
+      return intent.group ? [intent.group.column] : [];
+    case 'compare':
+      return [];
+  }
 }
 
 export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent | ParseFailure {
   const table = intent.table;
+  // A name looked up in several columns cannot also be what is answered ("who did the Senators play" over Home
+  // and Visitor): which side is which is not said.
+  const spread = intent.filters.find(
+    (f) => f.kind === 'anyOf' && answerColumnsOf(intent).some((c) => f.columns.includes(c)),
+  );
+  if (spread) return fail('echo', [name(spread.column)]);
   switch (intent.shape) {
     case 'ranking': {
       const g = intent.group;
@@ -88,8 +116,7 @@ export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent
       // "which nations won only bronze medals" read as every nation with its bronze: a condition went unread.
       if (intent.filters.length === 0 && intent.columns.length > 1 && asksForOneThing) return fail('nothing');
       const [answer] = intent.columns;
-      if (answer && echoes(intent.filters, answer) && intent.columns.length === 1)
-        return fail('echo', [name(answer)]);
+      if (answer && echoes(intent.filters, answer)) return fail('echo', [name(answer)]);
       return intent;
     }
     default:

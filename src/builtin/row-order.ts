@@ -11,7 +11,7 @@ import type { ColumnCatalog } from '../data/catalog-types.js';
 import { answerColumns } from './answer-column.js';
 import { isIdentifier, isYearLike } from './column-roles.js';
 import type { Token } from './normalize.js';
-import { fail, isKw, type ParseFailure } from './reading.js';
+import { fail, isKw, type ParseFailure, yearColumn } from './reading.js';
 import type { Roles } from './roles.js';
 import { isRowNoun } from './row-nouns.js';
 import type { Mark } from './schema-match.js';
@@ -48,7 +48,36 @@ function sideOf(r: Roles['r'], m: Mark): 'prev' | 'next' | undefined {
 }
 
 export function rowOrderShape(x: Roles): Intent | ParseFailure | undefined {
-  return adjacentShape(x) ?? positionShape(x);
+  return adjacentShape(x) ?? positionShape(x) ?? timeOrderShape(x);
+}
+
+/**
+ * "what was the earliest winner?", "the most recent champion": with no date column, the year column orders the rows
+ * (the earliest year, every row of it); the answer is the column asked, or the one naming the rows.
+ */
+function timeOrderShape(x: Roles): Intent | ParseFailure | undefined {
+  const { r } = x;
+  const { marks, used, tokens } = r;
+  const word = marks.find((m) => !used.has(m) && isKw(m, 'recent', 'oldest') && !isPositionWord(tokens, m));
+  const year = yearColumn(r.index);
+  if (!word || r.date || !year || x.measure || x.countMark || x.gr.group || x.limit !== undefined)
+    return undefined;
+  if (x.aggMarks.some((m) => m !== word && !used.has(m))) return undefined;
+  const columns = answerColumns(x, undefined);
+  if ('ok' in columns || columns.length !== 1 || columns[0] === year.column) return undefined;
+  used.add(word);
+  const dir = isKw(word, 'oldest') ? 'asc' : 'desc';
+  return {
+    shape: 'toprows',
+    table: r.index.table,
+    entity: columns[0],
+    extra: [year.column],
+    orderBy: year.column,
+    dir,
+    limit: 1,
+    filters: x.fr.filters,
+    natural: true,
+  };
 }
 
 /** Takes the anchor's value out of the filters: it names the row to start from, not rows to keep. */

@@ -412,10 +412,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   for (let i = 0; i < tokens.length; i++) {
     const adj = MEASURE_ADJECTIVES.get(tokens[i]!.norm);
     if (!adj || !free(i)) continue;
-    const probe = tokenize(adj[1], 'en')[0]!;
-    const cols = index.columns.filter(
-      (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
-    );
+    const cols = columnsOfConcept(index, adj[1]);
     if (cols.length === 1)
       place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [], implied: adj[0] });
     // Several such columns: just highest/lowest, the column is named elsewhere.
@@ -468,10 +465,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   for (let i = 0; i < tokens.length; i++) {
     const cmp = MEASURE_COMPARATIVES.get(tokens[i]!.norm);
     if (!cmp || !free(i)) continue;
-    const probe = tokenize(cmp[1], 'en')[0]!;
-    const cols = index.columns.filter(
-      (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
-    );
+    const cols = columnsOfConcept(index, cmp[1]);
     if (cols.length !== 1) continue;
     const than = i + 1 < tokens.length && free(i + 1) && ['than', 'que'].includes(tokens[i + 1]!.norm);
     place({
@@ -523,8 +517,18 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     let allFree = true;
     for (let k = p.start; k <= p.end; k++) if (!free(k)) allFree = false;
     if (!allFree) continue;
-    const [entry, ...others] = p.entries;
-    place({ kind: 'val', start: p.start, end: p.end, entry: entry!, partial: true, others });
+    const [entry, ...rest] = p.entries;
+    const others = rest.filter((e) => e.column === entry!.column);
+    const alsoIn = [...new Set(rest.filter((e) => e.column !== entry!.column).map((e) => e.column))];
+    place({
+      kind: 'val',
+      start: p.start,
+      end: p.end,
+      entry: entry!,
+      partial: true,
+      others,
+      ...(alsoIn.length ? { alsoIn } : {}),
+    });
   }
 
   // 3. Partial column names on what is left ("preço" for preco_medio), ignoring function words.
@@ -680,4 +684,15 @@ function sameConcept(a: string, b: string): boolean {
   const ca = table.get(a);
   const cb = table.get(b);
   return !!ca && !!cb && ca.some((c) => cb.includes(c));
+}
+
+/**
+ * The number columns an adjective's measure names ("heaviest", "taller" → weight, height): columns whose header IS
+ * that measure ("Height (m)", "Weight"), not one where it qualifies another thing ("Col height" of a mountain pass).
+ */
+function columnsOfConcept(index: TableIndex, concept: string): ColumnIndex[] {
+  const probe = tokenize(concept, 'en')[0]!;
+  return index.columns.filter(
+    (c) => c.numeric && c.wordSets.some((set) => set.length === 1 && matchLevel(probe, set[0]!) >= 2),
+  );
 }

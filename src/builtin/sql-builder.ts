@@ -110,6 +110,10 @@ function filterSql(f: Filter): string {
       return `${col} IS ${f.negate ? 'NOT ' : ''}NULL`;
     case 'like':
       return `${col} = ${quoteLiteral(f.value)} COLLATE NOCASE`;
+    case 'anyOf': {
+      const list = f.values.map(quoteLiteral).join(', ');
+      return `(${f.columns.map((c) => `${quoteIdent(c.name)} IN (${list})`).join(' OR ')})`;
+    }
     case 'textYear':
       if (f.op === '=') return `instr(${col}, ${quoteLiteral(String(f.value))}) > 0`;
       return `(CAST(${col} AS INTEGER) > 0 AND CAST(${col} AS INTEGER) ${f.op} ${quoteLiteral(f.value)})`;

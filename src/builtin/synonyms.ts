@@ -262,7 +262,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'loss losses derrota derrotas',
   'draw draws empate empates',
   'match matches partida partidas jogo jogos',
-  'attendance publico assistencia',
+  'attendance attendees spectators crowd publico assistencia espectadores',
   'capacity capacidade',
   'stadium stadiums estadio estadios',
   'county counties condado condados',

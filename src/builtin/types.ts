@@ -102,6 +102,8 @@ export type Filter =
    * when the cell names the year, compared by the year the cell starts with.
    */
   | { kind: 'textYear'; column: ColumnCatalog; op: CmpOp; value: number }
+  /** The value in any of several columns ("the Senators" under Visitor or under Home); `column` is the first. */
+  | { kind: 'anyOf'; column: ColumnCatalog; columns: ColumnCatalog[]; values: string[] }
   /** `column` compared with its value in the row the anchor names ("more passengers than the United Kingdom"). */
   | { kind: 'vsRow'; column: ColumnCatalog; op: CmpOp; anchor: Filter[]; table: string };
 

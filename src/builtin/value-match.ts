@@ -5,8 +5,8 @@
  *
  * A phrase of several words matches a contiguous run of a cell's words. A single word is riskier ("single" is in
  * "Non-album single", "match" in "This was a no-disqualification match."): it must be a name — capitalized in the
- * cell, and no word of the engine's vocabulary, a function word or a verb. The phrase must point into one column;
- * all the cells of that column that contain it are meant ("in japan": every venue in Japan).
+ * cell, and no word of the engine's vocabulary, a function word or a verb. All the cells that contain the phrase are
+ * meant ("in japan": every venue in Japan); when they are in several columns, filters.ts decides which.
  */
 import { isContextWord } from './context-words.js';
 import { KEYWORD_PHRASES, NUMBER_WORDS, STOPWORDS } from './lexicon.js';
@@ -88,9 +88,8 @@ export function partialValues(
       // A single word in several cells is a common word of names ("Award") — unless it is a whole part of each, as a
       // country in "Lyon, France" and "Nice, France".
       const wholePart = hits.every((h) => h.parts.includes(tokens[start]!.norm));
-      if (hits.length === 0 || (single && hits.length > 1 && !wholePart)) continue;
-      const columns = new Set(hits.map((h) => h.column));
-      if (columns.size !== 1) continue;
+      const cells = new Set(hits.map((h) => h.value));
+      if (hits.length === 0 || (single && cells.size > 1 && !wholePart)) continue;
       out.push({ start, end, entries: hits });
     }
   }
