@@ -793,7 +793,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'the a an is are was were be been being has have had do does did there here it its this that these those ' +
     'to at on as into than then me my i we our you your us show tell find get got give see please can could ' +
     'exist exists existed happened occurred made make done sell sells selling bought placed whose who whom ' +
-    'each every any some all same such also only just ever whats were value ' +
+    'each every any some all same such also just ever whats were value ' +
     'o a os as um uma uns umas ao aos que se e ou ja foi foram era eram ser sao esta estao estava estavam ' +
     'tem tinha tinham teve tiveram ha houve existe existem existiu existiram fez fizeram feito feita feitos ' +
     'feitas fazer vendeu venderam vender vende vendem dos das nos nas pelo pela pelos pelas num numa me diga ' +

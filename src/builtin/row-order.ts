@@ -175,7 +175,9 @@ function positionShape(x: Roles): Intent | ParseFailure | undefined {
   const from = LAST.has(tokens[word.start]!.norm) ? 'last' : 'first';
   const table = r.index.table;
   const measure = x.measure?.column;
-  if (measure && isIdentifier(measure)) {
+  // An ordinal with empty cells at the top ("Rank" blank beside medal pictures) no longer orders the rows: the table's
+  // own order does.
+  if (measure && isIdentifier(measure) && measure.null_count === 0) {
     // "the last player picked", "the first draw": in the order of that ordinal or year — and "what week was the
     // first bye" asks for that very column.
     const asked =

@@ -139,7 +139,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'source fonte',
   'total',
   'number numero',
-  'percent percentual porcentagem pct',
+  'percent percentage percentual porcentagem pct',
   'unit unitario unitaria',
   'latitude lat',
   'longitude lon lng long',
