@@ -68,10 +68,18 @@ export function unexplained(r: Reading, intent: Intent): Mark[] {
 /**
  * A column named without a value is no condition ("quantas vendas nas lojas", "which position was represented the
  * most on the team"), as long as the reading computes something definite; when it lists whole rows, the column was
- * probably what the question asked for ("what was X's party?"), so answering with every column is no answer.
+ * probably what the question asked for ("what was X's party?"), so answering with every column is no answer. A number
+ * column left aside while another is summed or compared is a second measure dropped ("gold AND SILVER medals").
  */
-function idleColumnIsContext(intent: Intent): boolean {
-  return !(intent.shape === 'list' && intent.columns.length === 0);
+function idleColumnIsContext(m: Mark & { kind: 'col' }, intent: Intent): boolean {
+  if (intent.shape === 'list' && intent.columns.length === 0) return false;
+  // "in the 2001 SEASON": the column of a condition, named beside its value.
+  if (intent.filters.some((f) => f.column === m.col.column)) return true;
+  const weighed =
+    (intent.shape === 'aggregate' && intent.agg !== 'count') ||
+    intent.shape === 'ranking' ||
+    intent.shape === 'compare';
+  return !(m.col.numeric && !m.col.temporal && weighed);
 }
 
 function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
@@ -86,7 +94,7 @@ function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
     case 'unknown':
       return isContextWord(r.tokens, m.start, r.index.table);
     case 'col':
-      return idleColumnIsContext(intent);
+      return idleColumnIsContext(m, intent);
     case 'val':
     case 'num':
     case 'month':

@@ -5,7 +5,7 @@
  * All entries are written folded (no accents, lower case) — see normalize.ts.
  */
 
-import { SYNONYM_GROUPS } from './synonyms.js';
+import { NAME_GROUPS, SYNONYM_GROUPS } from './synonyms.js';
 
 export type Lang = 'pt' | 'en';
 
@@ -1097,7 +1097,7 @@ let conceptTable: ConceptTable | undefined;
 export function concepts(): ConceptTable {
   if (conceptTable) return conceptTable;
   const byStem = new Map<string, number[]>();
-  SYNONYM_GROUPS.forEach((group, id) => {
+  [...SYNONYM_GROUPS, ...NAME_GROUPS].forEach((group, id) => {
     for (const word of group.split(/\s+/)) {
       for (const key of new Set([word, stem(word)])) {
         const list = byStem.get(key) ?? [];
@@ -1201,3 +1201,11 @@ export const EN_MARKERS: ReadonlySet<string> = new Set(
     'top records rows price value have has had'
   ).split(' '),
 );
+
+let names: ReadonlySet<string> | undefined;
+
+/** Words of place and day names (NAME_GROUPS): names a question may give a cell by, in either language. */
+export function isNameWord(word: string): boolean {
+  names ??= new Set(NAME_GROUPS.flatMap((g) => g.split(/\s+/)));
+  return names.has(word);
+}

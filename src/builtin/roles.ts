@@ -31,7 +31,7 @@ import {
 } from './reading.js';
 import { isRowNoun } from './row-nouns.js';
 import { isPositionWord, LAST_WORDS } from './row-order.js';
-import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
+import { type ColumnIndex, isYearToken, type Mark, matchLevel } from './schema-match.js';
 import type { Agg, Bucket, GroupKey } from './types.js';
 
 /** The aggregate an aggregate word names. */
@@ -335,31 +335,36 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
           bucket: bucket === 'day' && date.column.type === 'date' ? undefined : bucket,
         };
     } else if (noun.kind === 'col') {
+      const others = marks.filter(
+        (m): m is Mark & { kind: 'col' } => m.kind === 'col' && m !== noun && !used.has(m),
+      );
+      // "how many goals did X score": the verb says which goals column.
+      const col = noun.alts.length > 0 ? mergeNamingWords([noun, ...others], used)[0]! : noun;
       used.add(noun);
-      if (noun.col.numeric && !distinct && !isIdentifier(noun.col.column)) {
+      if (col.col.numeric && !distinct && !isIdentifier(col.col.column)) {
         // "how many units were sold": a numeric amount is summed — not a year or a rank ("how many elections").
-        countAgg = { agg: 'sum', measure: noun.col.column };
-      } else if (noun.col.numeric && !distinct) {
+        countAgg = { agg: 'sum', measure: col.col.column };
+      } else if (col.col.numeric && !distinct) {
         countAgg = { agg: 'count' };
-      } else if (noun.col.temporal && !noun.full) {
+      } else if (col.col.temporal && !col.full) {
         countAgg = { agg: 'count' };
       } else if (distinct) {
-        countAgg = { agg: 'count_distinct', measure: noun.col.column };
+        countAgg = { agg: 'count_distinct', measure: col.col.column };
       } else {
         // "how many players from France", "how many models were made in Korea": the rows that have one — distinct
         // values only when the question says so ("different", "unique"): a repeated name is still another row.
         countAgg = { agg: 'count' };
-        const named = fr.filters.some((f) => f.column === noun.col.column);
+        const named = fr.filters.some((f) => f.column === col.col.column);
         // Only a column named whole ("how many world green cars" = rows that have one), not a word of a longer
         // header ("mills" in "Name of mill and grid reference").
-        if (noun.col.column.null_count > 0 && !named && noun.full)
-          fr.filters.push({ kind: 'null', column: noun.col.column, negate: true });
+        if (col.col.column.null_count > 0 && !named && col.full)
+          fr.filters.push({ kind: 'null', column: col.col.column, negate: true });
       }
-      if (noun.alts.length > 0 && countAgg.agg !== 'count')
+      if (col.alts.length > 0 && countAgg.agg !== 'count')
         return fail(
           'ambiguous_column',
-          [tokenText(tokens, noun)],
-          [noun.col.column, ...noun.alts.map((a) => a.column)],
+          [tokenText(tokens, col)],
+          [col.col.column, ...col.alts.map((a) => a.column)],
         );
     } else if (
       noun.kind === 'unknown' &&
@@ -389,7 +394,14 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
 
   // ---- measures: numeric columns without another role ----
   const colMarks = marks.filter((m): m is Mark & { kind: 'col' } => m.kind === 'col' && !used.has(m));
-  let measures = colMarks.filter((m) => m.col.numeric);
+  // A number column a condition already holds ("the 2001 SEASON") is no measure; nor a verb that happens to name
+  // one when another is named ("points WON by …").
+  const filtered = new Set(fr.filters.map((f) => f.column));
+  let measures = colMarks.filter((m) => m.col.numeric && !filtered.has(m.col.column));
+  measures = mergeNamingWords(measures, used);
+  const verbal = (m: Mark & { kind: 'col' }) =>
+    m.start === m.end && /(ed|ing|won|lost)$/.test(tokens[m.start]!.norm);
+  if (measures.length > 1 && measures.some((m) => !verbal(m))) measures = measures.filter((m) => !verbal(m));
   if (measures.some((m) => m.full)) measures = measures.filter((m) => m.full);
   const distinctMeasures = [...new Set(measures.map((m) => m.col))];
   if (distinctMeasures.length > 1)
@@ -406,6 +418,22 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     if (fitting.length === 1) measureMark = { ...measureMark, col: fitting[0]!, alts: [] };
   }
   if (measureMark && measureMark.alts.length > 0) {
+    // "which team SCORED the most goals" between Goals scored and Goals conceded: another word of the question
+    // names one of them.
+    const options = [measureMark.col, ...measureMark.alts.filter((a) => a.numeric)];
+    const others = marks.filter(
+      (m) => m !== measureMark && (m.kind === 'unknown' || m.kind === 'stop') && !used.has(m),
+    );
+    const names = (c: ColumnIndex, m: Mark) =>
+      c.wordSets.some((set) => set.some((w) => matchLevel(tokens[m.start]!, w) >= 2));
+    const named = options.filter((c) => others.some((m) => names(c, m)));
+    if (named.length === 1) {
+      const word = others.find((m) => names(named[0]!, m));
+      if (word) used.add(word);
+      measureMark = { ...measureMark, col: named[0]!, alts: [] };
+    }
+  }
+  if (measureMark && measureMark.alts.length > 0) {
     const altsNumeric = measureMark.alts.filter((a) => a.numeric);
     if (altsNumeric.length > 0)
       return fail(
@@ -416,6 +444,17 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   }
   for (const m of measures) used.add(m);
   const measure = measureMark?.col;
+  // "how many gold and silver medals": a second number column beside the one counted is not dropped — unless it is
+  // a verb that happens to name a column ("points WON by …").
+  const verbalMeasure = measureMark && verbal(measureMark);
+  if (
+    measure &&
+    countAgg?.measure &&
+    countAgg.agg === 'sum' &&
+    countAgg.measure !== measure.column &&
+    !verbalMeasure
+  )
+    return fail('several_measures', [countAgg.measure.label, measure.column.label]);
   // "ranked FIRST in gold medals": first or top by an amount is its highest, last its lowest.
   const directions = [...aggMarks, ...rankWords].filter((m) =>
     isKw(m, 'high', 'low', 'recent', 'oldest', 'top'),
@@ -585,4 +624,20 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     aggList,
     listedAggs,
   };
+}
+
+/**
+ * "How many goals did X SCORE", "qual time SOFREU mais gols": a noun naming two columns (Goals scored, Goals conceded)
+ * beside a word naming only one of them is that one column, read once.
+ */
+function mergeNamingWords(measures: (Mark & { kind: 'col' })[], used: Set<Mark>): (Mark & { kind: 'col' })[] {
+  const ambiguous = measures.find((m) => m.alts.length > 0);
+  if (!ambiguous) return measures;
+  const options = [ambiguous.col, ...ambiguous.alts];
+  const naming = measures.filter((m) => m !== ambiguous && m.alts.length === 0 && options.includes(m.col));
+  const chosen = new Set(naming.map((m) => m.col));
+  if (chosen.size !== 1) return measures;
+  for (const m of naming) used.add(m);
+  const merged = { ...ambiguous, col: naming[0]!.col, alts: [] };
+  return measures.filter((m) => !naming.includes(m)).map((m) => (m === ambiguous ? merged : m));
 }

@@ -9,7 +9,7 @@
  * meant ("in japan": every venue in Japan); when they are in several columns, filters.ts decides which.
  */
 import { isContextWord } from './context-words.js';
-import { KEYWORD_PHRASES, NUMBER_WORDS, STOPWORDS } from './lexicon.js';
+import { concepts, isNameWord, KEYWORD_PHRASES, NUMBER_WORDS, STOPWORDS } from './lexicon.js';
 import type { Token } from './normalize.js';
 import { inVocabulary } from './reading.js';
 import type { TableIndex, ValueEntry } from './schema-match.js';
@@ -28,6 +28,8 @@ const PHRASE_CELL = 8;
 
 function sameWord(tok: Token, w: { norm: string; stem: string }, loose: boolean): boolean {
   if (tok.norm === w.norm) return true;
+  // A place named in the other language ("Alemanha" in "Germany (GER)").
+  if (isNameWord(tok.norm) && isNameWord(w.norm) && sameConcept(tok.norm, w.norm)) return true;
   // Within a phrase, the same stem ("Olympic Games" for "olympic game"); alone, the word itself — "films" is not
   // "Filming", and a name is not said in the plural ("operas" is not "Vienna State Opera").
   return loose && tok.stem === w.stem && tok.stem.length >= 4;
@@ -53,7 +55,7 @@ function nameLike(tokens: Token[], i: number, index: TableIndex): boolean {
     !STOPWORDS.has(t.norm) &&
     !KEYWORD_PHRASES.has(t.norm) &&
     !NUMBER_WORDS.has(t.norm) &&
-    !inVocabulary(t) &&
+    (!inVocabulary(t) || isNameWord(t.norm)) &&
     !isContextWord(tokens, i, index.table)
   );
 }
@@ -94,4 +96,10 @@ export function partialValues(
     }
   }
   return out.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
+}
+
+function sameConcept(a: string, b: string): boolean {
+  const ca = concepts().byStem.get(a);
+  const cb = concepts().byStem.get(b);
+  return !!ca && !!cb && ca.some((c) => cb.includes(c));
 }

@@ -107,3 +107,17 @@ export const officeSpec = (): TableSpec =>
     ['Dov Hale', 'March 4, 1815', 'March 3, 1819', 'Italy', 1],
     ['Career', null, null, null, 7],
   ]);
+
+/** A league table: two goal columns told apart by their verb, nations written "Name (CODE)" in English. */
+export const leagueSpec = (): TableSpec =>
+  table(
+    'table_9',
+    'Position:integer, Team, Played:integer, Goals scored:integer, Goals conceded:integer, Points:integer',
+    [
+      [1, 'Germany (GER)', 6, 14, 3, 16],
+      [2, 'Spain (ESP)', 6, 11, 5, 13],
+      [3, 'Brazil (BRA)', 6, 9, 9, 10],
+      [4, 'Japan (JPN)', 6, 6, 12, 6],
+      [5, 'Mexico (MEX)', 6, 4, 15, 2],
+    ],
+  );

@@ -1,0 +1,54 @@
+/**
+ * Which number column a question weighs (issue 13): a verb of the question chooses between two columns named by the
+ * same noun, a second measure is never dropped, a country is found by its name in the other language.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRows, refusalReason } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import { leagueSpec, medalSpec } from './small-tables.js';
+
+let league: Fixture;
+let medals: Fixture;
+
+beforeAll(() => {
+  league = createFixture([leagueSpec()]);
+  medals = createFixture([medalSpec()]);
+});
+afterAll(() => {
+  league.close();
+  medals.close();
+});
+
+const first = (fx: Fixture, question: string) => answerRows(fx, question).map((row) => row[0]);
+
+describe('two columns named by the same noun', () => {
+  it('the verb of the question says which', () => {
+    expect(first(league, 'Which team scored the most goals?')).toEqual(['Germany (GER)']);
+    expect(first(league, 'Which team conceded the most goals?')).toEqual(['Mexico (MEX)']);
+  });
+
+  it('without it, the question is refused naming both', () => {
+    const reason = refusalReason(league, 'Which team has the most goals?');
+    expect(reason).toContain('goals_scored');
+    expect(reason).toContain('goals_conceded');
+  });
+});
+
+describe('a second measure', () => {
+  it('is not dropped: two medal columns are refused, in both languages', () => {
+    expect(refusalReason(medals, 'How many gold and silver medals did Atlantis win?')).toMatch(/silver/i);
+    expect(refusalReason(medals, 'Quantas medalhas de ouro e prata a Atlantis ganhou?')).toContain('prata');
+  });
+
+  it('one of them alone is answered', () => {
+    expect(first(medals, 'How many gold medals did Atlantis win?')).toEqual([9]);
+  });
+});
+
+describe('names across languages', () => {
+  it('a country named in Portuguese matches the English cell', () => {
+    expect(first(league, 'Quantos gols a Alemanha marcou?')).toEqual([14]);
+    expect(first(league, 'How many goals did Germany score?')).toEqual([14]);
+    expect(first(league, 'How many goals did Japan concede?')).toEqual([12]);
+  });
+});
