@@ -75,9 +75,14 @@ function idleColumnIsContext(m: Mark & { kind: 'col' }, intent: Intent): boolean
   if (intent.shape === 'list' && intent.columns.length === 0) return false;
   // "in the 2001 SEASON": the column of a condition, named beside its value.
   if (intent.filters.some((f) => f.column === m.col.column)) return true;
+  // Counting every row, one word of a longer header ("REMIX versions" against "Remixed by") is more likely a
+  // condition on another column than context.
+  if (!m.full && intent.shape === 'aggregate' && intent.agg === 'count' && intent.filters.length === 0)
+    return false;
   const weighed =
     (intent.shape === 'aggregate' && intent.agg !== 'count') ||
     intent.shape === 'ranking' ||
+    intent.shape === 'toprows' ||
     intent.shape === 'compare';
   return !(m.col.numeric && !m.col.temporal && weighed);
 }

@@ -28,7 +28,8 @@ export type FailCode =
   | 'one_row'
   | 'identifier_measure'
   | 'echo'
-  | 'ambiguous_anchor';
+  | 'ambiguous_anchor'
+  | 'total_or_record';
 
 export interface ParseFailure {
   ok: false;

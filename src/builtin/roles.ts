@@ -315,6 +315,18 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       (used.has(m) && m !== groupMark) ||
       (m.kind === 'unknown' && isContextWord(tokens, m.start, table));
     while (k < marks.length && skip(marks[k]!)) k++;
+    // "how many REMIX VERSIONS": one word of a longer header before a column named whole is a modifier — the noun
+    // counted is the whole one, and the modifier stays a condition to explain.
+    const modifier = marks[k];
+    const head = marks[k + 1];
+    if (
+      modifier?.kind === 'col' &&
+      !modifier.full &&
+      head?.kind === 'col' &&
+      head.full &&
+      head.start === modifier.end + 1
+    )
+      k++;
     const noun = marks[k];
     if (noun === undefined || isKw(noun, 'row', 'filler') || noun.kind === 'table' || noun === groupMark) {
       countAgg = { agg: 'count' };
@@ -444,6 +456,9 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   }
   for (const m of measures) used.add(m);
   const measure = measureMark?.col;
+  // "SCORED the most GOALS", both words of "Goals scored": the column is named once, by either (the mark resolved
+  // among its alternatives is a copy, so the question's own mark is found by its columns).
+  for (const m of colMarks) if (measure && (m.col === measure || m.alts.includes(measure))) used.add(m);
   // "how many gold and silver medals": a second number column beside the one counted is not dropped — unless it is
   // a verb that happens to name a column ("points WON by …").
   const verbalMeasure = measureMark && verbal(measureMark);

@@ -12,7 +12,7 @@
 import { isContextWord } from './context-words.js';
 import { KEYWORD_PHRASES, STOPWORDS, stem } from './lexicon.js';
 import type { Token } from './normalize.js';
-import type { TableIndex } from './schema-match.js';
+import { editDistance, type TableIndex } from './schema-match.js';
 
 /** Quantities usually recorded as numbers: counted, they are a column's values, not rows. Both languages. */
 const QUANTITIES = new Set(
@@ -63,7 +63,16 @@ export function isRowNoun(tokens: Token[], i: number, index: TableIndex): boolea
   if (!t || t.quoted || t.num !== undefined || !/^\p{L}{3,}$/u.test(t.norm)) return false;
   // A past participle is a verb ("which was SCUTTLED earlier"), not what the rows are.
   if (t.norm.length > 4 && /(ed|ado|ada|ados|adas|ido|ida|idos|idas)$/.test(t.norm)) return false;
-  if (STOPWORDS.has(t.norm) || KEYWORD_PHRASES.has(t.norm) || isQuantityNoun(t)) return false;
+  if (STOPWORDS.has(t.norm) || KEYWORD_PHRASES.has(t.norm) || isQuantityNoun(t) || misspeltQuantity(t))
+    return false;
   if (isContextWord(tokens, i, index.table)) return false;
   return !tableNamesItsRows(index);
+}
+
+/** "loses" for "losses": a quantity noun one letter off is still no name for the rows. */
+function misspeltQuantity(t: Token): boolean {
+  if (t.norm.length < 5) return false;
+  for (const q of QUANTITIES)
+    if (q.length >= 5 && q[0] === t.norm[0] && editDistance(q, t.norm, 1) <= 1) return true;
+  return false;
 }

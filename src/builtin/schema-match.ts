@@ -113,7 +113,7 @@ function words(text: string): WordForm[] {
 }
 
 /** Edit distance, for cognates across languages ("pinguins"/"penguins", "Brasil"/"Brazil"). */
-function editDistance(a: string, b: string, max: number): number {
+export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

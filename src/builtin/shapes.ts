@@ -4,7 +4,7 @@
  * order and comparisons between named rows are read before this (row-order.ts, compare.ts).
  */
 import { countingWords } from './compare.js';
-import { AGGREGATE_WORDS, fail, isKw, type ParseFailure } from './reading.js';
+import { AGGREGATE_WORDS, fail, isKw, type ParseFailure, tokenText } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Intent } from './types.js';
 
@@ -100,6 +100,12 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
       const agg =
         namedStat() ??
         (has('sum', 'total') ? 'sum' : measure.intensive ? (dir === 'desc' ? 'max' : 'min') : 'sum');
+      // Each team a few rows apart ("which team did the most laps"): its total and its best row are both fair
+      // readings. Only a ledger, where each one fills many rows ("os produtos com maior quantidade vendida"), totals
+      // without being told.
+      const fewRows = !!entityIdx && !entity.bucket && table.rows < 4 * entityIdx.column.distinct_estimate;
+      if (agg === 'sum' && !namedStat() && !has('sum', 'total') && fewRows)
+        return fail('total_or_record', [entityMark ? tokenText(r.tokens, entityMark) : entity.column.label]);
       intent = {
         shape: 'ranking',
         table,

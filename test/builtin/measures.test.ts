@@ -5,18 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { leagueSpec, medalSpec } from './small-tables.js';
+import { entriesSpec, leagueSpec, medalSpec } from './small-tables.js';
 
 let league: Fixture;
 let medals: Fixture;
+let entries: Fixture;
 
 beforeAll(() => {
   league = createFixture([leagueSpec()]);
   medals = createFixture([medalSpec()]);
+  entries = createFixture([entriesSpec()]);
 });
 afterAll(() => {
   league.close();
   medals.close();
+  entries.close();
 });
 
 const first = (fx: Fixture, question: string) => answerRows(fx, question).map((row) => row[0]);
@@ -50,5 +53,24 @@ describe('names across languages', () => {
     expect(first(league, 'Quantos gols a Alemanha marcou?')).toEqual([14]);
     expect(first(league, 'How many goals did Germany score?')).toEqual([14]);
     expect(first(league, 'How many goals did Japan concede?')).toEqual([12]);
+  });
+});
+
+describe('a total or the best row', () => {
+  it('an entity on a few rows is refused unless the question asks for the total', () => {
+    expect(refusalReason(entries, 'Which team did the most laps?')).toContain('"total"');
+    expect(refusalReason(entries, 'Qual equipe fez mais voltas?')).toContain('"total"');
+    expect(first(entries, 'Which team has the highest total laps?')).toEqual(['Nordwerk']);
+    expect(first(entries, 'Qual equipe tem o maior total de voltas?')).toEqual(['Nordwerk']);
+  });
+});
+
+describe('words that are not the rows', () => {
+  it('a misspelt quantity is not a name for the rows', () => {
+    expect(refusalReason(entries, 'What was the total number of loses?')).toContain('loses');
+  });
+
+  it('one word of a longer header before a column is a condition left unexplained', () => {
+    expect(refusalReason(entries, 'How many race drivers are there?')).toContain('race');
   });
 });

@@ -121,3 +121,14 @@ export const leagueSpec = (): TableSpec =>
       [5, 'Mexico (MEX)', 6, 4, 15, 2],
     ],
   );
+
+/** Entries of one race: each team runs two or three cars, so a team's laps are a few rows. */
+export const entriesSpec = (): TableSpec =>
+  table('table_11', 'Pos:integer, Team, Driver, Laps:integer, Race result', [
+    [1, 'Scuderia Alba', 'Piet Moro', 340, 'Win'],
+    [2, 'Nordwerk', 'Hal Berg', 338, 'Loss'],
+    [3, 'Nordwerk', 'Ivo Lind', 330, 'Loss'],
+    [4, 'Equipe Soleil', 'Jean Roux', 320, 'Loss'],
+    [5, 'Equipe Soleil', 'Remy Caen', 301, 'Loss'],
+    [6, 'Scuderia Alba', 'Gio Sala', 12, 'Loss'],
+  ]);
