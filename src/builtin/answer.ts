@@ -448,6 +448,12 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     en: (w) =>
       `Each "${w}" appears in a few rows: I cannot tell whether the question wants each one's total or the single highest row. Ask for the "total" (e.g. "the highest total …") to add them up.`,
   },
+  folded_table: {
+    pt: (w) =>
+      `A tabela repete a coluna "${w}" lado a lado (uma lista em blocos): responder com um só bloco deixaria linhas de fora.`,
+    en: (w) =>
+      `The table repeats the column "${w}" side by side (a list pasted in blocks): answering from one block would leave rows out.`,
+  },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',
     en: () => 'Grouping by more than one column at once is not supported yet.',

@@ -32,6 +32,7 @@ const EVENT_VERBS = [
   'achieve attend feature appear host build built found establish air broadcast locate own earn receive award',
   'give gave given get got make made go went gone join mention call know known enter rank ran run open close',
   'launch sign debut operate compose write wrote written direct star perform sing sang sung record tour visit',
+  'select draft pick choose chose chosen',
   // pt
   'jogou jogaram jogado jogada terminou terminaram terminado ficou ficaram realizado realizada realizados',
   'realizou realizaram lancado lancada lancados lancadas lancou lancaram gravado gravada gravou eleito eleita',
@@ -41,7 +42,8 @@ const EVENT_VERBS = [
   'iniciou representou representa possui possuem pertence pertencem localizado localizada situado situada',
   'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos veio vieram vem atua atuam',
   'fica ficam enfrentou enfrentaram conquistou conquistaram obteve obtiveram exibido exibidos exibida exibidas',
-  'transmitido transmitida disputado disputada disputados disputadas jogam joga',
+  'transmitido transmitida disputado disputada disputados disputadas jogam joga selecionado selecionada',
+  'selecionados selecionadas escolhido escolhida escolhidos escolhidas',
 ].join(' ');
 
 const OUTCOME_VERBS = [
@@ -59,7 +61,7 @@ const outcomeNorms = new Set(OUTCOME_VERBS.split(/\s+/));
 const verbStems = new Set(EVENT_VERBS.split(/\s+/).map(stem));
 /** Base forms that are also common nouns: they count only when inflected ("placed", not "first place"). */
 const NOUN_LIKE = new Set(
-  'place record score rank run open close end start found air host feature present award call mention release tour star visit sign debut'.split(
+  'place record score rank run open close end start found air host feature present award call mention release tour star visit sign debut pick draft'.split(
     ' ',
   ),
 );

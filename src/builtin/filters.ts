@@ -8,6 +8,7 @@ import type { ColumnCatalog } from '../data/catalog-types.js';
 import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
 import { fold } from './normalize.js';
+import { readPlacing } from './placing.js';
 import {
   AGGREGATE_WORDS,
   fail,
@@ -74,11 +75,16 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   let having: Having | undefined;
   let havingText: string | undefined;
 
+  // "finished second", "placed first in its division": a value of the place column, not row order.
+  const placing = readPlacing(r);
+  if (placing) filters.push(placing);
+
   // ---- filters: values ----
   const eqByColumn = new Map<ColumnCatalog, Filter & { kind: 'eq' }>();
   let ambiguous: ParseFailure | undefined;
   marks.forEach((m, i) => {
-    if (m.kind !== 'val') return;
+    // A value word already read as a place ("finished THIRD" beside a division called Third) is not read again.
+    if (m.kind !== 'val' || used.has(m)) return;
     used.add(m);
     let col = m.entry.column;
     // "região Sul", "the north_america region": the column word next to its value belongs to the filter — and says

@@ -57,8 +57,44 @@ function answerColumnsOf(intent: Intent): ColumnCatalog[] {
   }
 }
 
+/** Every column the reading looks at: conditions, answers, measures, orderings. */
+function columnsRead(intent: Intent): ColumnCatalog[] {
+  const cols = [...answerColumnsOf(intent)];
+  const filters = [...intent.filters, ...(intent.shape === 'compare' ? intent.sides.flat() : [])];
+  for (const f of filters) cols.push(...(f.kind === 'anyOf' ? f.columns : [f.column]));
+  if (intent.shape === 'aggregate' || intent.shape === 'ranking') {
+    if (intent.measure) cols.push(intent.measure);
+  } else if (intent.shape === 'toprows') {
+    cols.push(intent.orderBy, ...intent.extra);
+  } else if (intent.shape === 'compare') {
+    cols.push(intent.key);
+    for (const v of [intent.value].flat()) if (v.kind === 'measure') cols.push(v.column);
+  }
+  return cols;
+}
+
+/**
+ * A long list pasted in side-by-side blocks ("Year, Position, Year, Position"): a count, total, ranking or position
+ * over one block's columns sees only part of the rows, and so does a condition on a number (the year asked may be
+ * in the other block), so they are refused. Looking up a name found in a cell stays right: its row of the block is
+ * a whole record.
+ */
+function foldedColumn(intent: Intent): ColumnCatalog | undefined {
+  const lookup =
+    (intent.shape === 'list' || intent.shape === 'adjacent' || intent.shape === 'compare') &&
+    [...intent.filters, ...(intent.shape === 'compare' ? intent.sides.flat() : [])].every(
+      (f) => f.kind === 'eq' || f.kind === 'anyOf',
+    );
+  if (lookup) return undefined;
+  const label = (c: ColumnCatalog) => (c.label || c.name).trim().toLowerCase();
+  const labels = intent.table.columns.map(label);
+  return columnsRead(intent).find((c) => labels.filter((l) => l === label(c)).length > 1);
+}
+
 export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent | ParseFailure {
   const table = intent.table;
+  const folded = foldedColumn(intent);
+  if (folded) return fail('folded_table', [name(folded)]);
   // A name looked up in several columns cannot also be what is answered ("who did the Senators play" over Home
   // and Visitor): which side is which is not said.
   const spread = intent.filters.find(

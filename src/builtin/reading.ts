@@ -29,7 +29,8 @@ export type FailCode =
   | 'identifier_measure'
   | 'echo'
   | 'ambiguous_anchor'
-  | 'total_or_record';
+  | 'total_or_record'
+  | 'folded_table';
 
 export interface ParseFailure {
   ok: false;

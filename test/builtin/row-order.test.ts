@@ -19,7 +19,8 @@ const answer = (question: string, fixture = fx) => answerRows(fixture, question)
 
 describe('first and last on the list', () => {
   it('reads the first or last row, not the most frequent value', () => {
-    expect(answer('Who came in first?')).toEqual([['Lena Marsh']]);
+    // "came in first" is a place: rank 1, shown beside the name.
+    expect(answer('Who came in first?')).toEqual([['Lena Marsh', 1]]);
     expect(answer('What is the last country on the list?')).toEqual([['Germany']]);
     expect(answer('Quem ficou em último?')).toEqual([['Zoe Brandt']]);
     expect(answer('Qual é o último país da lista?')).toEqual([['Germany']]);

@@ -132,3 +132,28 @@ export const entriesSpec = (): TableSpec =>
     [5, 'Equipe Soleil', 'Remy Caen', 301, 'Loss'],
     [6, 'Scuderia Alba', 'Gio Sala', 12, 'Loss'],
   ]);
+
+/** A club's league places by season, in time order: Place is text ("1st", "—" for a season not played). */
+export const placesSpec = (): TableSpec =>
+  table('table_13', 'Season, Division, Place', [
+    ['1998–99', 'Regional', '—'],
+    ['1999–00', 'Regional', '3rd'],
+    ['2000–01', 'Regional', '1st'],
+    ['2001–02', 'Third', '2nd'],
+    ['2002–03', 'Third', '1st'],
+    ['2003–04', 'Second', '9th'],
+  ]);
+
+/** A long list of winners pasted in two side-by-side blocks: "Year, Winner, Year, Winner". */
+export const foldedSpec = (): TableSpec => {
+  const spec = table('table_15', 'Year:integer, Winner, Year 2:integer, Winner 2', [
+    [1990, 'Ana Ruiz', 1994, 'Bo Chen'],
+    [1991, 'Bo Chen', 1995, 'Ana Ruiz'],
+    [1992, 'Cy Dorn', 1996, 'Bo Chen'],
+    [1993, 'Ana Ruiz', 1997, 'Dee Park'],
+  ]);
+  // Both blocks carry the same labels, as the page had them.
+  spec.columns[2]!.label = 'Year';
+  spec.columns[3]!.label = 'Winner';
+  return spec;
+};
