@@ -1,0 +1,182 @@
+/**
+ * bench/isolation — issue 12's figures: what one visitor's attack costs another. The compiled server runs in its own
+ * process (`node dist/cli.js serve`, built first when stale); this process is both visitors, over HTTP. A victim
+ * session repeats health check → table list → preview → question; its latency per request kind is measured quiet
+ * (the anchor) and while an attacker session does each attack of the issue. The API process's resident memory is
+ * sampled throughout (its import children are measured apart: they are where uploads are parsed).
+ *
+ * Targets: victim p99 under attack ≤ max(5 × quiet p99, 300 ms) for every request kind; API peak RSS ≤ 1 GB.
+ *
+ *   npx tsx bench/isolation.ts            (or: npm run bench -- isolation)
+ *   BENCH_QUIET_S (default 10): seconds of the quiet phase; BENCH_SLOW_QUESTIONS (30)
+ */
+import { execFileSync } from 'node:child_process';
+import { salesCsv } from '../test/helpers/multipart.js';
+import { removeDir, sleep, tempDir } from '../test/helpers/services.js';
+import {
+  beyondLastColumn,
+  csvOf,
+  deepJson,
+  emptyRowsBomb,
+  newlinesGzip,
+  sharedStringsBomb,
+  stalledUpload,
+  upload,
+} from '../test/reliability/attacks.js';
+import {
+  REQUEST_KINDS,
+  type Server,
+  startServer,
+  Victim,
+  type VictimReport,
+} from '../test/reliability/harness.js';
+import { Visitor } from '../test/scale/cluster.js';
+import { childrenOf, rssOf } from './proc.js';
+import { percentiles, runIfMain } from './stats.js';
+
+const QUIET_S = Number(process.env.BENCH_QUIET_S ?? 10);
+const SLOW_QUESTIONS = Number(process.env.BENCH_SLOW_QUESTIONS ?? 30);
+const IDLE_TIMEOUT_S = 10;
+const MB = 1024 * 1024;
+
+/** Peak RSS of the API process and of its largest child, sampled every 50 ms until stopped. */
+function memorySampler(pid: number) {
+  const peak = { api: 0, child: 0 };
+  const timer = setInterval(() => {
+    peak.api = Math.max(peak.api, rssOf(pid));
+    for (const child of childrenOf(pid)) peak.child = Math.max(peak.child, rssOf(child));
+  }, 50);
+  return { peak, stop: () => clearInterval(timer) };
+}
+
+interface Attack {
+  name: string;
+  /** Runs the attack from a fresh attacker session; returns what the attacker got. */
+  run: (attacker: Visitor, server: Server) => Promise<string>;
+}
+
+const uploadOutcome = async (server: Server, attacker: Visitor, name: string, content: Buffer | string) => {
+  const answer = await upload(server.base, attacker.id, name, content);
+  return `${answer.status} ${answer.body.error?.code ?? ''}`.trim();
+};
+
+const ATTACKS: Attack[] = [
+  {
+    name: 'XLSX with a cell at ZZZZZZZ1 (1 KB)',
+    run: (a, s) => uploadOutcome(s, a, 'cell.xlsx', beyondLastColumn()),
+  },
+  {
+    name: 'XLSX, shared strings inflating to 500 MB',
+    run: (a, s) => uploadOutcome(s, a, 'strings.xlsx', sharedStringsBomb(500)),
+  },
+  {
+    name: 'XLSX, 300 MB of <row/>',
+    run: (a, s) => uploadOutcome(s, a, 'rows.xlsx', emptyRowsBomb(50_000_000)),
+  },
+  {
+    name: '.csv.gz of 1.5 GB of newlines',
+    run: (a, s) => uploadOutcome(s, a, 'lines.csv.gz', newlinesGzip(1536)),
+  },
+  { name: 'JSON nested 100,000 deep', run: (a, s) => uploadOutcome(s, a, 'deep.json', deepJson(100_000)) },
+  { name: 'a legitimate 80 MB CSV upload', run: (a, s) => uploadOutcome(s, a, 'big.csv', csvOf(800_000)) },
+  {
+    name: `upload of 40 MB, then silence (IDLE_TIMEOUT=${IDLE_TIMEOUT_S} s)`,
+    run: async (a, s) => String(await stalledUpload(s.base, a.id, csvOf(400_000))),
+  },
+  {
+    name: `${SLOW_QUESTIONS} slow questions at once from one session`,
+    run: async (a) => {
+      // GROUP BY a column with 1,000,000 distinct values: about a second of SQLite per question.
+      await a.upload('big.csv', csvOf(1_000_000));
+      const answers = await Promise.all(
+        Array.from({ length: SLOW_QUESTIONS }, () => a.ask('total amount by label')),
+      );
+      const statuses = new Map<string, number>();
+      for (const { status, body } of answers) {
+        const key = `${status} ${body.status ?? body.error?.code ?? ''}`;
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      }
+      return [...statuses].map(([k, n]) => `${n}× ${k}`).join(', ');
+    },
+  },
+  {
+    name: '1,000 rows × 24 KB, "list all notes" ×10',
+    run: async (a) => {
+      const note = 'n'.repeat(24 * 1024);
+      const lines = ['id,note'];
+      for (let i = 0; i < 1000; i++) lines.push(`${i},${note}${i}`);
+      await a.upload('notes.csv', `${lines.join('\n')}\n`);
+      const statuses: string[] = [];
+      for (let i = 0; i < 10; i++) statuses.push(String((await a.ask('list all notes')).status));
+      return statuses.join(' ');
+    },
+  },
+];
+
+function row(name: string, report: VictimReport, outcome: string): string {
+  const cells = REQUEST_KINDS.map((kind) => {
+    const { p50, p99 } = percentiles(report.latencies[kind]);
+    return `${p50.toFixed(1)} / ${p99.toFixed(1)}`;
+  });
+  return `| ${name} | ${cells.join(' | ')} | ${report.requests} | ${report.errors.length} | ${outcome} |`;
+}
+
+export async function main(): Promise<void> {
+  execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'inherit' });
+  const dataDir = tempDir('agentgraph-bench-isolation');
+  const server = await startServer(
+    dataDir,
+    { MAX_SESSIONS_PER_IP: '100', IDLE_TIMEOUT: String(IDLE_TIMEOUT_S), LOG_LEVEL: 'error' },
+    { compiled: true },
+  );
+  const memory = memorySampler(server.process.pid!);
+  const lines: string[] = [
+    `| phase | healthz p50 / p99 ms | tables | preview | question | victim requests | victim errors | attacker got |`,
+    '|---|---|---|---|---|---:|---:|---|',
+  ];
+  const worst: Record<string, number> = {};
+  let quietP99: Record<string, number> = {};
+  try {
+    const victim = await Victim.start(server.base);
+    await victim.visitor.upload('extra.csv', salesCsv(10)); // a second table: the list has some work to do
+    const quiet = victim.watch();
+    await sleep(QUIET_S * 1000);
+    const quietReport = await quiet.stop();
+    quietP99 = Object.fromEntries(REQUEST_KINDS.map((k) => [k, percentiles(quietReport.latencies[k]).p99]));
+    lines.push(row('quiet (anchor)', quietReport, '–'));
+    for (const attack of ATTACKS) {
+      const attacker = await Visitor.create(server.base);
+      const watch = victim.watch();
+      await sleep(200);
+      const outcome = await attack.run(attacker, server).catch((error: Error) => `error: ${error.message}`);
+      await sleep(200);
+      const report = await watch.stop();
+      lines.push(row(attack.name, report, outcome));
+      for (const kind of REQUEST_KINDS) {
+        worst[kind] = Math.max(worst[kind] ?? 0, percentiles(report.latencies[kind]).p99);
+      }
+      if (report.errors.length) console.error(attack.name, report.errors.slice(0, 5));
+      await attacker.end();
+      if (!server.alive()) throw new Error(`the server died during "${attack.name}":\n${server.logs()}`);
+    }
+  } finally {
+    memory.stop();
+    await server.kill('SIGTERM');
+    removeDir(dataDir);
+  }
+  console.log('\n## Isolation (issue 12): the victim session, quiet and under each attack\n');
+  console.log(lines.join('\n'));
+  console.log('\nTargets:');
+  for (const kind of REQUEST_KINDS) {
+    const bound = Math.max(5 * (quietP99[kind] ?? 0), 300);
+    const ok = (worst[kind] ?? 0) <= bound;
+    console.log(
+      `- ${kind}: worst p99 under attack ${(worst[kind] ?? 0).toFixed(1)} ms vs bound ${bound.toFixed(1)} ms → ${ok ? 'met' : 'NOT met'}`,
+    );
+  }
+  const apiMb = memory.peak.api / MB;
+  console.log(`- API peak RSS ${apiMb.toFixed(0)} MB (target ≤ 1024) → ${apiMb <= 1024 ? 'met' : 'NOT met'}`);
+  console.log(`- largest child peak RSS (import or query process) ${(memory.peak.child / MB).toFixed(0)} MB`);
+}
+
+runIfMain(import.meta.url, main);
