@@ -11,7 +11,6 @@
  *   BENCH_QUIET_S (default 10): seconds of the quiet phase; BENCH_SLOW_QUESTIONS (30)
  */
 import { execFileSync } from 'node:child_process';
-import { salesCsv } from '../test/helpers/multipart.js';
 import { removeDir, sleep, tempDir } from '../test/helpers/services.js';
 import {
   beyondLastColumn,
@@ -138,7 +137,6 @@ export async function main(): Promise<void> {
   let quietP99: Record<string, number> = {};
   try {
     const victim = await Victim.start(server.base);
-    await victim.visitor.upload('extra.csv', salesCsv(10)); // a second table: the list has some work to do
     const quiet = victim.watch();
     await sleep(QUIET_S * 1000);
     const quietReport = await quiet.stop();
