@@ -10,7 +10,8 @@
  *   npx tsx bench/isolation.ts            (or: npm run bench -- isolation)
  *   BENCH_QUIET_S (default 10): seconds of the quiet phase; BENCH_SLOW_QUESTIONS (30)
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { notesCsv } from '../test/helpers/multipart.js';
 import { removeDir, sleep, tempDir } from '../test/helpers/services.js';
 import {
   beyondLastColumn,
@@ -22,13 +23,7 @@ import {
   stalledUpload,
   upload,
 } from '../test/reliability/attacks.js';
-import {
-  REQUEST_KINDS,
-  type Server,
-  startServer,
-  Victim,
-  type VictimReport,
-} from '../test/reliability/harness.js';
+import { REQUEST_KINDS, type Server, startServer, type VictimReport } from '../test/reliability/harness.js';
 import { Visitor } from '../test/scale/cluster.js';
 import { childrenOf, rssOf } from './proc.js';
 import { percentiles, runIfMain } from './stats.js';
@@ -38,20 +33,57 @@ const SLOW_QUESTIONS = Number(process.env.BENCH_SLOW_QUESTIONS ?? 30);
 const IDLE_TIMEOUT_S = 10;
 const MB = 1024 * 1024;
 
-/** Peak RSS of the API process and of its largest child, sampled every 50 ms until stopped. */
+/** Peak RSS of the API process and of its largest child, sampled every 50 ms until stopped; `phase` restarts. */
 function memorySampler(pid: number) {
-  const peak = { api: 0, child: 0 };
+  const peak = { api: 0, child: 0, phaseApi: 0 };
   const timer = setInterval(() => {
-    peak.api = Math.max(peak.api, rssOf(pid));
+    const api = rssOf(pid);
+    peak.api = Math.max(peak.api, api);
+    peak.phaseApi = Math.max(peak.phaseApi, api);
     for (const child of childrenOf(pid)) peak.child = Math.max(peak.child, rssOf(child));
   }, 50);
-  return { peak, stop: () => clearInterval(timer) };
+  return {
+    peak,
+    /** The API's peak since the last call. */
+    phase: () => {
+      const value = peak.phaseApi;
+      peak.phaseApi = rssOf(pid);
+      return value;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The victim's process (bench/victim-process.ts): one request at a time to it, answered by one message. */
+function victimProcess() {
+  const child: ChildProcess = fork(new URL('./victim-process.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const call = <T>(message: Record<string, unknown>, answer: string) =>
+    new Promise<T>((resolve) => {
+      const listener = (m: { type: string } & T) => {
+        if (m.type !== answer) return;
+        child.off('message', listener);
+        resolve(m);
+      };
+      child.on('message', listener);
+      child.send(message);
+    });
+  return {
+    start: (base: string) => call({ type: 'start', base }, 'started'),
+    watch: () => call({ type: 'watch' }, 'watching'),
+    stop: async () => (await call<{ report: VictimReport }>({ type: 'stop' }, 'report')).report,
+    end: () => child.kill(),
+  };
 }
 
 interface Attack {
   name: string;
+  /** Builds the attack's payload before the victim is watched (building a 300 MB file takes this process time). */
+  prepare?: () => Buffer | string;
   /** Runs the attack from a fresh attacker session; returns what the attacker got. */
-  run: (attacker: Visitor, server: Server) => Promise<string>;
+  run: (attacker: Visitor, server: Server, payload: Buffer | string) => Promise<string>;
 }
 
 const uploadOutcome = async (server: Server, attacker: Visitor, name: string, content: Buffer | string) => {
@@ -84,9 +116,10 @@ const ATTACKS: Attack[] = [
   },
   {
     name: `${SLOW_QUESTIONS} slow questions at once from one session`,
-    run: async (a) => {
-      // GROUP BY a column with 1,000,000 distinct values: about a second of SQLite per question.
-      await a.upload('big.csv', csvOf(1_000_000));
+    // GROUP BY a column with 1,000,000 distinct values: about a second of SQLite per question.
+    prepare: () => csvOf(1_000_000),
+    run: async (a, _s, payload) => {
+      await a.upload('big.csv', String(payload));
       const answers = await Promise.all(
         Array.from({ length: SLOW_QUESTIONS }, () => a.ask('total amount by label')),
       );
@@ -100,11 +133,9 @@ const ATTACKS: Attack[] = [
   },
   {
     name: '1,000 rows × 24 KB, "list all notes" ×10',
-    run: async (a) => {
-      const note = 'n'.repeat(24 * 1024);
-      const lines = ['id,note'];
-      for (let i = 0; i < 1000; i++) lines.push(`${i},${note}${i}`);
-      await a.upload('notes.csv', `${lines.join('\n')}\n`);
+    prepare: () => notesCsv(1000, 24 * 1024),
+    run: async (a, _s, payload) => {
+      await a.upload('notes.csv', String(payload));
       const statuses: string[] = [];
       for (let i = 0; i < 10; i++) statuses.push(String((await a.ask('list all notes')).status));
       return statuses.join(' ');
@@ -112,12 +143,13 @@ const ATTACKS: Attack[] = [
   },
 ];
 
-function row(name: string, report: VictimReport, outcome: string): string {
+function row(name: string, report: VictimReport, apiPeak: number, outcome: string): string {
   const cells = REQUEST_KINDS.map((kind) => {
     const { p50, p99 } = percentiles(report.latencies[kind]);
     return `${p50.toFixed(1)} / ${p99.toFixed(1)}`;
   });
-  return `| ${name} | ${cells.join(' | ')} | ${report.requests} | ${report.errors.length} | ${outcome} |`;
+  const mb = (apiPeak / MB).toFixed(0);
+  return `| ${name} | ${cells.join(' | ')} | ${report.requests} | ${report.errors.length} | ${mb} | ${outcome} |`;
 }
 
 export async function main(): Promise<void> {
@@ -130,26 +162,32 @@ export async function main(): Promise<void> {
   );
   const memory = memorySampler(server.process.pid!);
   const lines: string[] = [
-    `| phase | healthz p50 / p99 ms | tables | preview | question | victim requests | victim errors | attacker got |`,
-    '|---|---|---|---|---|---:|---:|---|',
+    '| phase | healthz p50 / p99 ms | tables | preview | question | victim requests | victim errors | API peak RSS MB | attacker got |',
+    '|---|---|---|---|---|---:|---:|---:|---|',
   ];
   const worst: Record<string, number> = {};
   let quietP99: Record<string, number> = {};
+  const victim = victimProcess();
   try {
-    const victim = await Victim.start(server.base);
-    const quiet = victim.watch();
+    await victim.start(server.base);
+    memory.phase();
+    await victim.watch();
     await sleep(QUIET_S * 1000);
-    const quietReport = await quiet.stop();
+    const quietReport = await victim.stop();
     quietP99 = Object.fromEntries(REQUEST_KINDS.map((k) => [k, percentiles(quietReport.latencies[k]).p99]));
-    lines.push(row('quiet (anchor)', quietReport, '–'));
+    lines.push(row('quiet (anchor)', quietReport, memory.phase(), '–'));
     for (const attack of ATTACKS) {
+      const payload = attack.prepare?.() ?? '';
       const attacker = await Visitor.create(server.base);
-      const watch = victim.watch();
+      memory.phase();
+      await victim.watch();
       await sleep(200);
-      const outcome = await attack.run(attacker, server).catch((error: Error) => `error: ${error.message}`);
+      const outcome = await attack
+        .run(attacker, server, payload)
+        .catch((error: Error) => `error: ${error.message}`);
       await sleep(200);
-      const report = await watch.stop();
-      lines.push(row(attack.name, report, outcome));
+      const report = await victim.stop();
+      lines.push(row(attack.name, report, memory.phase(), outcome));
       for (const kind of REQUEST_KINDS) {
         worst[kind] = Math.max(worst[kind] ?? 0, percentiles(report.latencies[kind]).p99);
       }
@@ -158,6 +196,7 @@ export async function main(): Promise<void> {
       if (!server.alive()) throw new Error(`the server died during "${attack.name}":\n${server.logs()}`);
     }
   } finally {
+    victim.end();
     memory.stop();
     await server.kill('SIGTERM');
     removeDir(dataDir);

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { keptResultCap } from '../../src/engine/kept-result.js';
 import { buildApp } from '../../src/http/app.js';
-import { MULTIPART_TYPE, multipart, notesCsv } from '../helpers/multipart.js';
+import { sessionWithUpload } from '../helpers/http.js';
+import { notesCsv } from '../helpers/multipart.js';
 import { cacheBytes, makeServices } from '../helpers/services.js';
 
 const QUOTA_BYTES = 40 * 1024 * 1024;
@@ -19,15 +20,8 @@ describe('the quota covers what answers store', () => {
     const services = makeServices('local', { MAX_SESSION_SIZE_MB: String(QUOTA_BYTES / 1024 / 1024) });
     const app = await buildApp(services);
     try {
-      const id = (await app.inject({ method: 'POST', url: '/api/sessions' })).json().session.session_id;
-      const headers = { 'x-session-id': id };
-      const uploaded = await app.inject({
-        method: 'POST',
-        url: '/api/session/uploads',
-        headers: { ...headers, 'content-type': MULTIPART_TYPE },
-        payload: multipart({ name: 'notes.csv', content: notesCsv(1000, 24 * 1024) }),
-      });
-      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      const headers = await sessionWithUpload(app, { name: 'notes.csv', content: notesCsv(1000, 24 * 1024) });
+      const id = headers['x-session-id']!;
       const ask = (lang = 'en') =>
         app.inject({
           method: 'POST',
