@@ -1,6 +1,7 @@
 /**
  * Issue 12, finding 4: one session asking "list all notes" on 1,000 rows × 24 KB appended 49 MB per answer to
- * cache/results.log and reached 5 GB against a 200 MB quota. Here, over HTTP in embedded mode with a 40 MB quota:
+ * cache/results.log and reached 5 GB against a 200 MB quota. Here (300 such rows: the sandbox now refuses results over
+ * 8 MiB), over HTTP in embedded mode with a 40 MB quota:
  * each answer keeps at most one capped result, the session stays within its quota, a full session is refused with
  * 413 quota_exceeded saying what to do, and DELETE /api/session/history gives the space back.
  */
@@ -12,6 +13,8 @@ import { notesCsv } from '../helpers/multipart.js';
 import { cacheBytes, makeServices } from '../helpers/services.js';
 
 const QUOTA_BYTES = 40 * 1024 * 1024;
+/** 300 rows × 24 KB: a 7 MB result, under the sandbox's 8 MiB cap (1,000 such rows are refused as result_too_large). */
+const ROWS = 300;
 /** A history line: the question, the SQL, the answer clipped to 4 KB, JSON around them. */
 const HISTORY_LINE_BYTES = 8 * 1024;
 
@@ -20,7 +23,7 @@ describe('the quota covers what answers store', () => {
     const services = makeServices('local', { MAX_SESSION_SIZE_MB: String(QUOTA_BYTES / 1024 / 1024) });
     const app = await buildApp(services);
     try {
-      const headers = await sessionWithUpload(app, { name: 'notes.csv', content: notesCsv(1000, 24 * 1024) });
+      const headers = await sessionWithUpload(app, { name: 'notes.csv', content: notesCsv(ROWS, 24 * 1024) });
       const id = headers['x-session-id']!;
       const ask = (lang = 'en') =>
         app.inject({
@@ -46,17 +49,17 @@ describe('the quota covers what answers store', () => {
         expect(response.statusCode).toBe(200);
         const live = response.json();
         // The asker gets every row of this answer, once.
-        expect(live).toMatchObject({ status: 'done', row_count: 1000 });
-        expect(live.rows).toHaveLength(1000);
+        expect(live).toMatchObject({ status: 'done', row_count: ROWS });
+        expect(live.rows).toHaveLength(ROWS);
         // What is kept says it was cut.
         const kept = await get(`/api/session/queries/${live.query_id}`);
         expect(kept).toMatchObject({
           status: 'done',
-          row_count: 1000,
+          row_count: ROWS,
           truncated: true,
           stored_truncated: true,
         });
-        expect(kept.rows.length).toBeLessThan(1000);
+        expect(kept.rows.length).toBeLessThan(ROWS);
         expect(cacheBytes(cache) - before).toBeLessThanOrEqual(cap + HISTORY_LINE_BYTES);
         // The session's size counts cache/ and never passes the quota.
         const size = await sizeBytes();
