@@ -184,7 +184,9 @@ export async function main(): Promise<void> {
       await sleep(200);
       const outcome = await attack
         .run(attacker, server, payload)
-        .catch((error: Error) => `error: ${error.message}`);
+        .catch(
+          (error: Error) => `error: ${error.message} (${String((error.cause as Error)?.message ?? '')})`,
+        );
       await sleep(200);
       const report = await victim.stop();
       lines.push(row(attack.name, report, memory.phase(), outcome));
