@@ -138,9 +138,13 @@ const ATTACKS: Attack[] = [
     prepare: () => notesCsv(1000, 24 * 1024),
     run: async (a, _s, payload) => {
       await a.upload('notes.csv', String(payload));
-      const statuses: string[] = [];
-      for (let i = 0; i < 10; i++) statuses.push(String((await a.ask('list all notes')).status));
-      return statuses.join(' ');
+      const outcomes = new Map<string, number>();
+      for (let i = 0; i < 10; i++) {
+        const { status, body } = await a.ask('list all notes');
+        const key = `${status} ${body.status ?? ''} ${body.error?.code ?? ''}`.trim();
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      }
+      return [...outcomes].map(([k, n]) => `${n}× ${k}`).join(', ');
     },
   },
 ];
