@@ -24,7 +24,7 @@ import {
   upload,
 } from '../test/reliability/attacks.js';
 import { REQUEST_KINDS, type Server, startServer, type VictimReport } from '../test/reliability/harness.js';
-import { Visitor } from '../test/scale/cluster.js';
+import { type Json, Visitor } from '../test/scale/cluster.js';
 import { childrenOf, rssOf } from './proc.js';
 import { percentiles, runIfMain } from './stats.js';
 
@@ -93,28 +93,34 @@ const uploadOutcome = async (server: Server, attacker: Visitor, name: string, co
   return `${answer.status} ${answer.body.error?.code ?? ''}`.trim();
 };
 
+/** An upload of the prepared payload. */
+const uploading = (name: string, fileName: string, prepare: () => Buffer | string): Attack => ({
+  name,
+  prepare,
+  run: (a, s, payload) => uploadOutcome(s, a, fileName, payload),
+});
+
+/** How many answers ended each way ("22× 200 done, 8× 429 too_many_queries"). */
+function tally(answers: Array<{ status: number; body: Json }>): string {
+  const counts = new Map<string, number>();
+  for (const { status, body } of answers) {
+    const key = `${status} ${body.status ?? ''} ${body.error?.code ?? ''}`.replace(/ +/g, ' ').trim();
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => `${n}× ${key}`).join(', ');
+}
+
 const ATTACKS: Attack[] = [
-  {
-    name: 'XLSX with a cell at ZZZZZZZ1 (1 KB)',
-    run: (a, s) => uploadOutcome(s, a, 'cell.xlsx', beyondLastColumn()),
-  },
-  {
-    name: 'XLSX, shared strings inflating to 500 MB',
-    run: (a, s) => uploadOutcome(s, a, 'strings.xlsx', sharedStringsBomb(500)),
-  },
-  {
-    name: 'XLSX, 300 MB of <row/>',
-    run: (a, s) => uploadOutcome(s, a, 'rows.xlsx', emptyRowsBomb(50_000_000)),
-  },
-  {
-    name: '.csv.gz of 1.5 GB of newlines',
-    run: (a, s) => uploadOutcome(s, a, 'lines.csv.gz', newlinesGzip(1536)),
-  },
-  { name: 'JSON nested 100,000 deep', run: (a, s) => uploadOutcome(s, a, 'deep.json', deepJson(100_000)) },
-  { name: 'a legitimate 80 MB CSV upload', run: (a, s) => uploadOutcome(s, a, 'big.csv', csvOf(800_000)) },
+  uploading('XLSX with a cell at ZZZZZZZ1 (1 KB)', 'cell.xlsx', beyondLastColumn),
+  uploading('XLSX, shared strings inflating to 500 MB', 'strings.xlsx', () => sharedStringsBomb(500)),
+  uploading('XLSX, 300 MB of <row/>', 'rows.xlsx', () => emptyRowsBomb(50_000_000)),
+  uploading('.csv.gz of 1.5 GB of newlines', 'lines.csv.gz', () => newlinesGzip(1536)),
+  uploading('JSON nested 100,000 deep', 'deep.json', () => deepJson(100_000)),
+  uploading('a legitimate 80 MB CSV upload', 'big.csv', () => csvOf(800_000)),
   {
     name: `upload of 40 MB, then silence (IDLE_TIMEOUT=${IDLE_TIMEOUT_S} s)`,
-    run: async (a, s) => String(await stalledUpload(s.base, a.id, csvOf(400_000))),
+    prepare: () => csvOf(400_000),
+    run: async (a, s, payload) => String(await stalledUpload(s.base, a.id, String(payload))),
   },
   {
     name: `${SLOW_QUESTIONS} slow questions at once from one session`,
@@ -122,15 +128,9 @@ const ATTACKS: Attack[] = [
     prepare: () => csvOf(1_000_000),
     run: async (a, _s, payload) => {
       await a.upload('big.csv', String(payload));
-      const answers = await Promise.all(
-        Array.from({ length: SLOW_QUESTIONS }, () => a.ask('total amount by label')),
+      return tally(
+        await Promise.all(Array.from({ length: SLOW_QUESTIONS }, () => a.ask('total amount by label'))),
       );
-      const statuses = new Map<string, number>();
-      for (const { status, body } of answers) {
-        const key = `${status} ${body.status ?? body.error?.code ?? ''}`;
-        statuses.set(key, (statuses.get(key) ?? 0) + 1);
-      }
-      return [...statuses].map(([k, n]) => `${n}× ${k}`).join(', ');
     },
   },
   {
@@ -138,13 +138,9 @@ const ATTACKS: Attack[] = [
     prepare: () => notesCsv(1000, 24 * 1024),
     run: async (a, _s, payload) => {
       await a.upload('notes.csv', String(payload));
-      const outcomes = new Map<string, number>();
-      for (let i = 0; i < 10; i++) {
-        const { status, body } = await a.ask('list all notes');
-        const key = `${status} ${body.status ?? ''} ${body.error?.code ?? ''}`.trim();
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-      }
-      return [...outcomes].map(([k, n]) => `${n}× ${k}`).join(', ');
+      const answers = [];
+      for (let i = 0; i < 10; i++) answers.push(await a.ask('list all notes'));
+      return tally(answers);
     },
   },
 ];
