@@ -31,18 +31,27 @@ const SUMMARY_WORDS = new Set([
 const MAX_LABEL = 40;
 
 /**
- * The first two letters of every summary word, lower case (`to`, `gr`, `su`, `av`, `me`, `mé`, `so`): most cells
- * fail this before anything is allocated.
+ * The first three letters of every summary word, lower case (`tot`, `gra`, `sum`, `ave`, `mea`, `med`, `méd`,
+ * `som`): most cells fail this before anything is allocated (`Sul`, `Sudeste`, `Amazonas` do).
  */
 function mayBeLabel(s: string): boolean {
   const a = s.charCodeAt(0) | 0x20;
   const b = s.charCodeAt(1) | 0x20;
-  if (a === 116) return b === 111;
-  if (a === 115) return b === 117 || b === 111;
-  if (a === 103) return b === 114;
-  if (a === 97) return b === 118;
-  if (a === 109) return b === 101 || b === 0xe9;
-  return false;
+  const c = s.charCodeAt(2) | 0x20;
+  switch (a) {
+    case 116: // t
+      return b === 111 && c === 116;
+    case 103: // g
+      return b === 114 && c === 97;
+    case 115: // s
+      return (b === 117 && c === 109) || (b === 111 && c === 109);
+    case 97: // a
+      return b === 118 && c === 101;
+    case 109: // m
+      return (b === 101 && (c === 97 || c === 100)) || (b === 0xe9 && c === 100);
+    default:
+      return false;
+  }
 }
 
 /** The summary word of `cell` (`Total (75 NPCs)` → `total`), or null when the cell is not a summary label. */

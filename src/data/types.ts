@@ -380,6 +380,10 @@ function unmarked(raw: string): string {
 /** The number's own text: without footnote marks, unit or ordinal suffix (`17 years` → `17`, `3rd` → `3`). */
 function numberText(raw: string): string {
   const s = unmarked(raw);
+  // Most values converted here are plain (`1.234,56`, `12,5%`): ending in `%`, or in a digit after a digit, they
+  // have no unit to look for (`km2` ends in a digit after a letter).
+  const last = s.charCodeAt(s.length - 1);
+  if (last === 37 || (isDigit(last) && isDigit(s.charCodeAt(s.length - 2)))) return s;
   return startsLikeNumber(s) && numberSuffix(s) !== null ? s.slice(0, suffixAt) : s;
 }
 
