@@ -21,6 +21,13 @@ function csv(columns: Record<string, string[]>, delimiter = ','): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A new session with `columns` imported from a CSV named `file`. */
+async function imported(file: string, columns: Record<string, string[]>, delimiter = ',') {
+  const s = newSession();
+  const r = await load(s, file, csv(columns, delimiter));
+  return { s, r };
+}
+
 function catalogColumn(s: Session, label: string): ColumnCatalog {
   const col = readCatalog(s.dbPath)[0]!.columns.find((c) => c.label === label);
   if (!col) throw new Error(`no column ${label}`);
@@ -33,21 +40,16 @@ function values(s: Session, table: string, column: string): unknown[] {
 
 describe('numbers written with units, footnote marks and ordinals', () => {
   it('are typed as numbers; the unit goes into the catalog', async () => {
-    const s = newSession();
-    await load(
-      s,
-      'units.csv',
-      csv({
-        Age: ['17 years', '1 year', '30 years', '5 years'],
-        Height: ['2,345 m', '100m', '12 m', '8,848 m'],
-        Share: ['45 %', '12.5%', '3%', '0.5 %'],
-        Votes: ['12[3]', '1,234*', '2008†', '7 [a]'],
-        Place: ['1st', '2nd', '3rd', '11th'],
-        Pos: ['1.', '2.', '3.', '4.'],
-        Par: ['−7', '+2', '−10', '0'],
-        Gross: ['$1,200', '$ 300', '$45', '$7'],
-      }),
-    );
+    const { s } = await imported('units.csv', {
+      Age: ['17 years', '1 year', '30 years', '5 years'],
+      Height: ['2,345 m', '100m', '12 m', '8,848 m'],
+      Share: ['45 %', '12.5%', '3%', '0.5 %'],
+      Votes: ['12[3]', '1,234*', '2008†', '7 [a]'],
+      Place: ['1st', '2nd', '3rd', '11th'],
+      Pos: ['1.', '2.', '3.', '4.'],
+      Par: ['−7', '+2', '−10', '0'],
+      Gross: ['$1,200', '$ 300', '$45', '$7'],
+    });
     expect(query(s, 'SELECT * FROM units ORDER BY rowid')).toEqual([
       { age: 17, height: 2345, share: 45, votes: 12, place: 1, pos: 1, par: -7, gross: 1200 },
       { age: 1, height: 100, share: 12.5, votes: 1234, place: 2, pos: 2, par: 2, gross: 300 },
@@ -72,16 +74,11 @@ describe('numbers written with units, footnote marks and ordinals', () => {
   });
 
   it('unit-less numbers mix with one unit; dates and booleans lose their footnote marks too', async () => {
-    const s = newSession();
-    await load(
-      s,
-      'mix.csv',
-      csv({
-        Length: ['12 km', '7', '3.5 km', '10 km'],
-        Date: ['11/26/1985*', '2023-12-31[1]', '01/02/1990', '12/01/1991'],
-        Won: ['Yes[a]', 'no', 'yes', 'No†'],
-      }),
-    );
+    const { s } = await imported('mix.csv', {
+      Length: ['12 km', '7', '3.5 km', '10 km'],
+      Date: ['11/26/1985*', '2023-12-31[1]', '01/02/1990', '12/01/1991'],
+      Won: ['Yes[a]', 'no', 'yes', 'No†'],
+    });
     const cols = readCatalog(s.dbPath)[0]!.columns;
     expect(cols.map((c) => [c.type, c.unit ?? null])).toEqual([
       ['real', 'km'],
@@ -95,7 +92,6 @@ describe('numbers written with units, footnote marks and ordinals', () => {
   });
 
   it('what is really text stays text, exactly as written', async () => {
-    const s = newSession();
     const cases: Record<string, string[]> = {
       Aircraft: ['Boeing 747', 'Route 66', 'Apollo 11', 'Airbus 380'],
       Score: ['3-1', '2-0', '1-1', '0-2'],
@@ -111,7 +107,7 @@ describe('numbers written with units, footnote marks and ordinals', () => {
       Detail: ['12 (3)', '5 ft 11 in', '4 x 100 m', '110 m hurdles'],
       Bad: ['2th', '3st', '1nd', '4rd'],
     };
-    const r = await load(s, 'texts.csv', csv(cases));
+    const { s, r } = await imported('texts.csv', cases);
     const cols = readCatalog(s.dbPath)[0]!.columns;
     expect(cols.filter((c) => c.type !== 'text').map((c) => c.label)).toEqual([]);
     expect(cols.filter((c) => c.unit !== undefined || c.ordinal !== undefined)).toEqual([]);
@@ -123,9 +119,8 @@ describe('numbers written with units, footnote marks and ordinals', () => {
   });
 
   it('a column mixing units stays text and says why; numbers stored early print back as written', async () => {
-    const s = newSession();
     const weights = ['5 kg', '7', '12 kg', '3 lb', '8 kg'];
-    const r = await load(s, 'weights.csv', csv({ Weight: weights, Id: ['1', '2', '3', '4', '5'] }));
+    const { s, r } = await imported('weights.csv', { Weight: weights, Id: ['1', '2', '3', '4', '5'] });
     expect(catalogColumn(s, 'Weight')).toMatchObject({ type: 'text' });
     expect(catalogColumn(s, 'Weight').unit).toBeUndefined();
     expect(values(s, 'weights', 'weight')).toEqual(weights);
@@ -133,29 +128,26 @@ describe('numbers written with units, footnote marks and ordinals', () => {
       /"Weight" kept as text: value "3 lb" \(row 4\) is not a number in kg/,
     );
     // Two kinds of ordinal-or-unit are a clash too.
-    const s2 = newSession();
-    await load(s2, 'places.csv', csv({ Finish: ['1st', '2nd', '3 km', '4th'] }));
+    const { s: s2 } = await imported('places.csv', { Finish: ['1st', '2nd', '3 km', '4th'] });
     expect(catalogColumn(s2, 'Finish').type).toBe('text');
     expect(values(s2, 'places', 'finish')).toEqual(['1st', '2nd', '3 km', '4th']);
   });
 
   it('a unit on only a few of a column’s numbers is a label: the column stays text', async () => {
-    const s = newSession();
     const episodes = ['8', '8', '6', '5', '1 Compilation', '6'];
-    const r = await load(s, 'dvd.csv', csv({ Title: ['a', 'b', 'c', 'd', 'e', 'f'], Episodes: episodes }));
+    const { s, r } = await imported('dvd.csv', { Title: ['a', 'b', 'c', 'd', 'e', 'f'], Episodes: episodes });
     expect(catalogColumn(s, 'Episodes').type).toBe('text');
     expect(values(s, 'dvd', 'episodes')).toEqual(episodes);
     expect(r.warnings.join('\n')).toMatch(/"Episodes" kept as text: only 1 of its 6 numbers has a unit/);
     // A currency sign or % on a few numbers keeps the numbers (as before units), without a unit.
-    const s2 = newSession();
-    await load(s2, 'pay.csv', csv({ Pay: ['250', '60', '400', '98.68%'] }));
+    const { s: s2 } = await imported('pay.csv', { Pay: ['250', '60', '400', '98.68%'] });
     expect(catalogColumn(s2, 'Pay')).toMatchObject({ type: 'real', max: 400 });
     expect(catalogColumn(s2, 'Pay').unit).toBeUndefined();
   });
 
   it('Brazilian files keep their formats, units included', async () => {
-    const s = newSession();
-    const file = csv(
+    const { s } = await imported(
+      'precos.csv',
       {
         Produto: ['Arroz', 'Feijão', 'Café'],
         Preço: ['R$ 1.467,97', '1.234,56', 'R$ 12,5'],
@@ -165,7 +157,6 @@ describe('numbers written with units, footnote marks and ordinals', () => {
       },
       ';',
     );
-    await load(s, 'precos.csv', file);
     expect(query(s, 'SELECT * FROM precos ORDER BY rowid')).toEqual([
       { produto: 'Arroz', preco: 1467.97, desconto: 12.5, peso: 2.5, estoque: 1234 },
       { produto: 'Feijão', preco: 1234.56, desconto: 5, peso: 1000, estoque: 12 },
@@ -233,18 +224,14 @@ describe('summary rows', () => {
   });
 
   it('several trailing summary rows, Portuguese labels, and statistics of converted columns', async () => {
-    const s = newSession();
-    await load(
-      s,
+    const { s } = await imported(
       'vendas.csv',
-      csv(
-        {
-          Região: ['Sul', 'Norte', 'Leste', 'Total geral', 'Média'],
-          Valor: ['1.234,50', '10,25', '3,75', '1.248,50', '416,17'],
-          Dia: ['31/12/2023', '01/01/2024', '02/01/2024', '', ''],
-        },
-        ';',
-      ),
+      {
+        Região: ['Sul', 'Norte', 'Leste', 'Total geral', 'Média'],
+        Valor: ['1.234,50', '10,25', '3,75', '1.248,50', '416,17'],
+        Dia: ['31/12/2023', '01/01/2024', '02/01/2024', '', ''],
+      },
+      ';',
     );
     const t = readCatalog(s.dbPath)[0]!;
     expect(t.summary_rows).toEqual([4, 5]);
@@ -257,34 +244,30 @@ describe('summary rows', () => {
   });
 
   it('a Total row in the middle, or a last row that merely starts with Total, is data', async () => {
-    const s = newSession();
-    const r = await load(
-      s,
-      'middle.csv',
-      csv({ Category: ['Food', 'Total', 'Rent', 'Fuel'], Amount: ['10', '30', '15', '5'] }),
-    );
+    const { s, r } = await imported('middle.csv', {
+      Category: ['Food', 'Total', 'Rent', 'Fuel'],
+      Amount: ['10', '30', '15', '5'],
+    });
     const t = readCatalog(s.dbPath)[0]!;
     expect(t.summary_rows).toBeUndefined();
     expect(t.columns[0]!.top_values.map((v) => v.value)).toContain('Total');
     expect(t.columns[1]).toMatchObject({ max: 30 });
     expect(r.warnings).toEqual([]);
-    const s2 = newSession();
-    await load(
-      s2,
-      'films.csv',
-      csv({ Film: ['Alien', 'Heat', 'Total Recall'], Year: ['1979', '1995', '1990'] }),
-    );
+    const { s: s2 } = await imported('films.csv', {
+      Film: ['Alien', 'Heat', 'Total Recall'],
+      Year: ['1979', '1995', '1990'],
+    });
     expect(readCatalog(s2.dbPath)[0]!.summary_rows).toBeUndefined();
     // Many rows reading "Total" are categories, even at the end; so is a Total row with no number.
-    const s3 = newSession();
-    await load(
-      s3,
-      'totals.csv',
-      csv({ Kind: ['Net', 'Total', 'Total', 'Total', 'Total'], N: ['1', '2', '3', '4', '5'] }),
-    );
+    const { s: s3 } = await imported('totals.csv', {
+      Kind: ['Net', 'Total', 'Total', 'Total', 'Total'],
+      N: ['1', '2', '3', '4', '5'],
+    });
     expect(readCatalog(s3.dbPath)[0]!.summary_rows).toBeUndefined();
-    const s4 = newSession();
-    await load(s4, 'notes.csv', csv({ Item: ['a', 'b', 'c', 'Total'], Note: ['x', 'y', 'z', 'see below'] }));
+    const { s: s4 } = await imported('notes.csv', {
+      Item: ['a', 'b', 'c', 'Total'],
+      Note: ['x', 'y', 'z', 'see below'],
+    });
     expect(readCatalog(s4.dbPath)[0]!.summary_rows).toBeUndefined();
   });
 
