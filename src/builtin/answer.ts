@@ -112,6 +112,16 @@ function filterText(f: Filter, lang: Lang): string {
         : `${c} ${f.negate ? 'not empty' : 'empty'}`;
     case 'like':
       return `${c} = ${f.value}`;
+    case 'anyOf':
+      return `${f.columns.map(columnLabel).join(lang === 'pt' ? ' ou ' : ' or ')} = ${f.values.join(lang === 'pt' ? ' ou ' : ' or ')}`;
+    case 'textYear':
+      return `${c} ${f.op === '=' ? (lang === 'pt' ? 'inclui' : 'includes') : OP_WORD[lang][f.op]} ${f.value}`;
+    case 'vsRow':
+      return `${c} ${OP_WORD[lang][f.op]} ${lang === 'pt' ? 'o de' : 'that of'} ${conditionsText(f.anchor, lang)}`;
+    case 'same':
+      return lang === 'pt'
+        ? `${c} igual ao de ${conditionsText(f.anchor, lang)}`
+        : `${c} the same as where ${conditionsText(f.anchor, lang)}`;
   }
 }
 
@@ -168,6 +178,19 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
         limit: intent.limit,
         dir: intent.dir,
       };
+    case 'adjacent':
+      if (intent.count)
+        return {
+          shape: 'scalar',
+          lang,
+          subject: lang === 'pt' ? 'o número de registros' : 'the number of rows',
+          conditions,
+        };
+      return listTemplate(intent.columns, conditions, lang);
+    case 'position':
+      return listTemplate(intent.columns, conditions, lang);
+    case 'compare':
+      return { shape: 'rows', lang, subject: lang === 'pt' ? 'comparação' : 'comparison', conditions };
     case 'list':
       return {
         shape: intent.columns.length >= 1 ? 'list' : 'rows',
@@ -178,6 +201,15 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
         limit: intent.limit,
       };
   }
+}
+
+function listTemplate(columns: ColumnCatalog[], conditions: string | undefined, lang: Lang): AnswerTemplate {
+  return {
+    shape: columns.length >= 1 ? 'list' : 'rows',
+    lang,
+    subject: columns.length >= 1 ? columnLabel(columns[0]!) : lang === 'pt' ? 'registros' : 'rows',
+    conditions,
+  };
 }
 
 /** "o total de quantidade" → "total de quantidade", "the average price" → "average price". */
@@ -381,6 +413,34 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
       `"${w}" compara um valor calculado por grupo com um número: isso eu faço para uma única comparação, sem outro cálculo junto, quando a pergunta pede os grupos (ex.: "quais lojas têm mais de 10 vendas"); esta pede mais que isso.`,
     en: (w) =>
       `"${w}" compares a per-group computed value with a number: I do that for one comparison, with nothing else computed alongside, when the question asks for the groups (e.g. "which stores have more than 10 sales"); this one asks for more.`,
+  },
+  one_row_each: {
+    pt: (w) =>
+      `Cada valor de "${w}" aparece em uma única linha: contar linhas por ${w} daria 1 para todos. Diga qual coluna numérica comparar.`,
+    en: (w) =>
+      `Each "${w}" appears in a single row, so counting rows per ${w} gives 1 for all of them. Say which numeric column to compare.`,
+  },
+  one_row: {
+    pt: (w) =>
+      `A pergunta aponta uma única linha (por "${w}"): contar linhas daria 1. Não sei em qual coluna está o número pedido.`,
+    en: (w) =>
+      `The question points at a single row (by "${w}"), so counting rows would give 1. I could not tell which column holds the number asked for.`,
+  },
+  identifier_measure: {
+    pt: (w) =>
+      `"${w}" identifica ou ordena as linhas (posição, número, ano): não faz sentido somá-lo ou tirar a média.`,
+    en: (w) =>
+      `"${w}" identifies or orders the rows (a rank, a number, a year): summing or averaging it means nothing.`,
+  },
+  echo: {
+    pt: (w) =>
+      `A pergunta dá o valor de "${w}" e pede a mesma coluna: não entendi qual outra informação ela quer.`,
+    en: (w) =>
+      `The question gives the value of "${w}" and asks for that same column: I could not tell what else it wants.`,
+  },
+  ambiguous_anchor: {
+    pt: (w) => `"${w}" aparece em mais de uma linha: não sei de qual delas contar a anterior ou a seguinte.`,
+    en: (w) => `"${w}" is in more than one row, so I cannot tell which row to count before or after.`,
   },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',

@@ -5,7 +5,9 @@
  * Catalog ranges decide whether a year-like number belongs to a numeric column or to the dates.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
+import { fold } from './normalize.js';
 import {
   AGGREGATE_WORDS,
   fail,
@@ -13,12 +15,14 @@ import {
   isKw,
   isPlural,
   isSkippable,
+  labelColumn,
   type ParseFailure,
   type Reading,
   tokenText,
   yearColumn,
 } from './reading.js';
-import { isYearToken, type Mark } from './schema-match.js';
+import { isQuantityNoun } from './row-nouns.js';
+import { type ColumnIndex, isYearToken, type Mark, type TableIndex } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
 
 export interface FilterReading {
@@ -44,6 +48,19 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
+  // "4,500 m", "30 mph", "2,000 feet": a unit right after a number says what it measures, no more.
+  marks.forEach((m, i) => {
+    const next = marks[i + 1];
+    if (m.kind === 'num' && next?.kind === 'unknown' && isUnit(next.token.norm, index)) used.add(next);
+  });
+  // "total MEDALS", "silver medals", "MEDALHAS de ouro": a quantity noun beside a number column is its unit.
+  marks.forEach((m, i) => {
+    if (m.kind !== 'unknown' || !isQuantityNoun(m.token)) return;
+    const before = marks[i - 1];
+    const after = marks[r.nextContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+    if ((before?.kind === 'col' && before.col.numeric) || (after?.kind === 'col' && after.col.numeric))
+      used.add(m);
+  });
   // The question asks for groups: "which store …", "quais lojas …" (a text column right after the question word), or
   // it opens with them: "sensors with …", "lojas com …".
   const opening = marks[nextContent(-1, (x) => isSkippable(x) || isKw(x, 'list'))];
@@ -59,14 +76,35 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
 
   // ---- filters: values ----
   const eqByColumn = new Map<ColumnCatalog, Filter & { kind: 'eq' }>();
+  let ambiguous: ParseFailure | undefined;
   marks.forEach((m, i) => {
     if (m.kind !== 'val') return;
     used.add(m);
-    const col = m.entry.column;
-    // "região Sul", "the north_america region": the column word next to its value belongs to the filter.
+    let col = m.entry.column;
+    // "região Sul", "the north_america region": the column word next to its value belongs to the filter — and says
+    // which column, when the same cell is in several.
+    let named = false;
     for (const k of [prevContent(i), nextContent(i)]) {
       const n = marks[k];
-      if (n?.kind === 'col' && (n.col === col || n.alts.includes(col)) && !used.has(n)) used.add(n);
+      const candidates = [col, ...(m.alsoIn ?? [])];
+      const hit = n?.kind === 'col' ? candidates.find((c) => n.col === c || n.alts.includes(c)) : undefined;
+      if (n && hit && !used.has(n)) {
+        used.add(n);
+        col = hit;
+        named = true;
+      }
+    }
+    if (m.alsoIn?.length && !named) {
+      const resolved = resolveColumn(r, m);
+      if (!resolved) {
+        // "how many games did the Senators play" where Senators are under Visitor and under Home: rows where any of
+        // those columns holds the name (plausible.ts refuses asking for one of those very columns).
+        const columns = [m.entry.column, ...m.alsoIn].map((c) => c.column);
+        const values = [m.entry, ...(m.others ?? [])].map((e) => e.value);
+        filters.push({ kind: 'anyOf', column: columns[0]!, columns, values });
+        return;
+      }
+      col = resolved;
     }
     let negate = false;
     for (let k = i - 1; k >= 0 && k >= i - 5; k--) {
@@ -80,14 +118,16 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     }
     if (m.partial) r.confidence -= 0.1;
     const existing = eqByColumn.get(col.column);
+    const cells = [m.entry, ...(m.others ?? [])].map((e) => e.value);
     if (existing && existing.negate === negate) {
-      if (!existing.values.includes(m.entry.value)) existing.values.push(m.entry.value);
+      for (const v of cells) if (!existing.values.includes(v)) existing.values.push(v);
     } else {
-      const f: Filter & { kind: 'eq' } = { kind: 'eq', column: col.column, values: [m.entry.value], negate };
+      const f: Filter & { kind: 'eq' } = { kind: 'eq', column: col.column, values: cells, negate };
       eqByColumn.set(col.column, f);
       filters.push(f);
     }
   });
+  if (ambiguous) return ambiguous;
 
   // ---- filters: comparisons, ranges, years and months ----
   const date = r.date;
@@ -111,10 +151,38 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     }
     return undefined;
   };
-  const yearFilter = (op: CmpOp, year: number): Filter | ParseFailure => {
+  const yearFilter = (op: CmpOp, year: number, at?: number): Filter | ParseFailure => {
+    // "first elected in 1817", "ended in 1973": the year column named right before the year.
+    const named =
+      at === undefined ? undefined : marks[prevContent(at, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+    if (named?.kind === 'col' && !used.has(named) && isYearLike(named.col.column)) {
+      used.add(named);
+      return { kind: 'cmp', column: named.col.column, op, value: year };
+    }
+    if (
+      named?.kind === 'col' &&
+      !used.has(named) &&
+      holdsYears(named.col.column) &&
+      (op === '=' || startsWithYears(named.col.column))
+    ) {
+      used.add(named);
+      return { kind: 'textYear', column: named.col.column, op, value: year };
+    }
+    // With several date columns ("date of birth", "date of death"), a bare year names none of them.
+    if (index.dateColumns.length > 1)
+      return fail(
+        'ambiguous_column',
+        [String(year)],
+        index.dateColumns.map((c) => c.column),
+      );
     if (date) return { kind: 'datepart', column: date.column, format: '%Y', op, value: String(year) };
     const yc = yearColumn(index);
     if (yc) return { kind: 'cmp', column: yc.column, op, value: year };
+    // No date and no integer year: the only text column that holds years ("Season", "First elected").
+    const texts = index.columns.filter((c) => holdsYears(c.column));
+    const text = texts.length === 1 ? texts[0]!.column : undefined;
+    if (text && (op === '=' || startsWithYears(text)))
+      return { kind: 'textYear', column: text, op, value: year };
     return fail('no_date_column', [String(year)]);
   };
   const OPS: Partial<Record<Keyword, CmpOp>> = {
@@ -126,6 +194,40 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     after: '>',
     before: '<',
   };
+
+  // "in the 1800s", "the 1950s": a decade or a century, a span of years.
+  for (let i = 0; i + 1 < marks.length; i++) {
+    const [m, s] = [marks[i]!, marks[i + 1]!];
+    if (m.kind !== 'num' || s.kind !== 'unknown' || s.token.norm !== 's' || !isYearToken(tokens[m.start]))
+      continue;
+    if (m.value % 10 !== 0) continue;
+    const high = m.value + (m.value % 100 === 0 ? 99 : 9);
+    const from = yearFilter('>=', m.value, i);
+    const to = yearFilter('<=', high, i);
+    if ('ok' in from) return from;
+    if ('ok' in to) return to;
+    filters.push(from, to);
+    used.add(m);
+    used.add(s);
+  }
+  // "from 1990 to 2012", "de 1990 a 2012", "1990–2012": a span of years, on the dates or the year column.
+  for (let i = 0; i + 2 < marks.length; i++) {
+    const [a, to, b] = [marks[i]!, marks[i + 1]!, marks[i + 2]!];
+    if (used.has(a) || used.has(b) || a.kind !== 'num' || b.kind !== 'num') continue;
+    if (!isYearToken(tokens[a.start]) || !isYearToken(tokens[b.start]) || a.value >= b.value) continue;
+    const joiner = to.kind === 'stop' && ['to', 'a', 'through', 'until'].includes(tokens[to.start]!.norm);
+    if (!joiner && !isKw(to, 'lte')) continue;
+    const low = String(a.value);
+    const high = String(b.value);
+    const yc = yearColumn(index);
+    if (date) filters.push({ kind: 'datebetween', column: date.column, format: '%Y', low, high });
+    else if (yc) filters.push({ kind: 'between', column: yc.column, low: a.value, high: b.value });
+    else return fail('no_date_column', [low]);
+    for (const x of [a, to, b]) used.add(x);
+    const from = marks[i - 1];
+    if (from?.kind === 'kw' && from.kw === 'in' && ['from', 'de', 'desde'].includes(tokens[from.start]!.norm))
+      used.add(from);
+  }
 
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
@@ -210,7 +312,12 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       used.add(m);
       used.add(n);
       const isYear = isYearToken(tokens[n.start]);
-      const nearCol = numericNear(i, -1) ?? numericNear(k, 1);
+      // "elections had more than 200,000 POPULAR VOTES": the column right after the number is what it counts —
+      // unless one stands right before the comparison ("WON at least 4 matches").
+      const isFree = (x: Mark | undefined) => x?.kind === 'col' && !used.has(x) && x.col.numeric;
+      const rightBefore = isFree(marks[i - 1]) ? marks[i - 1] : undefined;
+      const rightAfter = isFree(marks[k + 1]) ? marks[k + 1] : undefined;
+      const nearCol = rightBefore ?? rightAfter ?? numericNear(i, -1) ?? numericNear(k, 1);
       if (asksGroups) {
         // "which store has an AVERAGE price above 15", "quais lojas têm preço MÉDIO acima de 15", "quais lojas têm
         // mais de 2 VENDAS": the comparison is on a per-group aggregate (HAVING), not on the rows.
@@ -256,6 +363,8 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       if (isKw(marks[k + 1], 'orMore', 'orLess')) used.add(marks[k + 1]!);
       if (m.kw === 'eq' && isKw(marks[k + 1], 'orMore')) op = '>=';
       if (col?.kind === 'col' && col.col.numeric && !(isYear && (m.kw === 'after' || m.kw === 'before'))) {
+        // A number far outside the column's values was meant for another one ("200,000" against a percentage).
+        if (farOutside(col.col.column, n.value)) return fail('number_target', [tokenText(tokens, n)]);
         used.add(col);
         filters.push({ kind: 'cmp', column: col.col.column, op, value: n.value });
       } else if (isYear) {
@@ -269,7 +378,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
             value: String(n.value),
           });
         } else {
-          const f = yearFilter(op, n.value);
+          const f = yearFilter(op, n.value, i);
           if ('ok' in f) return f;
           filters.push(f);
         }
@@ -344,7 +453,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     if (m.kind === 'num' && isYearToken(tokens[m.start])) {
       // A bare year ("em 2015", "in 2008") filters on the date column.
       used.add(m);
-      const f = yearFilter('=', m.value);
+      const f = yearFilter('=', m.value, i);
       if ('ok' in f) return f;
       filters.push(f);
     }
@@ -369,8 +478,17 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       filters.push({ kind: 'null', column: col.col.column, negate: isKw(m, 'notEmpty') });
     } else if (isKw(m, 'without', 'not')) {
       // "sem desconto", "with no horsepower", "não tiveram furacões": nothing recorded — for a number, also zero.
-      const fwd = marks[nextContent(i, (x) => isSkippable(x) || x.kind === 'stop')];
-      if (fwd?.kind === 'col' && !used.has(fwd) && (isKw(m, 'without') || fwd.col.numeric)) {
+      const k = nextContent(i, (x) => isSkippable(x) || x.kind === 'stop');
+      const fwd = marks[k];
+      // "not released IN 2004", "não vendidos EM março": the negation is of a condition said next, not emptiness.
+      const conditionNext =
+        isKw(marks[k + 1], 'in') || ['num', 'val', 'month'].includes(marks[k + 1]?.kind ?? '');
+      if (
+        fwd?.kind === 'col' &&
+        !used.has(fwd) &&
+        (isKw(m, 'without') || fwd.col.numeric) &&
+        !conditionNext
+      ) {
         used.add(m);
         used.add(fwd);
         filters.push({ kind: 'null', column: fwd.col.column, negate: false, orZero: fwd.col.numeric });
@@ -404,4 +522,52 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   }
 
   return { filters, eqByColumn, having, havingText };
+}
+
+/**
+ * The column a cell found in several columns belongs to: the one another word of the question names ("held at the
+ * Australian Open"), else the one the other value said with it is in ("Greater Glasgow or Falkirk"), else the
+ * column that names the rows. Undefined when nothing tells them apart ("Harvard" under three divisions).
+ */
+function resolveColumn(r: Reading, m: Mark & { kind: 'val' }): ColumnIndex | undefined {
+  const candidates = [m.entry.column, ...(m.alsoIn ?? [])];
+  const named = r.marks.filter(
+    (o): o is Mark & { kind: 'col' } => o.kind === 'col' && !r.used.has(o) && candidates.includes(o.col),
+  );
+  if (named.length === 1) return named[0]!.col;
+  const partners = r.marks.filter((o): o is Mark & { kind: 'val' } => o.kind === 'val' && o !== m);
+  const withPartner = candidates.filter((c) =>
+    partners.some((p) => p.entry.column === c || (p.alsoIn ?? []).includes(c)),
+  );
+  if (withPartner.length === 1) return withPartner[0];
+  const label = labelColumn(r.index);
+  return label && candidates.includes(label) ? label : undefined;
+}
+
+/** A number more than ten times beyond a column's known values (both positive): not a bound on that column. */
+function farOutside(column: ColumnCatalog, value: number): boolean {
+  const { min, max } = column;
+  if (typeof min !== 'number' || typeof max !== 'number' || value <= 0) return false;
+  return (max > 0 && value > max * 10) || (min > 0 && value < min / 10);
+}
+
+/** Units of measure, both languages (the catalog's own units — a header's "(m)" — count too). */
+const UNITS = new Set(
+  (
+    'm km cm mm ft feet foot in inch inches mi mile miles yd yards meters metres meter metre kg g lb lbs pounds ton ' +
+    'tons t mph kmh kph km/h sec secs seconds min mins minutes h hr hrs hours mts metros quilometros pes ' +
+    'polegadas libras toneladas segundos minutos horas usd eur gbp'
+  ).split(' '),
+);
+
+function isUnit(word: string, index: TableIndex): boolean {
+  if (UNITS.has(word)) return true;
+  // A unit the table itself uses: "Elevation (m)", and the importer's recorded unit (catalog `unit`, when present).
+  return index.columns.some((c) => {
+    if (!c.numeric) return false;
+    const unit = (c.column as ColumnCatalog & { unit?: string }).unit;
+    if (unit && fold(unit) === word) return true;
+    const inParens = /\(([^)]*)\)/.exec(c.column.label)?.[1];
+    return inParens !== undefined && fold(inParens).trim() === word;
+  });
 }

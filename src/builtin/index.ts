@@ -14,6 +14,7 @@ import {
   tableReason,
   templateFor,
 } from './answer.js';
+import { describeReading } from './describe-reading.js';
 import { type ParseFailure, type ParseResult, parseIntent, tokenText } from './intents.js';
 import type { Lang } from './lexicon.js';
 import { detectLang, type Token, tokenize } from './normalize.js';
@@ -232,6 +233,7 @@ function toSql(intent: Intent, confidence: number, lang: Lang): SqlInterpretatio
     sql: buildSql(intent),
     lang,
     explanation: explain(intent, lang),
+    reading: describeReading(intent, lang),
     confidence: Math.round(confidence * 100) / 100,
     table: intent.table.name,
     answerTemplate: templateFor(intent, lang),

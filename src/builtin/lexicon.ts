@@ -5,6 +5,8 @@
  * All entries are written folded (no accents, lower case) — see normalize.ts.
  */
 
+import { SYNONYM_GROUPS } from './synonyms.js';
+
 export type Lang = 'pt' | 'en';
 
 /** What a keyword phrase contributes to the question's meaning. */
@@ -54,6 +56,15 @@ export type Keyword =
   | 'unit:weekday'
   | 'row' // rows, records, registros: the table's rows themselves
   | 'filler' // words with no meaning for the query ("type of", "sold", "in total")
+  | 'or' // "X or Y": a choice between named things
+  | 'than' // "more … than X": a comparison with a named thing
+  | 'same' // "the same … as X"
+  | 'prev' // previous, preceding, anterior: the row before, in the table's order
+  | 'next' // next, following, seguinte: the row after
+  | 'difference' // difference between two named things
+  | 'beside' // "next to X": the row after X, or the cell beside X in the same row — not read
+  | 'unsupported' // a computation the engine does not do: streaks ("consecutive", "in a row"), spans
+  | 'moreless' // "more or less": which of the two holds
   | 'refuse'; // why, should, predict, correlation…: questions this engine must not answer
 
 /**
@@ -66,6 +77,7 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['quantos', 'count'],
   ['quantas', 'count'],
   ['numero de', 'count'],
+  ['numero', 'count'],
   ['numero total de', 'count'],
   ['number of', 'count'],
   ['total number of', 'count'],
@@ -224,6 +236,17 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['exibir', 'list'],
   ['me de', 'list'],
   ['which', 'which'],
+  ['em que', 'which'],
+  ['o que', 'which'],
+  ['de que', 'which'],
+  ['mais bem colocado', 'top'],
+  ['mais bem colocada', 'top'],
+  ['mais bem classificado', 'top'],
+  ['mais bem classificada', 'top'],
+  ['melhor colocado', 'top'],
+  ['melhor colocada', 'top'],
+  ['melhor classificado', 'top'],
+  ['melhor classificada', 'top'],
   ['what', 'which'],
   ['qual', 'which'],
   ['quais', 'which'],
@@ -261,6 +284,15 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['more than', 'gt'],
   ['greater than', 'gt'],
   ['higher than', 'gt'],
+  ['bigger', 'high'],
+  ['larger', 'high'],
+  ['greater', 'high'],
+  ['smaller', 'low'],
+  ['less', 'low'],
+  ['earlier', 'oldest'],
+  ['later', 'recent'],
+  ['mais cedo', 'oldest'],
+  ['mais tarde', 'recent'],
   ['bigger than', 'gt'],
   ['larger than', 'gt'],
   ['exceeding', 'gt'],
@@ -276,6 +308,11 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['superiores a', 'gt'],
   ['>', 'gt'],
   ['at least', 'gte'],
+  ['no less than', 'gte'],
+  ['no fewer than', 'gte'],
+  ['no earlier than', 'gte'],
+  ['no more than', 'lte'],
+  ['no later than', 'lte'],
   ['maior ou igual a', 'gte'],
   ['maior ou igual', 'gte'],
   ['greater than or equal to', 'gte'],
@@ -493,6 +530,9 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['tipos', 'filler'],
   ['tipo de', 'filler'],
   ['in total', 'filler'],
+  ['ir ao ar', 'filler'],
+  ['foi ao ar', 'filler'],
+  ['foram ao ar', 'filler'],
   ['no total', 'filler'],
   ['ao todo', 'filler'],
   ['overall', 'filler'],
@@ -506,7 +546,8 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['values', 'filler'],
   ['valor', 'filler'],
   ['valores', 'filler'],
-  ['amount of', 'filler'],
+  ['amount of', 'count'],
+  ['the amount of', 'count'],
   ['level', 'filler'],
   ['nivel', 'filler'],
   ['recorded', 'filler'],
@@ -611,13 +652,89 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['ruim', 'refuse'],
   ['like', 'refuse'],
   ['gosta', 'refuse'],
+  ['more or less', 'moreless'],
+  ['more or fewer', 'moreless'],
+  ['less or more', 'moreless'],
+  ['mais ou menos', 'moreless'],
+  ['menos ou mais', 'moreless'],
+  ['compared to', 'than'],
+  ['compared with', 'than'],
+  ['em comparacao com', 'than'],
+  ['comparado a', 'than'],
+  ['comparado com', 'than'],
   ['compare', 'refuse'],
   ['comparar', 'refuse'],
   ['compare com', 'refuse'],
   ['versus', 'refuse'],
   ['vs', 'refuse'],
-  ['difference', 'refuse'],
-  ['diferenca', 'refuse'],
+  ['difference', 'difference'],
+  ['difference between', 'difference'],
+  ['difference in', 'difference'],
+  ['diferenca', 'difference'],
+  ['diferenca entre', 'difference'],
+  ['diferenca de', 'difference'],
+  // choices and comparisons between named rows
+  ['or', 'or'],
+  ['ou', 'or'],
+  ['than', 'than'],
+  ['do que', 'than'],
+  ['same', 'same'],
+  ['same as', 'same'],
+  ['the same as', 'same'],
+  ['mesmo', 'same'],
+  ['mesma', 'same'],
+  ['mesmos', 'same'],
+  ['mesmas', 'same'],
+  ['o mesmo que', 'same'],
+  ['a mesma que', 'same'],
+  // row order
+  ['previous', 'prev'],
+  ['previous to', 'prev'],
+  ['preceding', 'prev'],
+  ['prior to', 'prev'],
+  ['just before', 'prev'],
+  ['immediately before', 'prev'],
+  ['right before', 'prev'],
+  ['directly before', 'prev'],
+  ['directly above', 'prev'],
+  ['just above', 'prev'],
+  ['anterior', 'prev'],
+  ['anterior a', 'prev'],
+  ['imediatamente antes de', 'prev'],
+  ['logo antes de', 'prev'],
+  ['logo acima de', 'prev'],
+  ['next', 'next'],
+  ['next to', 'beside'],
+  // streaks and spans: computed over runs of rows, which the engine does not do
+  ['consecutive', 'unsupported'],
+  ['consecutively', 'unsupported'],
+  ['in a row', 'unsupported'],
+  ['straight', 'unsupported'],
+  ['streak', 'unsupported'],
+  ['consecutivo', 'unsupported'],
+  ['consecutivos', 'unsupported'],
+  ['consecutiva', 'unsupported'],
+  ['consecutivas', 'unsupported'],
+  ['seguidos', 'unsupported'],
+  ['seguidas', 'unsupported'],
+  ['em sequencia', 'unsupported'],
+  ['ao lado de', 'beside'],
+  ['next after', 'next'],
+  ['following', 'next'],
+  ['just after', 'next'],
+  ['immediately after', 'next'],
+  ['right after', 'next'],
+  ['directly after', 'next'],
+  ['directly below', 'next'],
+  ['just below', 'next'],
+  ['seguinte', 'next'],
+  ['seguinte a', 'next'],
+  ['proximo', 'next'],
+  ['proxima', 'next'],
+  ['proximo a', 'next'],
+  ['logo depois de', 'next'],
+  ['logo apos', 'next'],
+  ['logo abaixo de', 'next'],
   ['join', 'refuse'],
   ['columns', 'refuse'],
   ['colunas', 'refuse'],
@@ -645,7 +762,26 @@ const PHRASES: ReadonlyArray<readonly [string, Keyword]> = [
   ['relacao', 'refuse'],
 ];
 
-export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(PHRASES);
+/**
+ * Portuguese contracts "de" with the article that follows ("antes DO Peru", "depois DA Itália", "acima DOS…"): every
+ * phrase ending in "de" also stands with do/da/dos/das.
+ */
+function withContractions(
+  phrases: ReadonlyArray<readonly [string, Keyword]>,
+): Array<readonly [string, Keyword]> {
+  const out: Array<readonly [string, Keyword]> = [...phrases];
+  const known = new Set(phrases.map(([p]) => p));
+  for (const [phrase, kw] of phrases) {
+    if (!phrase.endsWith(' de')) continue;
+    for (const article of ['do', 'da', 'dos', 'das']) {
+      const variant = `${phrase.slice(0, -2)}${article}`;
+      if (!known.has(variant)) out.push([variant, kw]);
+    }
+  }
+  return out;
+}
+
+export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(withContractions(PHRASES));
 export const MAX_PHRASE_TOKENS = 5;
 
 /**
@@ -657,13 +793,14 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'the a an is are was were be been being has have had do does did there here it its this that these those ' +
     'to at on as into than then me my i we our you your us show tell find get got give see please can could ' +
     'exist exists existed happened occurred made make done sell sells selling bought placed whose who whom ' +
-    'each every any some all same such also only just ever whats were value ' +
+    'each every any some all same such also just ever whats were value ' +
     'o a os as um uma uns umas ao aos que se e ou ja foi foram era eram ser sao esta estao estava estavam ' +
     'tem tinha tinham teve tiveram ha houve existe existem existiu existiram fez fizeram feito feita feitos ' +
     'feitas fazer vendeu venderam vender vende vendem dos das nos nas pelo pela pelos pelas num numa me diga ' +
-    'mostra informe qual quais la ali aqui isso isto esse essa esses essas este estes estas aquele aquela ' +
+    'mostra informe qual quais ali aqui isso isto esse essa esses essas este estes estas aquele aquela ' +
     'nele nela dele dela deles delas sobre registrou registraram teve houveram aconteceu ocorreu ocorreram ' +
-    'nesse nessa neste nesta naquele considerando considerar'
+    'nesse nessa neste nesta naquele considerando considerar ' +
+    'he she they him her his hers them ele ela eles elas'
   ).split(/\s+/),
 );
 
@@ -793,238 +930,6 @@ export const AMBIGUOUS_MONTHS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * General synonym groups: words in one group name the same concept, across Portuguese and English and common
- * abbreviations. Used to match question words to column names/labels and to text values ("neve" ↔ "snow").
- * General vocabulary only — the kinds of words that appear in everyday tables.
- */
-const SYNONYM_GROUPS: readonly string[] = [
-  'temperature temperatura temp temperaturas',
-  'maximum max maximo maxima maximos maximas',
-  'minimum min minimo minima minimos minimas',
-  'average avg mean media medio',
-  'price preco prices precos',
-  'cost custo',
-  'value valor amount montante',
-  'quantity quantidade qtd qty qtde quant units unidades items itens',
-  'discount desconto descontos discounts',
-  'category categoria categories categorias',
-  'region regiao regioes regions',
-  'state estado states estados uf',
-  'city cidade cities cidades municipio municipios town',
-  'country pais paises countries nation nacao',
-  'continent continente',
-  'product produto products produtos',
-  'customer cliente customers clientes client clients',
-  'seller vendedor vendedora vendedores salesperson salesman rep',
-  'sale venda sales vendas',
-  'order pedido orders pedidos',
-  'date data datas dates',
-  'year ano anos years',
-  'month mes meses months',
-  'day dia dias days',
-  'week semana semanas weeks',
-  'hour hora horas hours',
-  'time tempo hora horario',
-  'name nome names nomes',
-  'description descricao',
-  'title titulo',
-  'income renda rendimento rendimentos earnings',
-  'salary salario salarios wage wages',
-  'health saude',
-  'life vida',
-  'expectancy expectativa',
-  'population populacao populous populoso populosa populosos populosas habitantes inhabitants pop',
-  'people pessoas',
-  'wind vento ventos',
-  'weather clima tempo',
-  'rain chuva rainy chuvoso chuvosa chuvosos chuvosas raining chuvas',
-  'snow neve snowy nevado nevando',
-  'sun sol sunny ensolarado ensolarada ensolarados',
-  'fog nevoeiro neblina foggy',
-  'drizzle garoa chuvisco',
-  'cloud nuvem cloudy nublado nublada clouds nuvens',
-  'storm tempestade',
-  'precipitation precipitacao',
-  'humidity umidade',
-  'pressure pressao',
-  'color cor cores colors colour',
-  'red vermelho vermelha',
-  'blue azul',
-  'green verde',
-  'yellow amarelo amarela',
-  'black preto preta',
-  'white branco branca',
-  'gray grey cinza',
-  'orange laranja',
-  'purple roxo roxa',
-  'pink rosa',
-  'brown marrom',
-  'gender genero sex sexo',
-  'male masculino homem homens men man macho machos',
-  'female feminino mulher mulheres women woman femea femeas',
-  'age idade ages idades',
-  'weight peso',
-  'height altura',
-  'length comprimento',
-  'width largura',
-  'size tamanho',
-  'speed velocidade',
-  'distance distancia',
-  'duration duracao',
-  'score nota pontuacao rating avaliacao grade',
-  'revenue receita faturamento',
-  'profit lucro',
-  'tax imposto',
-  'rate taxa',
-  'employee funcionario funcionarios employees empregado',
-  'department departamento setor',
-  'company empresa companies empresas',
-  'brand marca',
-  'model modelo',
-  'origin origem',
-  'destination destino',
-  'language idioma lingua',
-  'genre genero',
-  'species especie especies',
-  'class classe',
-  'status situacao',
-  'student aluno alunos estudante students',
-  'school escola',
-  'course curso',
-  'movie filme film movies filmes films',
-  'director diretor',
-  'budget orcamento',
-  'gross bilheteria arrecadacao',
-  'votes votos',
-  'author autor',
-  'book livro',
-  'page pagina',
-  'cylinders cilindros',
-  'horsepower potencia hp cavalos',
-  'acceleration aceleracao',
-  'displacement cilindrada',
-  'petal petala',
-  'sepal sepala',
-  'stock acao acoes',
-  'symbol simbolo ticker',
-  'code codigo',
-  'open abertura',
-  'close fechamento',
-  'island ilha',
-  'airport aeroporto',
-  'flight voo',
-  'delay atraso',
-  'arrival chegada',
-  'departure partida saida',
-  'carrier companhia',
-  'passenger passageiro passageiros',
-  'fare tarifa',
-  'survived survive sobreviveu sobreviveram sobreviver sobreviventes survivors',
-  'area',
-  'capital',
-  'car carro carros cars automovel',
-  'vehicle veiculo',
-  'fuel combustivel',
-  'mileage consumo',
-  'energy energia',
-  'power potencia',
-  'source fonte',
-  'total',
-  'number numero',
-  'percent percentual porcentagem pct',
-  'unit unitario unitaria',
-  'latitude lat',
-  'longitude lon lng long',
-  'animal animais animals',
-  'team time equipe',
-  'player jogador jogadores',
-  'game jogo jogos games',
-  'goal gol gols goals',
-  'point ponto pontos points',
-  'win vitoria vitorias wins',
-  'store loja lojas stores shop',
-  'supplier fornecedor',
-  'payment pagamento',
-  'method metodo forma',
-  'channel canal',
-  'shipping frete envio',
-  'delivery entrega',
-  'return devolucao',
-  'birth nascimento',
-  'death morte obito',
-  'cases casos',
-  'deaths mortes obitos',
-  'hospital',
-  'patient paciente',
-  'disease doenca',
-  'emission emissao emissoes emissions',
-  'industry industria',
-  'sector setor',
-  'market mercado',
-  'volume',
-  'open abertura',
-  'high alta',
-  'low baixa',
-  'rank ranking posicao',
-  'mile miles milha milhas',
-  'gallon gallons galao galoes',
-  'major principal main',
-  'rating classificacao',
-  'body corporal corpo',
-  'mass massa',
-  'generation geracao',
-  'net liquido liquida',
-  'earthquake terremoto sismo earthquakes terremotos',
-  'flood enchente inundacao floods enchentes',
-  'drought seca',
-  'fire incendio fogo',
-  'wildfire queimada',
-  'death morte',
-  'release lancamento',
-  'gross bruto',
-  'running duracao',
-  'beak bico',
-  'flipper nadadeira',
-  'fertility fertilidade',
-  'expectancy expectativa expect',
-  'life vida',
-  'worldwide mundial',
-  'people pessoas',
-  'distributor distribuidora',
-  'battery bateria',
-  'wildlife fauna',
-  'usa eua',
-  'united unidos unido',
-  'kingdom reino',
-  'germany alemanha',
-  'spain espanha',
-  'italy italia',
-  'england inglaterra',
-  'netherlands holanda',
-  'switzerland suica',
-  'sweden suecia',
-  'egypt egito',
-  'korea coreia',
-  'monday segunda',
-  'tuesday terca',
-  'wednesday quarta',
-  'thursday quinta',
-  'friday sexta',
-  'saturday sabado',
-  'sunday domingo',
-  'yes sim',
-  'race raca ethnicity etnia',
-  'hurricane hurricanes furacao furacoes',
-  'neighborhood neighbourhood bairro bairros district distrito',
-  'variety variedade variedades varieties',
-  'yield rendimento colheita safra',
-  'production producao',
-  'zip cep ceps zipcode postal',
-  'reading leitura',
-  'sensor sensores',
-];
-
-/**
  * Superlative adjectives that name a measure and a direction at once ("the heaviest car", "os mais pesados"):
  * adjective → [direction, a word of the measure's concept]. Used only when exactly one column has that concept;
  * otherwise the adjective is just "highest"/"lowest".
@@ -1118,6 +1023,20 @@ const PROTECTED: ReadonlySet<string> = new Set(['data', 'dados', 'sales', 'venda
  * function stems question words and catalog words, so "populosos", "population" and "população" meet at "popul".
  */
 export function stem(word: string): string {
+  let cached = stems.get(word);
+  if (cached === undefined) {
+    cached = stemOf(word);
+    // Words repeat across questions and cells: a bounded memo keeps tokenizing cheap (issue 13's 1 ms budget).
+    if (stems.size >= MAX_MEMO) stems.clear();
+    stems.set(word, cached);
+  }
+  return cached;
+}
+
+const MAX_MEMO = 50_000;
+const stems = new Map<string, string>();
+
+function stemOf(word: string): string {
   let w = word;
   if (w.length <= 3 || /\d/.test(w) || PROTECTED.has(w)) return w;
   const rules: ReadonlyArray<readonly [string, string]> = [
@@ -1145,7 +1064,10 @@ export function stem(word: string): string {
     ['aes', 'ao'],
     ['ais', 'al'],
     ['eis', 'el'],
-    ['ns', 'm'],
+    // Portuguese -ns plurals of -m words (homens, jardins, atuns), not English -ons (champions, seasons).
+    ['ens', 'em'],
+    ['ins', 'im'],
+    ['uns', 'um'],
     ['res', 'r'],
     ['ses', 's'],
     ['xes', 'x'],

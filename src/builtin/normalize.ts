@@ -7,8 +7,18 @@ import { EN_MARKERS, type Lang, MULTIPLIERS, NUMBER_WORDS, PT_MARKERS, stem } fr
 
 /** NFKD, combining marks removed, lower case: `Preço` → `preco`. */
 export function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  let folded = folds.get(text);
+  if (folded === undefined) {
+    folded = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    // Cells and words repeat: a bounded memo (cleared when full) keeps folding off the hot path.
+    if (folds.size >= MAX_MEMO) folds.clear();
+    folds.set(text, folded);
+  }
+  return folded;
 }
+
+const MAX_MEMO = 50_000;
+const folds = new Map<string, string>();
 
 export interface Token {
   /** Position in the question's token list. */
@@ -24,6 +34,10 @@ export interface Token {
   digits?: boolean;
   /** Raw text started with a capital letter (and is not the question's first word). */
   capitalized: boolean;
+  /** Written with a possessive 's ("winner's"). */
+  possessive?: boolean;
+  /** Inside double quotes: the name of something, never a keyword or a function word. */
+  quoted?: boolean;
 }
 
 const TOKEN_RE = /\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
@@ -51,11 +65,36 @@ export function parseNumeral(text: string, lang: Lang): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * The question's (or a cell's, a header's) tokens. Memoized (bounded): cells and headers are tokenized again for
+ * every catalog object, and the same words come back question after question. Callers never change tokens.
+ */
 export function tokenize(question: string, lang: Lang): Token[] {
+  const key = `${lang}\u0000${question}`;
+  let tokens = tokenCache.get(key);
+  if (tokens === undefined) {
+    tokens = tokenizeText(question, lang);
+    if (tokenCache.size >= MAX_MEMO) tokenCache.clear();
+    tokenCache.set(key, tokens);
+  }
+  return tokens;
+}
+
+const tokenCache = new Map<string, Token[]>();
+
+function tokenizeText(question: string, lang: Lang): Token[] {
   const tokens: Token[] = [];
-  // Possessives carry nothing: "Japan's" → "Japan".
-  for (const match of question.replace(/(\p{L})['’]s\b/gu, '$1').matchAll(TOKEN_RE)) {
+  // Possessives: "Japan's" → "Japan", remembered ("the last winner's album": the album is what is asked).
+  const text = question.replace(/(\p{L})['’]s\b/gu, '$1\u0001');
+  // Spans inside double quotes name something exactly ("listed as \"all\"", "\"Miss You\"").
+  const quoted: Array<[number, number]> = [];
+  for (const q of text.matchAll(/["“”]([^"“”]+)["“”]/gu))
+    quoted.push([q.index ?? 0, (q.index ?? 0) + q[0].length]);
+  for (const match of text.matchAll(TOKEN_RE)) {
     const raw = match[0];
+    const at = match.index ?? 0;
+    const possessive = text[at + raw.length] === '\u0001';
+    const inQuotes = quoted.some(([from, to]) => at > from && at < to);
     // Underscores join words in snake_case names and values ("north_america"): split them like spaces.
     for (const part of raw.split('_')) {
       if (part === '') continue;
@@ -67,6 +106,8 @@ export function tokenize(question: string, lang: Lang): Token[] {
         stem: stem(norm),
         capitalized: tokens.length > 0 && /^\p{Lu}/u.test(part),
       };
+      if (possessive) token.possessive = true;
+      if (inQuotes) token.quoted = true;
       if (/^\d/.test(part)) {
         const n = parseNumeral(part, lang);
         if (n !== undefined) {

@@ -4,6 +4,7 @@
  * intents.ts each take their part of the meaning from it, in that order.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
+import { isYearLike } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
 import { concepts, KEYWORD_PHRASES, STOPWORDS } from './lexicon.js';
 import type { Token } from './normalize.js';
@@ -22,7 +23,12 @@ export type FailCode =
   | 'nothing'
   | 'several_groups'
   | 'percent_form'
-  | 'aggregate_filter';
+  | 'aggregate_filter'
+  | 'one_row_each'
+  | 'one_row'
+  | 'identifier_measure'
+  | 'echo'
+  | 'ambiguous_anchor';
 
 export interface ParseFailure {
   ok: false;
@@ -57,14 +63,22 @@ export function dateColumn(index: TableIndex): ColumnIndex | undefined {
   return index.dateColumns[0];
 }
 
-/** An integer column named like "year"/"ano": years then filter on it directly. */
+/**
+ * The integer column years filter on: one named like "year"/"ano" (also "Year of election"), else the only integer
+ * column whose values are all years ("Election", "Season" holding 1988, 1991 …).
+ */
 export function yearColumn(index: TableIndex): ColumnIndex | undefined {
   const yearConcepts = CONCEPT_YEAR();
-  return index.columns.find(
+  const named = index.columns.find(
     (c) =>
       c.column.type === 'integer' &&
-      c.wordSets.some((s) => s.length === 1 && s[0]!.concepts.some((k) => yearConcepts.includes(k))),
+      c.wordSets.some(
+        (s) => s.length <= 3 && s.some((w) => w.concepts.some((k) => yearConcepts.includes(k))),
+      ),
   );
+  if (named) return named;
+  const years = index.columns.filter((c) => isYearLike(c.column));
+  return years.length === 1 ? years[0] : undefined;
 }
 
 export const UNIT_BUCKET: Record<string, Bucket> = {
@@ -120,9 +134,21 @@ export function columnHasConcept(c: ColumnIndex, word: string): boolean {
   return c.wordSets.some((set) => set.some((w) => w.concepts.some((id) => ids.includes(id))));
 }
 
-/** The column that names a table's rows: a name/title-like text column, else the most distinct text column. */
+/** Values that read as numbers, ordinals, scores or times ("1st", "2–1", "1:54.3"): a column of them names nothing. */
+const NUMBERISH = /^\W*\d/;
+
+export function namesThings(c: ColumnIndex): boolean {
+  const values = c.column.top_values;
+  if (values.length === 0) return typeof c.column.min !== 'string' || !NUMBERISH.test(c.column.min);
+  return values.filter((v) => NUMBERISH.test(v.value)).length * 2 < values.length;
+}
+
+/**
+ * The column that names a table's rows: a name/title-like text column, else the most distinct text column whose values
+ * are words (not "1st", "2–1" or times).
+ */
 export function labelColumn(index: TableIndex): ColumnIndex | undefined {
-  const texts = index.columns.filter((c) => c.text && c.column.distinct_estimate > 1);
+  const texts = index.columns.filter((c) => c.text && c.column.distinct_estimate > 1 && namesThings(c));
   if (texts.length === 0) return undefined;
   const named = texts.find((c) => columnHasConcept(c, 'name') || columnHasConcept(c, 'title'));
   if (named) return named;

@@ -8,6 +8,7 @@
  * and a word nothing claims is "unknown" — unknown words are how the engine notices it does not understand.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { isContextWord } from './context-words.js';
 import {
   AMBIGUOUS_MONTHS,
   concepts,
@@ -23,6 +24,8 @@ import {
   stem,
 } from './lexicon.js';
 import { fold, type Token, tokenize } from './normalize.js';
+import { isSummaryValue } from './table-rows.js';
+import { partialValues } from './value-match.js';
 
 export interface WordForm {
   norm: string;
@@ -49,6 +52,10 @@ export interface ValueEntry {
   words: WordForm[];
   /** The value is also a common word ("no", "in", "de"): it only matches when typed exactly, in capitals. */
   guarded: boolean;
+  /** Per word: capitalized in the cell (a name's word, for partial matches — value-match.ts). */
+  caps: boolean[];
+  /** The cell's parts when it lists several ("Lyon, France" → lyon, france), folded. */
+  parts: string[];
 }
 
 export interface TableIndex {
@@ -70,7 +77,17 @@ export type Mark =
       /** Set by superlative adjectives ("heaviest"): the word also asks for the highest/lowest. */
       implied?: 'high' | 'low';
     }
-  | { kind: 'val'; start: number; end: number; entry: ValueEntry; partial: boolean }
+  | {
+      kind: 'val';
+      start: number;
+      end: number;
+      entry: ValueEntry;
+      partial: boolean;
+      /** Further cells of the same column the words are part of ("japan": "Osaka, Japan" and "Tokyo, Japan"). */
+      others?: ValueEntry[];
+      /** Other columns holding the same cell. */
+      alsoIn?: ColumnIndex[];
+    }
   | { kind: 'kw'; start: number; end: number; kw: Keyword }
   | { kind: 'num'; start: number; end: number; value: number; digits: boolean }
   | { kind: 'month'; start: number; end: number; month: number }
@@ -156,17 +173,37 @@ export function tableIndex(table: TableCatalog): TableIndex {
     if (!col.text) continue;
     for (const tv of col.column.top_values) {
       if (!/\p{L}/u.test(tv.value)) continue;
-      const w = tokenize(tv.value, 'en').map((t) => wordForm(t.norm));
-      if (w.length === 0 || w.length > 6) continue;
+      if (isSummaryValue(col.column, tv.value)) continue;
+      // Footnote marks are not words of the value: "Green Owls[1]" is named "Green Owls".
+      const toks = tokenize(tv.value.replace(/\[[^\]]*\]|[*†‡§]+/gu, ' '), 'en');
+      const w = toks.map((t) => wordForm(t.norm));
+      if (w.length === 0 || w.length > 12) continue;
       const folded = fold(tv.value).trim();
       const guarded =
         w.length === 1 &&
-        (STOPWORDS.has(folded) ||
+        (isVerbLike(folded) ||
+          STOPWORDS.has(folded) ||
           KEYWORD_PHRASES.has(folded) ||
           NUMBER_WORDS.has(folded) ||
           MONTHS.has(folded) ||
           folded.length === 1);
-      values.push({ column: col, value: tv.value, words: w, guarded });
+      const caps = toks.map((t) => /^\p{Lu}/u.test(t.raw));
+      const parts = tv.value
+        .split(/\s*(?:[,;/\n]|\s[-–]\s)\s*/u)
+        .map((p) =>
+          fold(p)
+            .replace(/\[[^\]]*\]|[*†‡§]+/gu, '')
+            .trim(),
+        )
+        .filter((p) => p !== '');
+      values.push({
+        column: col,
+        value: tv.value,
+        words: w,
+        guarded,
+        caps,
+        parts: parts.length > 1 ? parts : [],
+      });
     }
   }
   const tableWords = words(`${table.name.replace(/_/g, ' ')} ${table.label}`).filter(
@@ -282,6 +319,10 @@ function spanAgainst(
     break;
   }
   if (end < 0) return null;
+  // Numbers alone never name a column ("episode 1-01" is not the column "DVD 1"): some word must match too.
+  let words = false;
+  for (let i = start; i <= end; i++) if (tokens[i]!.num === undefined) words = true;
+  if (!words) return null;
   return { start, end, matched: used.size, full: used.size === set.length, quality };
 }
 
@@ -334,9 +375,19 @@ function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) =
         const tok = tokens[start + k]!;
         if (!free(start + k)) ok = false;
         else {
-          const level = matchLevel(tok, entry.words[k]!);
-          // Values match on whole words or synonyms only: a prefix is too loose for data values.
+          const w = entry.words[k]!;
+          const level = matchLevel(tok, w);
+          // Values match on whole words or synonyms only: a prefix is too loose for data values, and a one-word cell
+          // needs the word itself or its plural — a shared stem makes "films" "Filming".
           if (level < 2) ok = false;
+          else if (
+            n === 1 &&
+            level === 3 &&
+            tok.norm !== w.norm &&
+            !pluralOf(tok.norm, w.norm) &&
+            !sameConcept(tok.norm, w.norm)
+          )
+            ok = false;
           quality = Math.min(quality, level);
         }
       }
@@ -361,10 +412,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   for (let i = 0; i < tokens.length; i++) {
     const adj = MEASURE_ADJECTIVES.get(tokens[i]!.norm);
     if (!adj || !free(i)) continue;
-    const probe = tokenize(adj[1], 'en')[0]!;
-    const cols = index.columns.filter(
-      (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
-    );
+    const cols = columnsOfConcept(index, adj[1]);
     if (cols.length === 1)
       place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [], implied: adj[0] });
     // Several such columns: just highest/lowest, the column is named elsewhere.
@@ -382,7 +430,29 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       (a.col ? 0 : 1) - (b.col ? 0 : 1) ||
       a.start - b.start,
   );
-  placeCandidates(strong, marks, place);
+  // 0b. A keyword phrase of three words or more beats a shorter name it overlaps: "TOTAL number of" counts even
+  // where a column is named Total; "number of seats" stays the column when one is named so. (Two-word phrases do
+  // not: "QUANTIDADE de Caneta" is the column Quantidade.)
+  for (let i = 0; i < tokens.length; i++) {
+    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 3; len--) {
+      const end = i + len - 1;
+      const phrase = tokens
+        .slice(i, end + 1)
+        .map((t) => t.norm)
+        .join(' ');
+      const kw = KEYWORD_PHRASES.get(phrase);
+      if (!kw) continue;
+      let allFree = true;
+      for (let k = i; k <= end; k++) if (!free(k)) allFree = false;
+      const longer = strong.some((c) => c.start <= end && c.end >= i && c.end - c.start + 1 >= len);
+      if (allFree && !longer && strong.some((c) => c.start <= end && c.end >= i)) {
+        place({ kind: 'kw', start: i, end, kw });
+        i = end;
+      }
+      break;
+    }
+  }
+  placeCandidates(strong, marks, place, index);
 
   // 1b. An adjective whose measure this table lacks, right before a named column ("heaviest body mass").
   for (let i = 0; i < tokens.length; i++) {
@@ -390,17 +460,24 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     if (adj && free(i) && marks[i + 1]?.kind === 'col') place({ kind: 'kw', start: i, end: i, kw: adj[0] });
   }
 
-  // 1c. Comparatives that name a measure: "older than 40" → the age column, then a comparison.
-  for (let i = 0; i + 1 < tokens.length; i++) {
+  // 1c. Comparatives that name a measure: "older than 40" → the age column, then a comparison; alone ("is X or Y
+  // taller?") the column, higher or lower first.
+  for (let i = 0; i < tokens.length; i++) {
     const cmp = MEASURE_COMPARATIVES.get(tokens[i]!.norm);
-    if (!cmp || !free(i) || !free(i + 1) || !['than', 'que'].includes(tokens[i + 1]!.norm)) continue;
-    const probe = tokenize(cmp[1], 'en')[0]!;
-    const cols = index.columns.filter(
-      (c) => c.numeric && c.wordSets.some((set) => set.some((w) => matchLevel(probe, w) >= 2)),
-    );
+    if (!cmp || !free(i)) continue;
+    const cols = columnsOfConcept(index, cmp[1]);
     if (cols.length !== 1) continue;
-    place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [] });
-    place({ kind: 'kw', start: i + 1, end: i + 1, kw: cmp[0] });
+    const than = i + 1 < tokens.length && free(i + 1) && ['than', 'que'].includes(tokens[i + 1]!.norm);
+    place({
+      kind: 'col',
+      start: i,
+      end: i,
+      col: cols[0]!,
+      full: true,
+      alts: [],
+      implied: cmp[0] === 'gt' ? 'high' : 'low',
+    });
+    if (than) place({ kind: 'kw', start: i + 1, end: i + 1, kw: cmp[0] });
   }
 
   // 1d. Two words written as one in a name: "bird strikes" → birdstrikes, "budget year" → budgetyear.
@@ -420,7 +497,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     if (!free(i)) continue;
     for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 1; len--) {
       let allFree = true;
-      for (let k = i; k < i + len; k++) if (!free(k)) allFree = false;
+      for (let k = i; k < i + len; k++) if (!free(k) || tokens[k]!.quoted) allFree = false;
       if (!allFree) continue;
       const phrase = tokens
         .slice(i, i + len)
@@ -435,11 +512,30 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     }
   }
 
+  // 2b. Values named by part of a cell ("united states" in "Indianapolis, United States").
+  for (const p of partialValues(tokens, index, free)) {
+    let allFree = true;
+    for (let k = p.start; k <= p.end; k++) if (!free(k)) allFree = false;
+    if (!allFree) continue;
+    const [entry, ...rest] = p.entries;
+    const others = rest.filter((e) => e.column === entry!.column);
+    const alsoIn = [...new Set(rest.filter((e) => e.column !== entry!.column).map((e) => e.column))];
+    place({
+      kind: 'val',
+      start: p.start,
+      end: p.end,
+      entry: entry!,
+      partial: true,
+      others,
+      ...(alsoIn.length ? { alsoIn } : {}),
+    });
+  }
+
   // 3. Partial column names on what is left ("preço" for preco_medio), ignoring function words.
   const partial = columnCandidates(tokens, index, (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm))
     .filter((c) => !c.full)
     .sort((a, b) => b.end - b.start - (a.end - a.start) || b.coverage - a.coverage || b.quality - a.quality);
-  placeCandidates(partial, marks, place);
+  placeCandidates(partial, marks, place, index);
 
   // 4. The table's own name, numbers, months, function words.
   for (let i = 0; i < tokens.length; i++) {
@@ -464,7 +560,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       place({ kind: 'table', start: i, end: i });
       continue;
     }
-    if (STOPWORDS.has(tok.norm)) {
+    if (STOPWORDS.has(tok.norm) && !tok.quoted) {
       place({ kind: 'stop', start: i, end: i });
       continue;
     }
@@ -490,14 +586,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       place({ kind: 'col', start: i, end: i, col: cols[0]!, full, alts: cols.slice(1) });
       continue;
     }
-    if (index.tableWords.some((w) => isCognate(tok, w))) {
-      place({ kind: 'table', start: i, end: i });
-      continue;
-    }
-    const hits = index.values.filter(
-      (v) => v.words.length > 1 && v.words.some((w) => matchLevel(tokens[i]!, w) >= 3),
-    );
-    if (hits.length === 1) place({ kind: 'val', start: i, end: i, entry: hits[0]!, partial: true });
+    if (index.tableWords.some((w) => isCognate(tok, w))) place({ kind: 'table', start: i, end: i });
   }
 
   const out: Mark[] = [];
@@ -505,7 +594,12 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   return out;
 }
 
-function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place: (m: Mark) => void): void {
+function placeCandidates(
+  cands: Candidate[],
+  marks: (Mark | undefined)[],
+  place: (m: Mark) => void,
+  index: TableIndex,
+): void {
   const taken = (c: Candidate) => {
     for (let i = c.start; i <= c.end; i++) if (marks[i] !== undefined) return true;
     return false;
@@ -514,9 +608,30 @@ function placeCandidates(cands: Candidate[], marks: (Mark | undefined)[], place:
     const c = cands[k]!;
     if (taken(c)) continue;
     if (c.val) {
-      // Several columns holding the same value at the same span: keep them all as one mark (the first column
-      // wins); identical values in two columns are rare and usually the same thing.
-      place({ kind: 'val', start: c.start, end: c.end, entry: c.val, partial: false });
+      // The same cell in other columns ("Harvard" under several divisions): remembered, so a filter can say which
+      // column is meant — by a column word beside it — or refuse to guess (filters.ts).
+      const same = cands
+        .slice(k + 1)
+        .filter((o) => o.val && o.start === c.start && o.end === c.end && o.quality === c.quality);
+      const alsoIn = same
+        .map((o) => o.val!.column)
+        .filter((col, i, all) => col !== c.val!.column && all.indexOf(col) === i);
+      // Other cells of the same column that are the same name ("Braves" and "@ Braves") or list it as one of their
+      // parts ("Italy" in "France/ Italy"): the question means them too.
+      const phrase = c.val.words.map((w) => w.norm).join(' ');
+      const others = [
+        ...same.filter((o) => o.val!.column === c.val!.column).map((o) => o.val!),
+        ...index.values.filter((v) => v.column === c.val!.column && v !== c.val && v.parts.includes(phrase)),
+      ].filter((v, i, all) => all.indexOf(v) === i);
+      place({
+        kind: 'val',
+        start: c.start,
+        end: c.end,
+        entry: c.val,
+        partial: false,
+        ...(alsoIn.length ? { alsoIn } : {}),
+        ...(others.length ? { others } : {}),
+      });
       continue;
     }
     if (!c.col) continue;
@@ -546,5 +661,38 @@ export function isYearToken(tok: Token | undefined): boolean {
     tok.num >= 1000 &&
     tok.num <= 2999 &&
     /^\d{4}$/.test(tok.raw)
+  );
+}
+
+/** One word is the other with a plural "s" or "es". */
+function pluralOf(a: string, b: string): boolean {
+  return a === `${b}s` || b === `${a}s` || a === `${b}es` || b === `${a}es`;
+}
+
+/** A one-word cell that is an outcome or event verb ("WIN", "Lost", "Released"): a question's verb is not it. */
+function isVerbLike(word: string): boolean {
+  const toks = tokenize(word, 'en');
+  return toks.length === 1 && isContextWord(toks, 0, NO_TABLE);
+}
+
+/** A table that records no outcomes: verbs are judged as verbs only. */
+const NO_TABLE = { name: '', label: '', rows: 0, columns: [] };
+
+/** Two words listed in one synonym group as they are ("rainy" and "rain"), not merely sharing a stem. */
+function sameConcept(a: string, b: string): boolean {
+  const table = concepts().byStem;
+  const ca = table.get(a);
+  const cb = table.get(b);
+  return !!ca && !!cb && ca.some((c) => cb.includes(c));
+}
+
+/**
+ * The number columns an adjective's measure names ("heaviest", "taller" → weight, height): columns whose header IS
+ * that measure ("Height (m)", "Weight"), not one where it qualifies another thing ("Col height" of a mountain pass).
+ */
+function columnsOfConcept(index: TableIndex, concept: string): ColumnIndex[] {
+  const probe = tokenize(concept, 'en')[0]!;
+  return index.columns.filter(
+    (c) => c.numeric && c.wordSets.some((set) => set.length === 1 && matchLevel(probe, set[0]!) >= 2),
   );
 }

@@ -3,20 +3,12 @@
  * inlined escaped (single quotes doubled, numbers only when finite), so the statement is safe to show, copy and run
  * as it is; nothing from the question reaches the SQL except through quoteLiteral.
  */
-import type { ColumnCatalog } from '../data/catalog-types.js';
+import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { quoteIdent, quoteLiteral } from './sql-quote.js';
+import { excludeSummaryRows, rowOrder } from './table-rows.js';
 import type { Agg, Bucket, Filter, GroupKey, Intent } from './types.js';
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function quoteLiteral(value: string | number): string {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('non-finite number in SQL literal');
-    return String(value);
-  }
-  return `'${value.replace(/'/g, "''")}'`;
-}
+export { quoteIdent, quoteLiteral };
 
 const BUCKET_FORMAT: Record<Bucket, string> = {
   year: '%Y',
@@ -118,6 +110,17 @@ function filterSql(f: Filter): string {
       return `${col} IS ${f.negate ? 'NOT ' : ''}NULL`;
     case 'like':
       return `${col} = ${quoteLiteral(f.value)} COLLATE NOCASE`;
+    case 'anyOf': {
+      const list = f.values.map(quoteLiteral).join(', ');
+      return `(${f.columns.map((c) => `${quoteIdent(c.name)} IN (${list})`).join(' OR ')})`;
+    }
+    case 'textYear':
+      if (f.op === '=') return `instr(${col}, ${quoteLiteral(String(f.value))}) > 0`;
+      return `(CAST(${col} AS INTEGER) > 0 AND CAST(${col} AS INTEGER) ${f.op} ${quoteLiteral(f.value)})`;
+    case 'same':
+      return `${col} = (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
+    case 'vsRow':
+      return `${col} ${f.op} (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
   }
 }
 
@@ -131,9 +134,17 @@ function percentValue(share: Filter | undefined, measure: ColumnCatalog | undefi
   return `ROUND(100.0 * ${part} / SUM(${part}) OVER (), 2)`;
 }
 
-function where(filters: Filter[], extra: string[] = []): string {
-  const parts = [...filters.map(filterSql), ...extra];
+/** ` WHERE …`: the filters, any extra conditions, and always the exclusion of the table's summary rows. */
+function where(table: TableCatalog, filters: Filter[], extra: string[] = []): string {
+  const summary = excludeSummaryRows(table);
+  const parts = [...filters.map(filterSql), ...extra, ...(summary ? [summary] : [])];
   return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+/** The rowid of the first (or last) row meeting the anchor's conditions. */
+function anchorRow(table: TableCatalog, anchor: Filter[], edge: 'MIN' | 'MAX'): string {
+  const order = rowOrder(table);
+  return `(SELECT ${edge}(${order}) FROM ${quoteIdent(table.name)}${where(table, anchor)})`;
 }
 
 /** The measures whose standard deviation the intent asks for (in its value, beside it, or in its HAVING). */
@@ -157,7 +168,7 @@ function deviationMeasures(intent: Intent): ColumnCatalog[] {
  */
 function source(intent: Intent, groups: GroupKey[], extra: string[] = []): string {
   const table = quoteIdent(intent.table.name);
-  const rows = `${table}${where(intent.filters, extra)}`;
+  const rows = `${table}${where(intent.table, intent.filters, extra)}`;
   const measures = deviationMeasures(intent);
   if (measures.length === 0) return ` FROM ${rows}`;
   const over = groups.length > 0 ? `OVER (PARTITION BY ${groups.map(groupExpr).join(', ')})` : 'OVER ()';
@@ -206,21 +217,97 @@ export function buildSql(intent: Intent): string {
         intent.agg === 'stddev' && intent.measure
           ? ` HAVING COUNT(${quoteIdent(intent.measure.name)}) > 1`
           : '';
-      return `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${source(intent, [intent.group], extra)} GROUP BY 1${having} ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      const grouped = `SELECT ${g} AS ${quoteIdent(groupAlias(intent.group))}, ${value}${source(intent, [intent.group], extra)} GROUP BY 1${having}`;
+      if (intent.limit > 1) return `${grouped} ORDER BY 2 ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      // The single top group: every group tied at the top, not an arbitrary one of them.
+      const v = quoteIdent(aggAlias(intent.agg, intent.measure));
+      const edge = `(SELECT ${intent.dir === 'desc' ? 'MAX' : 'MIN'}(${v}) FROM (${grouped}))`;
+      return `SELECT * FROM (${grouped}) WHERE ${v} = ${edge} ORDER BY 1`;
     }
     case 'toprows': {
       const cols = [...(intent.entity ? [intent.entity] : []), ...intent.extra];
       const unique = cols.filter((c, i) => cols.indexOf(c) === i);
       const select = unique.length > 0 ? unique.map((c) => quoteIdent(c.name)).join(', ') : '*';
       const o = quoteIdent(intent.orderBy.name);
-      return `SELECT ${select}${from}${where(intent.filters, [`${o} IS NOT NULL`])} ORDER BY ${o} ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
+      if (intent.limit === 1 && intent.entity) {
+        // "which X has the highest Y": every X tied at the top, not an arbitrary one of them.
+        const edge = `(SELECT ${intent.dir === 'desc' ? 'MAX' : 'MIN'}(${o}) FROM ${quoteIdent(intent.table.name)}${where(intent.table, intent.filters)})`;
+        return `SELECT ${select}${from}${where(intent.table, intent.filters, [`${o} = ${edge}`])}`;
+      }
+      return `SELECT ${select}${from}${where(intent.table, intent.filters, [`${o} IS NOT NULL`])} ORDER BY ${o} ${intent.dir.toUpperCase()} LIMIT ${intent.limit}`;
     }
+    case 'position': {
+      const order = rowOrder(intent.table);
+      const offset = intent.offset > 0 ? ` OFFSET ${intent.offset}` : '';
+      const rows = where(intent.table, intent.filters, filled(intent.columns));
+      return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${intent.from === 'first' ? 'ASC' : 'DESC'} LIMIT 1${offset}`;
+    }
+    case 'adjacent': {
+      const order = rowOrder(intent.table);
+      const before = intent.dir === 'prev';
+      const side = `${order} ${before ? '<' : '>'} ${anchorRow(intent.table, intent.anchor, before ? 'MIN' : 'MAX')}`;
+      const rows = where(intent.table, intent.filters, [
+        side,
+        ...(intent.count ? [] : filled(intent.columns)),
+      ]);
+      if (intent.count) return `SELECT COUNT(*) AS "count"${from}${rows}`;
+      return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${before ? 'DESC' : 'ASC'} LIMIT 1`;
+    }
+    case 'compare':
+      return compareSql(intent, from);
     case 'list': {
-      const select =
-        intent.columns.length > 0 ? intent.columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
       const order = intent.distinct && intent.columns.length > 0 ? ' ORDER BY 1' : '';
       const limit = intent.limit ? ` LIMIT ${intent.limit}` : '';
-      return `SELECT ${intent.distinct ? 'DISTINCT ' : ''}${select}${from}${where(intent.filters)}${order}${limit}`;
+      return `SELECT ${intent.distinct ? 'DISTINCT ' : ''}${columnList(intent.columns)}${from}${where(intent.table, intent.filters)}${order}${limit}`;
+    }
+  }
+}
+
+/** The nearest row that has the answer: "the scorer above X" skips a row with no scorer. */
+function filled(columns: ColumnCatalog[]): string[] {
+  return columns.map((c) => `${quoteIdent(c.name)} IS NOT NULL`);
+}
+
+function columnList(columns: ColumnCatalog[]): string {
+  return columns.length > 0 ? columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
+}
+
+/**
+ * Two sides weighed: each side's number is a scalar subquery (the measure summed over its rows, its rows counted, or
+ * its first place in the table), then compared as the intent says.
+ */
+function compareSql(intent: Intent & { shape: 'compare' }, from: string): string {
+  const value = (side: Filter[], i: number): string => {
+    const v = Array.isArray(intent.value) ? intent.value[i]! : intent.value;
+    const what =
+      v.kind === 'measure'
+        ? `SUM(${quoteIdent(v.column.name)})`
+        : v.kind === 'count'
+          ? 'COUNT(*)'
+          : `MIN(${rowOrder(intent.table)})`;
+    return `(SELECT ${what}${from}${where(intent.table, [...side, ...intent.filters])})`;
+  };
+  const [a, b] = intent.sides.map(value) as [string, string];
+  const w = intent.words;
+  const [la, lb] = intent.labels;
+  // Each side's own number beside the answer, so it can be checked.
+  const sides = `${a} AS ${quoteIdent(la)}, ${b} AS ${quoteIdent(lb)}`;
+  switch (intent.op) {
+    case 'diff':
+      return `SELECT ${intent.dir === 'asc' ? `${b} - ${a}` : `${a} - ${b}`} AS "difference", ${sides}`;
+    case 'absdiff':
+      return `SELECT ABS(${a} - ${b}) AS "difference", ${sides}`;
+    case 'moreless':
+      return `SELECT CASE WHEN ${a} > ${b} THEN ${quoteLiteral(w.more)} WHEN ${a} < ${b} THEN ${quoteLiteral(w.less)} ELSE ${quoteLiteral(w.same)} END AS "answer", ${sides}`;
+    case 'yesno': {
+      const op = intent.dir === 'asc' ? '<' : '>';
+      return `SELECT CASE WHEN ${a} ${op} ${b} THEN ${quoteLiteral(w.yes)} ELSE ${quoteLiteral(w.no)} END AS "answer", ${sides}`;
+    }
+    case 'which': {
+      // The higher (or lower) of the two; both when they tie. The place in the table: the earlier is the "first".
+      const pick = intent.dir === 'asc' ? 'MIN' : 'MAX';
+      const pair = `SELECT ${quoteLiteral(la)} AS "answer", ${a} AS "value" UNION ALL SELECT ${quoteLiteral(lb)}, ${b}`;
+      return `SELECT "answer", "value" FROM (${pair}) WHERE "value" = (SELECT ${pick}("value") FROM (${pair}))`;
     }
   }
 }

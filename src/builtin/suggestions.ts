@@ -64,15 +64,22 @@ function candidates(table: TableCatalog, lang: Lang): string[] {
   return out;
 }
 
+/**
+ * How many suggestions a refusal carries: 3 for one table, up to 5 so that several tables each get one. Each is
+ * checked by reading it (a full interpret), which is most of what a refusal costs: more would be slower, not better.
+ */
+const wanted = (tables: number) => Math.min(5, Math.max(3, tables));
+
 export function buildSuggestions(catalog: Catalog, lang: Lang, check: Check): string[] {
   const pending = catalog.map((t) => ({ table: t.name, queue: candidates(t, lang) }));
   const out: string[] = [];
+  const limit = wanted(catalog.length);
   // Round-robin over tables so every table gets a suggestion before any gets a second; candidates are checked
   // lazily (each check reads the whole catalog), so a session with many tables stays cheap.
-  while (out.length < 5) {
+  while (out.length < limit) {
     let progressed = false;
     for (const p of pending) {
-      if (out.length >= 5) break;
+      if (out.length >= limit) break;
       while (p.queue.length > 0) {
         const q = p.queue.shift()!;
         progressed = true;

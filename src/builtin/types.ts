@@ -41,6 +41,11 @@ export interface SqlInterpretation {
   lang: Lang;
   /** What the engine understood, in `lang`. */
   explanation: string;
+  /**
+   * What is computed, as one sentence in `lang` ("Counted the rows where Country = France."): shown above the result
+   * so a wrong reading is caught at a glance (issue 13).
+   */
+  reading: string;
   /** 0..1: how sure the mapping is (exact column/value matches score high; partial matches and defaults lower). */
   confidence: number;
   table: string;
@@ -89,7 +94,21 @@ export type Filter =
   /** Empty (NULL, or '' for text); `orZero` also counts 0 for numbers ("states with no hurricanes"). */
   | { kind: 'null'; column: ColumnCatalog; negate: boolean; orZero?: boolean }
   /** A value the catalog does not list (high-cardinality column): compared without case. */
-  | { kind: 'like'; column: ColumnCatalog; value: string };
+  | { kind: 'like'; column: ColumnCatalog; value: string }
+  /** The same value of `column` as the row the anchor names ("the same team as X"). */
+  | { kind: 'same'; column: ColumnCatalog; anchor: Filter[]; table: string }
+  /**
+   * A year in a text column that holds years among other text ("1824 (special)", "pre-1939", "1799\n1819"): equal
+   * when the cell names the year, compared by the year the cell starts with.
+   */
+  | { kind: 'textYear'; column: ColumnCatalog; op: CmpOp; value: number }
+  /** The value in any of several columns ("the Senators" under Visitor or under Home); `column` is the first. */
+  | { kind: 'anyOf'; column: ColumnCatalog; columns: ColumnCatalog[]; values: string[] }
+  /** `column` compared with its value in the row the anchor names ("more passengers than the United Kingdom"). */
+  | { kind: 'vsRow'; column: ColumnCatalog; op: CmpOp; anchor: Filter[]; table: string };
+
+/** What a comparison weighs on each side: a measure summed over the side's rows, its rows counted, or its place. */
+export type CompareValue = { kind: 'measure'; column: ColumnCatalog } | { kind: 'count' } | { kind: 'order' };
 
 /**
  * `percent`: with `share`, the percentage of rows that meet it (per group when grouped); without, each group's share
@@ -156,6 +175,52 @@ export type Intent =
       dir: 'desc' | 'asc';
       limit: number;
       filters: Filter[];
+      /** `dir` is the column's own order ("the first pick" = the smallest), not a ranking word's ("the top rank"). */
+      natural?: boolean;
+    }
+  /**
+   * Rows by their place in the table's own order (SQLite's rowid: imports insert rows in file order): the first or
+   * last row meeting the filters, or the one `offset` places further ("the third on the list").
+   */
+  | {
+      shape: 'position';
+      table: TableCatalog;
+      columns: ColumnCatalog[];
+      filters: Filter[];
+      from: 'first' | 'last';
+      offset: number;
+    }
+  /**
+   * The row just before or after an anchor row in the table's order ("the coach after X", "what is listed above
+   * Y"), meeting the filters; with `count`, how many such rows there are ("how many are listed before X").
+   */
+  | {
+      shape: 'adjacent';
+      table: TableCatalog;
+      columns: ColumnCatalog[];
+      anchor: Filter[];
+      filters: Filter[];
+      dir: 'prev' | 'next';
+      count: boolean;
+    }
+  /**
+   * Two named things weighed against each other: which of them is higher or lower (`which`), by how much (`diff`,
+   * in the order said; `absdiff`), whether the first has more or less (`moreless`), or whether the question's claim
+   * holds (`yesno`: the first is higher, or lower with dir 'asc'). `words` are the answer's words in the question's
+   * language.
+   */
+  | {
+      shape: 'compare';
+      table: TableCatalog;
+      key: ColumnCatalog;
+      sides: [Filter[], Filter[]];
+      labels: [string, string];
+      /** One value for both sides, or one per side (two columns of the same rows: "between Finalists and Average"). */
+      value: CompareValue | [CompareValue, CompareValue];
+      filters: Filter[];
+      op: 'which' | 'diff' | 'absdiff' | 'moreless' | 'yesno';
+      dir: 'desc' | 'asc';
+      words: Record<'more' | 'less' | 'same' | 'yes' | 'no', string>;
     }
   /** Rows or distinct values: SELECT [DISTINCT] cols | * … */
   | {

@@ -92,6 +92,7 @@ export class Answerer {
     result.truncated = outcome.truncated;
     result.chart = state.chart;
     if (plan.explanation) result.explanation = plan.explanation;
+    if (plan.reading) result.reading = plan.reading;
     return result;
   }
 

@@ -47,6 +47,8 @@ export interface QueryResult {
   created_at: number;
   finished_at: number | null;
   explanation?: string;
+  /** What was computed, in one sentence of the question's language (built-in engine): "Counted the rows where …". */
+  reading?: string;
   unsupported?: boolean;
   suggestions?: string[];
   error?: QueryError;

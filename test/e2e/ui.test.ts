@@ -185,6 +185,10 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     const answer = await page.getByTestId('answer').textContent();
     expect(answer).toMatch(/média de preço unitário por região/i);
     expect(answer).toContain('Sul');
+    // The reading above the table says what was computed, in the question's language (issue 13).
+    expect(await page.getByTestId('reading').textContent()).toMatch(
+      /Como li a pergunta:.*média de preço unitário para cada região/i,
+    );
     const sql = page.getByTestId('sql');
     await sql.locator('summary').click();
     expect(await sql.locator('code').textContent()).toMatch(

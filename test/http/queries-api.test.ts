@@ -58,6 +58,8 @@ describe('questions over HTTP (built-in engine)', () => {
     });
     expect(result.sql).toMatch(/^SELECT COUNT\(\*\)/i);
     expect(result.answer).toMatch(/200/);
+    // What was computed, in words, beside the answer (issue 13).
+    expect(result.reading).toBe('Counted the rows.');
     expect(result.model).toBe('builtin');
     expect(result.timings.total_ms).toBeGreaterThan(0);
     expect(result.timings.run_sql_ms).toBeGreaterThanOrEqual(0);

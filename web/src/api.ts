@@ -86,6 +86,8 @@ export interface QueryResult {
   chart?: Record<string, unknown> | null;
   model?: string;
   explanation?: string | null;
+  /** What was computed, in words (built-in engine): shown above the result table. */
+  reading?: string | null;
   timings?: Record<string, number>;
   unsupported?: boolean;
   suggestions?: string[];

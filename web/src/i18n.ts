@@ -111,6 +111,7 @@ const en = {
   'result.model': 'Model: {model}',
   'result.time': 'Time: {ms} ms',
   'result.explanation': 'Explanation',
+  'result.reading': 'How I read the question',
   'result.timings': 'Timings',
 
   'grid.page': 'Page {page} of {pages}',
@@ -253,6 +254,7 @@ const pt: Record<MessageKey, string> = {
   'result.model': 'Modelo: {model}',
   'result.time': 'Tempo: {ms} ms',
   'result.explanation': 'Explicação',
+  'result.reading': 'Como li a pergunta',
   'result.timings': 'Tempos',
 
   'grid.page': 'Página {page} de {pages}',

@@ -82,6 +82,8 @@ export type Plan =
       sql: string;
       source: 'builtin' | 'llm';
       explanation?: string;
+      /** The built-in engine's reading of the question, in words (issue 13). */
+      reading?: string;
       template?: AnswerTemplate;
       llmAnswer?: string;
     }

@@ -22,6 +22,7 @@ export async function generateSql(
             sql: reading.sql,
             source: 'builtin',
             explanation: reading.explanation,
+            reading: reading.reading,
             template: reading.answerTemplate,
           }
         : {

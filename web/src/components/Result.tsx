@@ -93,6 +93,11 @@ export function Result(props: {
           {result.answer}
         </p>
       )}
+      {result.reading && (
+        <p class="reading" data-testid="reading">
+          <strong>{t('result.reading')}:</strong> {result.reading}
+        </p>
+      )}
       {result.unsupported && result.suggestions && result.suggestions.length > 0 && (
         <div class="suggest-block">
           <p class="muted">{t('result.unsupported')}</p>

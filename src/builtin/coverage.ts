@@ -1,0 +1,95 @@
+/**
+ * Answer only what was understood (issue 13): after a reading is built, every word of the question must be accounted
+ * for — as a column, a value, an operation the reading performs, or a word known to carry no condition (function
+ * words, fillers like "listed" or "on the chart", verbs that only say what a row records). A word left over is a
+ * condition the reading would silently drop, so the question is refused, naming that word.
+ */
+import { isContextWord } from './context-words.js';
+import type { Keyword } from './lexicon.js';
+import type { Reading } from './reading.js';
+import type { Mark } from './schema-match.js';
+import type { Intent } from './types.js';
+
+/** "sum", "combined", "average": explained by a reading that computes an aggregate. */
+const STATISTIC: ReadonlySet<Keyword> = new Set<Keyword>(['sum', 'avg', 'median', 'stddev', 'percent']);
+
+/** "most", "least", "top", "latest": explained by a reading that orders rows or takes an extreme. */
+const DIRECTION: ReadonlySet<Keyword> = new Set<Keyword>([
+  'high',
+  'low',
+  'top',
+  'frequent',
+  'recent',
+  'oldest',
+]);
+
+/** Keywords that change the answer: left unused, the reading computes something else than what was asked. */
+const MEANINGFUL: ReadonlySet<Keyword> = new Set<Keyword>([
+  ...['not', 'without', 'empty', 'notEmpty', 'gt', 'gte', 'lt', 'lte', 'eq', 'between', 'after', 'before'],
+  ...[
+    'orMore',
+    'orLess',
+    'or',
+    'than',
+    'same',
+    'prev',
+    'next',
+    'difference',
+    'beside',
+    'unsupported',
+    'moreless',
+  ],
+  ...STATISTIC,
+  ...DIRECTION,
+] as Keyword[]);
+
+function ordersOrExtremes(intent: Intent): boolean {
+  switch (intent.shape) {
+    case 'ranking':
+    case 'toprows':
+    case 'position':
+    case 'adjacent':
+    case 'compare':
+      return true;
+    case 'aggregate':
+      return (
+        intent.agg === 'max' || intent.agg === 'min' || !!intent.having || (intent.more ?? []).length > 0
+      );
+    case 'list':
+      return false;
+  }
+}
+
+/** The marks a reading leaves unexplained: conditions it would drop. */
+export function unexplained(r: Reading, intent: Intent): Mark[] {
+  return r.marks.filter((m) => !r.used.has(m) && !explainedWithoutRole(r, m, intent));
+}
+
+/**
+ * A column named without a value is no condition ("quantas vendas nas lojas", "which position was represented the
+ * most on the team"), as long as the reading computes something definite; when it lists whole rows, the column was
+ * probably what the question asked for ("what was X's party?"), so answering with every column is no answer.
+ */
+function idleColumnIsContext(intent: Intent): boolean {
+  return !(intent.shape === 'list' && intent.columns.length === 0);
+}
+
+function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
+  switch (m.kind) {
+    case 'stop':
+    case 'table':
+      return true;
+    case 'kw':
+      if (DIRECTION.has(m.kw)) return ordersOrExtremes(intent);
+      if (STATISTIC.has(m.kw)) return intent.shape === 'aggregate' || intent.shape === 'ranking';
+      return !MEANINGFUL.has(m.kw);
+    case 'unknown':
+      return isContextWord(r.tokens, m.start, r.index.table);
+    case 'col':
+      return idleColumnIsContext(intent);
+    case 'val':
+    case 'num':
+    case 'month':
+      return false;
+  }
+}

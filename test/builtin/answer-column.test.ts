@@ -1,0 +1,50 @@
+/**
+ * Which column a question asks for (issue 13): the column it names, wherever the question word stands; "when" → a
+ * time, "where" → a place, "who" → the column that names the rows; a noun the table has no column for ("which
+ * player", "which building") → the rows. Ordinals keep their own order for "first"/"last".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRows, refusalReason } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import { draftSpec, scheduleSpec } from './small-tables.js';
+
+let draft: Fixture;
+let schedule: Fixture;
+
+beforeAll(() => {
+  draft = createFixture([draftSpec()]);
+  schedule = createFixture([scheduleSpec()]);
+});
+afterAll(() => {
+  draft.close();
+  schedule.close();
+});
+
+const answer = answerRows;
+
+const refused = refusalReason;
+
+describe('the column asked for', () => {
+  it('named after a question word anywhere in the question', () => {
+    expect(answer(draft, 'The last player picked came from what school?')).toEqual([['Northfield']]);
+    expect(answer(draft, 'O último jogador escolhido veio de qual escola?')).toEqual([['Northfield']]);
+  });
+
+  it('an ordinal keeps its own order: the first pick is the smallest', () => {
+    expect(answer(draft, 'Who was the first player picked?')).toEqual([['Owen Hale']]);
+    expect(answer(schedule, 'What week was the first bye?')).toEqual([[3]]);
+  });
+
+  it('when → a time, where → a place', () => {
+    expect(answer(schedule, 'When was the last game?')).toEqual([['October 11']]);
+    expect(answer(schedule, 'Where was the first game played?')).toEqual([['Portmouth, Canada']]);
+    expect(answer(schedule, 'Onde foi o primeiro jogo?')).toEqual([['Portmouth, Canada']]);
+  });
+});
+
+describe('outcome verbs', () => {
+  it('are a condition where a column records results: not dropped', () => {
+    expect(refused(schedule, 'How many games did they win?')).toContain('win');
+    expect(refused(schedule, 'Quantos jogos eles venceram?')).toContain('venceram');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Comparisons between two named things (issue 13): which of X or Y is higher, how many more, the difference, more or
+ * less, yes/no, the same value as X, more than X — never an aggregate over both.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpret } from '../../src/builtin/index.js';
+import { answerRows } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import { medalSpec, raceSpec, seasonsSpec } from './small-tables.js';
+
+let medals: Fixture;
+let race: Fixture;
+let seasons: Fixture;
+
+beforeAll(() => {
+  medals = createFixture([medalSpec()]);
+  race = createFixture([raceSpec()]);
+  seasons = createFixture([seasonsSpec()]);
+});
+afterAll(() => {
+  medals.close();
+  race.close();
+  seasons.close();
+});
+
+/** The first column of the answer's rows. */
+const answer = (fx: Fixture, question: string) => answerRows(fx, question).map((row) => row[0]);
+
+describe('two named things', () => {
+  it('which of the two is higher or lower', () => {
+    expect(answer(medals, 'Which nation has more silver medals, Borduria or Carpania?')).toEqual([
+      'Borduria',
+    ]);
+    expect(answer(medals, 'Qual nação tem menos medalhas de bronze, Borduria ou Carpania?')).toEqual([
+      'Borduria',
+    ]);
+    expect(answer(race, 'Who is older, Ada Olsen or Kara Voss?')).toEqual(['Kara Voss']);
+  });
+
+  it('how many more, the difference', () => {
+    expect(answer(medals, 'How many more gold medals did Atlantis win than Dravonia?')).toEqual([7]);
+    expect(answer(medals, 'What is the difference in total between Elbonia and Borduria?')).toEqual([9]);
+    expect(answer(medals, 'Qual é a diferença de total entre Elbonia e Borduria?')).toEqual([9]);
+  });
+
+  it('more or less, and yes/no, in the question language', () => {
+    expect(answer(medals, 'Did Elbonia win more or less bronze medals than Dravonia?')).toEqual(['more']);
+    expect(answer(medals, 'Elbonia ganhou mais ou menos medalhas de bronze do que Dravonia?')).toEqual([
+      'mais',
+    ]);
+    expect(answer(medals, 'Did Carpania get more bronze medals than Atlantis?')).toEqual(['yes']);
+  });
+
+  it('rows that are not one each are counted', () => {
+    expect(answer(race, 'Are there more athletes from Kenya or Germany?')).toEqual(['Kenya']);
+  });
+
+  it('the same value as a named row, and more than a named row', () => {
+    expect(answer(medals, 'Which nation has the same total as Carpania?')).toEqual(['Borduria']);
+    expect(answer(race, 'Which athletes are older than Zoe Brandt?').sort()).toEqual([
+      'Kara Voss',
+      'Lena Marsh',
+    ]);
+  });
+
+  it('one named row and two cells it may hold: a lookup among them', () => {
+    expect(answer(seasons, 'Was 2004 in the First or Second division?')).toEqual(['First']);
+  });
+
+  it('refuses a sum of years, and a comparison with nothing to weigh', () => {
+    const r = interpret('Which is larger, Kenya or Norway?', race.catalog);
+    expect(r.kind).toBe('unsupported');
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Row order is data (issue 13): first/last/top on the list, previous/next/before/after/above/below a named row, in
+ * both languages — and what must be refused (an anchor that is in several rows).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpret } from '../../src/builtin/index.js';
+import { answerRows } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import { medalSpec, raceSpec } from './small-tables.js';
+
+let fx: Fixture;
+
+beforeAll(() => {
+  fx = createFixture([raceSpec()]);
+});
+afterAll(() => fx.close());
+
+const answer = (question: string, fixture = fx) => answerRows(fixture, question);
+
+describe('first and last on the list', () => {
+  it('reads the first or last row, not the most frequent value', () => {
+    expect(answer('Who came in first?')).toEqual([['Lena Marsh']]);
+    expect(answer('What is the last country on the list?')).toEqual([['Germany']]);
+    expect(answer('Quem ficou em último?')).toEqual([['Zoe Brandt']]);
+    expect(answer('Qual é o último país da lista?')).toEqual([['Germany']]);
+  });
+
+  it('with a condition: the first or last row that meets it', () => {
+    expect(answer('Who was the last athlete from Norway?')).toEqual([['Kara Voss']]);
+    expect(answer('Quem foi o primeiro atleta de France?')).toEqual([['Mira Duval']]);
+  });
+});
+
+describe('the row before or after a named one', () => {
+  it('answers from the neighbouring row, never the named row itself', () => {
+    expect(answer('Who finished after Ada Olsen?')).toEqual([['Mira Duval']]);
+    expect(answer('Quem terminou depois de Ada Olsen?')).toEqual([['Mira Duval']]);
+    expect(answer('Which country is above Portugal?')).toEqual([['Kenya']]);
+    expect(answer('Qual país está acima de Portugal?')).toEqual([['Kenya']]);
+    expect(answer('Who is the athlete previous to Kara Voss?')).toEqual([['Ines Lobo']]);
+  });
+
+  it('counts the rows before or after it', () => {
+    expect(answer('How many athletes are listed before Ines Lobo?')).toEqual([[4]]);
+    expect(answer('Quantos atletas aparecem antes de Ines Lobo?')).toEqual([[4]]);
+  });
+
+  it('refuses an anchor that is in several rows', () => {
+    const r = interpret('Which athlete comes after Kenya?', fx.catalog);
+    expect(r.kind).toBe('unsupported');
+    if (r.kind === 'unsupported') expect(r.reason).toContain('Kenya');
+  });
+});
+
+describe('summary rows', () => {
+  it('a trailing Total row is left out of sums, rankings and row order', () => {
+    const medals = createFixture([medalSpec()]);
+    try {
+      expect(answer('What is the total number of gold medals?', medals)).toEqual([[20]]);
+      expect(answer('Which nation has the most gold medals?', medals)).toEqual([['Atlantis', 9]]);
+      expect(answer('What is the last nation on the list?', medals)).toEqual([['Freedonia']]);
+    } finally {
+      medals.close();
+    }
+  });
+});
+
+describe('lookups and anchors', () => {
+  it('a question word asks for a column the question names: the cell of the named row', () => {
+    expect(answer("What was Tess Okafor's country?")).toEqual([['Kenya']]);
+    expect(answer('Qual era o país de Ines Lobo?')).toEqual([['Portugal']]);
+  });
+
+  it('an anchor in several rows is read when a condition said with it picks one', () => {
+    expect(answer('Which athlete is listed after Kenya with an age of 31?')).toEqual([['Ada Olsen']]);
+  });
+});

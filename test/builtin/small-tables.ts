@@ -1,0 +1,109 @@
+/**
+ * Small reference tables like the ones people paste from encyclopedias (issue 13): one row per entity, in a
+ * meaningful order (ranks, seasons, releases), a rank or year column, a trailing "Total" row. Written for the tests,
+ * with made-up names: never copied from an evaluation set.
+ */
+import type { ColumnType } from '../../src/data/catalog-types.js';
+import type { TableSpec } from './fixtures.js';
+
+type Cell = string | number | null;
+
+/**
+ * A table from its header line: "Rank:integer, Athlete, Time" — each label with its type (text when omitted); the
+ * column names follow the naming contract's snake_case.
+ */
+function table(name: string, header: string, rows: Cell[][]): TableSpec {
+  const columns = header.split(',').map((part) => {
+    const [label, type] = part.trim().split(':') as [string, ColumnType | undefined];
+    const column = label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '');
+    return { name: column, label, type: type ?? 'text' };
+  });
+  return { name, label: `${name}.csv`, columns, rows };
+}
+
+/** A race: finishing order is the file order; Rank is an ordinal, Time is text. */
+export const raceSpec = (): TableSpec =>
+  table('race', 'Rank:integer, Athlete, Country, Time, Age:integer', [
+    [1, 'Lena Marsh', 'Kenya', '2:01.45', 31],
+    [2, 'Ada Olsen', 'Norway', '2:01.90', 27],
+    [3, 'Mira Duval', 'France', '2:02.13', 24],
+    [4, 'Tess Okafor', 'Kenya', '2:02.80', 29],
+    [5, 'Ines Lobo', 'Portugal', '2:03.05', 22],
+    [6, 'Kara Voss', 'Norway', '2:03.61', 35],
+    [7, 'Nora Pell', 'France', '2:04.02', 26],
+    [8, 'Zoe Brandt', 'Germany', '2:05.77', 30],
+  ]);
+
+/** A medal table ending with a "Total" row, as published. */
+export const medalSpec = (): TableSpec =>
+  table('medals', 'Rank:integer, Nation, Gold:integer, Silver:integer, Bronze:integer, Total:integer', [
+    [1, 'Atlantis', 9, 4, 2, 15],
+    [2, 'Borduria', 5, 6, 3, 14],
+    [3, 'Carpania', 3, 3, 8, 14],
+    [4, 'Dravonia', 2, 5, 1, 8],
+    [5, 'Elbonia', 1, 0, 4, 5],
+    [6, 'Freedonia', 0, 2, 2, 4],
+    [null, 'Total', 20, 20, 20, 60],
+  ]);
+
+/** A club's seasons, in time order: Year is an integer identifier, not an amount. */
+export const seasonsSpec = (): TableSpec =>
+  table('seasons', 'Year:integer, Division, League, Regular Season, Playoffs, Attendance:integer', [
+    [2001, 'Second', 'Lakeside', '4th', 'Did not qualify', 3200],
+    [2002, 'Second', 'Lakeside', '1st', 'Semifinal', 4100],
+    [2003, 'First', 'Premier', '6th', 'Did not qualify', 5900],
+    [2004, 'First', 'Premier', '2nd', 'Final', 7200],
+    [2005, 'First', 'Premier', '1st', 'Champions', 8800],
+    [2006, 'First', 'Premier', '3rd', 'Quarterfinal', 8100],
+    [2007, 'Second', 'Lakeside', '2nd', 'Semifinal', 4700],
+  ]);
+
+/** A draft: Pick is an ordinal, in file order; the question's "first"/"last" follow it. */
+export const draftSpec = (): TableSpec =>
+  table('draft', 'Round:integer, Pick:integer, Player, Position, School', [
+    [1, 3, 'Owen Hale', 'Quarterback', 'Riverside'],
+    [1, 9, 'Luis Brandt', 'Guard', 'Lakeview'],
+    [2, 17, 'Sam Ortega', 'Linebacker', 'Hillcrest'],
+    [3, 30, 'Dev Patel', 'Tight end', 'Riverside'],
+    [4, 41, 'Ray Monroe', 'Safety', 'Northfield'],
+  ]);
+
+/**
+ * A season's schedule pasted as "Sheet1": results recorded as "W 21–14" / "L 10–17", a bye week, places as "City,
+ * Country". The generic name leaves the question to say what a row is ("games").
+ */
+export const scheduleSpec = (): TableSpec =>
+  table('sheet1', 'Week:integer, Date, Opponent, Result, Venue', [
+    [1, 'September 6', 'Harbor Hawks', 'W 21–14', 'Portmouth, Canada'],
+    [2, 'September 13', 'Valley Rams', 'L 10–17', 'Dunmore, Ireland'],
+    [3, 'September 20', 'Bye', null, null],
+    [4, 'September 27', 'Coast Owls', 'W 28–3', 'Portmouth, Canada'],
+    [5, 'October 4', 'Ridge Bears', 'L 7–24', 'Kelby, Scotland'],
+    [6, 'October 11', 'Bay Otters', 'W 14–13', 'Dunmore, Ireland'],
+  ]);
+
+/**
+ * Hosts of a tournament, pasted under a generic name: places written "City, Country", a footnote mark, and the same
+ * club in two columns.
+ */
+export const hostsSpec = (): TableSpec =>
+  table('table_3', 'Year:integer, Venue, Winner, Runner-up', [
+    [2010, 'Lyon, France', 'Red Falcons', 'Blue Sharks'],
+    [2011, 'Austin, United States', 'Blue Sharks', 'Green Owls'],
+    [2012, 'Porto, Portugal', 'Green Owls[1]', 'Red Falcons'],
+    [2013, 'Denver, United States', 'Red Falcons', 'Gold Bears'],
+    [2014, 'Nice, France', 'Gold Bears', 'All'],
+  ]);
+
+/** Office holders: "Took office" holds dates (no names), a peak shared by two countries, a Career row. */
+export const officeSpec = (): TableSpec =>
+  table('table_7', 'Name, Took office, Left office, Country, Terms:integer', [
+    ['Amos Reed', 'March 4, 1803', 'March 3, 1807', 'France', 2],
+    ['Bela Ortiz', 'March 4, 1807', 'March 3, 1811', 'France/ Italy', 1],
+    ['Cyra Lund', 'March 4, 1811', 'March 3, 1815', 'Italy', 3],
+    ['Dov Hale', 'March 4, 1815', 'March 3, 1819', 'Italy', 1],
+    ['Career', null, null, null, 7],
+  ]);
