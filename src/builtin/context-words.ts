@@ -107,7 +107,10 @@ export function isContextWord(tokens: Token[], i: number, table: TableCatalog): 
     return false;
   if (outcomeNorms.has(t.norm)) {
     let outcomes = outcomeByTable.get(table);
-    if (outcomes === undefined) outcomeByTable.set(table, (outcomes = recordsOutcomes(table)));
+    if (outcomes === undefined) {
+      outcomes = recordsOutcomes(table);
+      outcomeByTable.set(table, outcomes);
+    }
     return !outcomes;
   }
   if (fillerStems.has(t.stem) || fillerStems.has(t.norm)) return true;

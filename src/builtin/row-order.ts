@@ -92,7 +92,7 @@ function takeAnchor(x: Roles, anchor: Mark & { kind: 'val' }): Filter[] | undefi
   );
   const f = filters[i];
   const cells = [anchor.entry, ...(anchor.others ?? [])].map((e) => e.value);
-  if (!f || f.kind !== 'eq' || f.values.some((v) => !cells.includes(v))) return undefined;
+  if (f?.kind !== 'eq' || f.values.some((v) => !cells.includes(v))) return undefined;
   // "how many WORLD CHAMPIONSHIPS were held before the World Championships in 2001": the same value said again
   // for the rows counted stays their condition.
   const again = x.r.marks.some((m) => m !== anchor && m.kind === 'val' && cells.includes(m.entry.value));
