@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   sandbox: () => import('./sandbox.js'),
   queries: () => import('./queries.js'),
   scale: () => import('./scale.js'),
+  isolation: () => import('./isolation.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -8,8 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const [moduleUrl, csv, db, tempDir, start] = process.argv.slice(2);
-const { importFile, prewarmImports } = await import(moduleUrl);
-if (start === 'warm') await prewarmImports();
+const { importFile } = await import(moduleUrl);
+// The parse thread is warmed as an import child does at start-up (src/data/import-child.ts), through the pool
+// module beside the importer (`.ts` from source, `.js` in the build).
+if (start === 'warm') {
+  const { csvWorkers } = await import(moduleUrl.replace(/index\.(ts|js)$/, 'csv-worker-pool.$1'));
+  await csvWorkers.warm();
+}
 const started = performance.now();
 const result = await importFile({
   dbPath: db,

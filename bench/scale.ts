@@ -15,7 +15,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
@@ -33,6 +32,7 @@ import {
   tempDir,
 } from '../test/helpers/services.js';
 import { asker, concurrentLoad, QUESTIONS, sessionWithSales } from './client.js';
+import { childrenOf, rssOf } from './proc.js';
 import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -43,27 +43,6 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const LLM_DELAY_MS = Number(process.env.BENCH_LLM_DELAY_MS ?? 100);
 const LLM_MODEL = 'bench-llm';
 const LLM_SQL = 'SELECT "region", SUM("quantity") AS "total" FROM "sales" GROUP BY "region"';
-
-function rssOf(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 

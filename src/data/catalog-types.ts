@@ -24,6 +24,14 @@ export interface ColumnCatalog {
   max: number | string | null;
   /** For low-cardinality text columns: the most frequent values, most frequent first. Empty otherwise. */
   top_values: TopValue[];
+  /**
+   * Integer/real columns whose values were written with a unit (`17 years`, `2,345 m`, `12,5%`, `R$ 1.467,97`):
+   * the unit as written, plural spelling preferred (`years`, `m`, `%`, `R$`). The stored values are the numbers.
+   * Absent when no value had one, or when currency prefixes / `%` disagreed within the column.
+   */
+  unit?: string;
+  /** Integer columns whose values were written as ordinals (`1st`, `2nd`, `3º`, `4.`): the number is a position. */
+  ordinal?: true;
 }
 
 export interface TableCatalog {
@@ -39,6 +47,12 @@ export interface TableCatalog {
   created_at?: number;
   /** The kept original in uploads/ this table came from (removed with the last table that names it). */
   source_file?: string;
+  /**
+   * Rowids of the table's trailing summary rows (`Total`, `Média`…; rowid = 1-based data row number in the file).
+   * They stay in the table, but the columns' statistics (null_count, distinct_estimate, min/max, top_values)
+   * leave them out, and so should aggregates and rankings. Absent when there are none.
+   */
+  summary_rows?: number[];
 }
 
 export type Catalog = TableCatalog[];

@@ -152,18 +152,22 @@ export function ensureCatalogTable(db: Database.Database): void {
     size_bytes INTEGER NOT NULL,
     created_at REAL NOT NULL,
     columns TEXT NOT NULL,
-    source_file TEXT
+    source_file TEXT,
+    summary_rows TEXT
   )`);
-  // A session database written before source_file existed (sessions outlive a server upgrade by up to their TTL).
+  // A session database written before these columns existed (sessions outlive a server upgrade by up to their TTL).
   const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(CATALOG_TABLE) as string[];
-  if (!columns.includes('source_file')) db.exec(`ALTER TABLE ${CATALOG_TABLE} ADD COLUMN source_file TEXT`);
+  for (const added of ['source_file', 'summary_rows']) {
+    if (!columns.includes(added)) db.exec(`ALTER TABLE ${CATALOG_TABLE} ADD COLUMN ${added} TEXT`);
+  }
 }
 
 export function writeCatalogEntry(db: Database.Database, entry: TableCatalog): void {
   ensureCatalogTable(db);
   db.prepare(
-    `INSERT OR REPLACE INTO ${CATALOG_TABLE} (name, label, rows, size_bytes, created_at, columns, source_file)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO ${CATALOG_TABLE} (name, label, rows, size_bytes, created_at, columns, source_file,
+       summary_rows)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     entry.name,
     entry.label,
@@ -172,6 +176,7 @@ export function writeCatalogEntry(db: Database.Database, entry: TableCatalog): v
     entry.created_at ?? Date.now() / 1000,
     JSON.stringify(entry.columns),
     entry.source_file ?? null,
+    entry.summary_rows && entry.summary_rows.length > 0 ? JSON.stringify(entry.summary_rows) : null,
   );
 }
 
@@ -183,6 +188,8 @@ interface CatalogRow {
   created_at: number;
   columns: string;
   source_file?: string | null;
+  /** JSON array of rowids; absent in databases written before summary rows were detected. */
+  summary_rows?: string | null;
 }
 
 export function hasCatalogTable(db: Database.Database): boolean {
@@ -203,6 +210,7 @@ export function readCatalogFrom(db: Database.Database): TableCatalog[] {
     created_at: r.created_at,
     columns: JSON.parse(r.columns) as ColumnCatalog[],
     ...(r.source_file ? { source_file: r.source_file } : {}),
+    ...(r.summary_rows ? { summary_rows: JSON.parse(r.summary_rows) as number[] } : {}),
   }));
 }
 

@@ -200,3 +200,8 @@ export function isIsoDate(s: string): boolean {
   const d = num(s, 8, 10);
   return y >= 0 && m >= 0 && d >= 0 && validYmd(y, m, d);
 }
+
+/** A month name or abbreviation in English or Portuguese, lower case (`march`, `mar`, `março`). */
+export function isMonthName(word: string): boolean {
+  return Object.hasOwn(MONTHS, word);
+}

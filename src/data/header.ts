@@ -3,13 +3,15 @@
  * table is created.
  */
 import { ALL_TYPES, classify, isNullToken, isTrimmable, NUM_BR, NUM_EN } from './types.js';
+import { footnoteEnd, unitKey } from './units.js';
 
 /** Header-detection and ragged-row decisions look at this many rows before the table is created. */
 export const SAMPLE_ROWS = 50;
 
-/** A year as a header cell (`2019`): four digits, 1800–2199. */
+/** A year as a header cell (`2019`, also with a footnote mark: `2019[a]`): four digits, 1800–2199. */
 function isYear(v: string): boolean {
-  const s = v.trim();
+  const t = v.trim();
+  const s = t.slice(0, footnoteEnd(t));
   if (s.length !== 4) return false;
   const y = Number(s);
   return Number.isInteger(y) && y >= 1800 && y <= 2199;
@@ -27,7 +29,9 @@ function distinctNonEmpty(cells: readonly string[]): boolean {
 
 /**
  * The first row is a header when
- *  - one of its cells does not fit the type of the column below it (`id` above integers), or
+ *  - one of its cells does not fit the type of the column below it (`id` above integers) — a cell that is a number
+ *    only once marks or a unit are set aside does not fit a column whose values have none or another unit
+ *    (`1st`, `100 m` above plain numbers are column names), or
  *  - no typed column's first cell fits its column in a meaningful way: all columns are text, or the cells of
  *    typed columns are years above numbers that are not years (`País;2019;2020` above `Brasil;1.234,5;2.345,6`),
  *    and then the cells must be all distinct and non-empty, like column names.
@@ -41,18 +45,23 @@ export function detectHeader(first: readonly string[], sample: readonly string[]
     let mask = ALL_TYPES;
     let seen = 0;
     let allYears = true;
+    // The unit key of the first value written with marks or a unit (`''` for footnote marks only), null for none.
+    let marks: string | null = null;
     for (const row of sample) {
       const v = row[j];
       if (v === undefined || isNullToken(v)) continue;
       seen++;
       if (allYears && !isYear(v)) allYears = false;
-      mask &= classify(v, mask).mask;
+      const r = classify(v, mask);
+      mask &= r.mask;
       if (mask === 0) break;
+      if (marks === null && r.marked) marks = unitKey(r.unit);
     }
     if (seen === 0 || mask === 0) continue;
     const h = first[j]!;
     if (isNullToken(h)) continue;
-    if ((classify(h, mask).mask & mask) === 0) mismatches++;
+    const r = classify(h, mask);
+    if ((r.mask & mask) === 0 || (r.marked && marks !== unitKey(r.unit))) mismatches++;
     else if (mask & (NUM_EN | NUM_BR) && !allYears && isYear(h)) yearsOverNumbers++;
     else fits++;
   }

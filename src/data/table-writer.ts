@@ -24,6 +24,7 @@ import {
   tooManyColumns,
 } from './row-builder.js';
 import { type ColumnDecision, convert, decideType, type Locale, sqlType } from './types.js';
+import { ORDINAL } from './units.js';
 
 /** Rows per multi-row INSERT (fewer for wide tables, see MAX_PARAMS). 50–200 measured alike. */
 const ROWS_PER_INSERT = 100;
@@ -173,16 +174,19 @@ export class TableWriter {
       if (d.type === 'text' && c && (c.before >= 10 || c.before * 2 >= col.nonNull)) {
         const value = c.value.length > 40 ? `${c.value.slice(0, 40)}…` : c.value;
         warnings.push(
-          `column "${col.label}" kept as text: value ${JSON.stringify(value)} (row ${c.row}) is not ${c.family} like the ${c.before} values before it`,
+          `column "${col.label}" kept as text: ${c.reason ?? `value ${JSON.stringify(value)} (row ${c.row}) is not ${c.family} like the ${c.before} values before it`}`,
         );
       }
     });
+    const summaryRows = summary.summaryRows.map((r) => r.row);
+    const nulled = this.nullLabelCells(summary, decisions);
     if (toConvert.length > 0) this.convertInPlace(toConvert, cols, decisions);
     this.declareTypes(decisions);
-    const minMax = this.minMax(cols, decisions, new Set(toConvert));
+    const minMax = this.minMax(cols, decisions, new Set(toConvert), summaryRows);
 
     const columns: ColumnCatalog[] = cols.map((col, i) => {
       const type: ColumnType = decisions[i]!.type;
+      const numeric = type === 'integer' || type === 'real';
       return {
         name: this.names[i]!,
         label: col.label,
@@ -192,8 +196,11 @@ export class TableWriter {
         min: minMax[i]![0],
         max: minMax[i]![1],
         top_values: type === 'text' ? col.top : [],
+        ...(numeric && col.unit !== null && col.unit !== ORDINAL ? { unit: col.unit } : {}),
+        ...(type === 'integer' && col.unit === ORDINAL ? { ordinal: true as const } : {}),
       };
     });
+    if (summary.summaryRows.length > 0) warnings.push(summaryWarning(summary, nulled));
     if (summary.shortRows > 0) {
       warnings.push(
         `${summary.shortRows.toLocaleString('en')} row(s) had fewer fields than the header; the missing values are NULL`,
@@ -214,9 +221,33 @@ export class TableWriter {
         columns,
         size_bytes: this.bytesWritten(pageSize),
         created_at: now,
+        ...(summaryRows.length > 0 ? { summary_rows: summaryRows } : {}),
       },
       warnings,
     };
+  }
+
+  /**
+   * The label cells of summary rows (`Total` under `Rank`) in columns that ended up typed are set NULL: the label
+   * is not a value of such a column, and text among its numbers would break SQL's comparisons and MIN/MAX. Returns
+   * the labels of the columns concerned (for the warning).
+   */
+  private nullLabelCells(summary: BuilderSummary, decisions: ColumnDecision[]): string[] {
+    const byColumn = new Map<number, number[]>();
+    for (const { row, col } of summary.labelCells) {
+      if (decisions[col]!.type === 'text') continue;
+      const rows = byColumn.get(col) ?? [];
+      rows.push(row);
+      byColumn.set(col, rows);
+    }
+    for (const [col, rows] of byColumn) {
+      this.db
+        .prepare(
+          `UPDATE ${quoteIdent(this.name)} SET ${quoteIdent(this.names[col]!)} = NULL WHERE rowid IN (${rows.join(', ')})`,
+        )
+        .run();
+    }
+    return [...byColumn.keys()].map((col) => summary.columns[col]!.label);
   }
 
   /**
@@ -227,6 +258,7 @@ export class TableWriter {
     cols: ColumnSummary[],
     decisions: ColumnDecision[],
     converted: Set<number>,
+    summaryRows: number[],
   ): Array<[number | string | null, number | string | null]> {
     const out: Array<[number | string | null, number | string | null]> = [];
     const scan: number[] = [];
@@ -247,8 +279,10 @@ export class TableWriter {
       const exprs = scan
         .map((i) => `min(${quoteIdent(this.names[i]!)}), max(${quoteIdent(this.names[i]!)})`)
         .join(', ');
+      // Summary rows are left out, as RowBuilder leaves them out of the streamed extremes.
+      const where = summaryRows.length > 0 ? ` WHERE rowid NOT IN (${summaryRows.join(', ')})` : '';
       const mm = this.db
-        .prepare(`SELECT ${exprs} FROM ${quoteIdent(this.name)}`)
+        .prepare(`SELECT ${exprs} FROM ${quoteIdent(this.name)}${where}`)
         .raw()
         .get() as Array<number | string | bigint | null>;
       scan.forEach((col, k) => {
@@ -311,6 +345,28 @@ export class TableWriter {
       db.unsafeMode(false);
     }
   }
+}
+
+/**
+ * The upload warning about a table's summary rows, in plain words: `row 24 ("Total") looks like a total or average
+ * of the rows above: it is kept in the table, marked as a summary row in the catalog and left out of the column
+ * statistics; the label is stored as NULL in column "Rank", which holds numbers or dates`.
+ */
+function summaryWarning(summary: BuilderSummary, nulled: string[]): string {
+  const rows = summary.summaryRows;
+  const labels = rows.map((r) => JSON.stringify(r.label)).join(', ');
+  const which =
+    rows.length === 1
+      ? `row ${rows[0]!.row} (${labels}) looks like a total or average of the rows above: it is kept in the table, marked as a summary row`
+      : `rows ${rows.map((r) => r.row).join(', ')} (${labels}) look like totals or averages of the rows above: they are kept in the table, marked as summary rows`;
+  const columns = nulled.map((l) => JSON.stringify(l)).join(', ');
+  const cells =
+    nulled.length === 0
+      ? ''
+      : nulled.length === 1
+        ? `; the label is stored as NULL in column ${columns}, which holds numbers or dates`
+        : `; the label is stored as NULL in columns ${columns}, which hold numbers or dates`;
+  return `${which} in the catalog and left out of the column statistics${cells}`;
 }
 
 /** Does the column hold stored values that are not yet in their final form for decision `d`? */

@@ -10,6 +10,7 @@
  */
 import type { ColumnType } from './catalog-types.js';
 import { isIsoDate, parseDate, parseNamedDate } from './dates.js';
+import { footnoteEnd, mayBeMarked, numberSuffix, startsLikeNumber, suffixAt } from './units.js';
 
 export { parseDate, parseNamedDate } from './dates.js';
 
@@ -49,6 +50,13 @@ export interface Classified {
   isoDatetime: boolean;
   /** For a canonical number: its number of decimals, 0 for an integer (a column's decimals must agree). */
   frac: number;
+  /**
+   * For a number: what was written around it, '' for nothing: a currency prefix (`R$`, `US$`, `$`, `€`, `£`), `%`,
+   * a unit (`years`, `m`) or ORDINAL (units.ts). A column's units must agree (RowBuilder).
+   */
+  unit: string;
+  /** Typed only once footnote marks, a unit or an ordinal suffix were set aside (`12[3]`, `17 years`, `3rd`). */
+  marked: boolean;
 }
 
 /** Is `c` a character String.prototype.trim removes (WhiteSpace or LineTerminator)? */
@@ -94,6 +102,8 @@ const R: Classified = {
   isoDate: false,
   isoDatetime: false,
   frac: -1,
+  unit: '',
+  marked: false,
 };
 
 function result(
@@ -110,6 +120,8 @@ function result(
   R.isoDate = isoDate;
   R.isoDatetime = isoDatetime;
   R.frac = frac;
+  R.unit = '';
+  R.marked = false;
   return R;
 }
 
@@ -149,6 +161,7 @@ export function classify(raw: string, want: number): Classified {
     const num = classifyNumber(s);
     if (num !== null) {
       // A plain number can also never be a date or boolean in our grammar: done.
+      num.unit = bodyUnit;
       return num;
     }
   }
@@ -159,7 +172,41 @@ export function classify(raw: string, want: number): Classified {
   if (want & BOOL && s.length <= 10 && BOOLEANS.has(s.toLowerCase())) {
     return result(BOOL, undefined);
   }
+  return classifyMarked(s, want);
+}
+
+/**
+ * The values that are not plain numbers, dates or booleans, tried last so the common shapes pay nothing: footnote
+ * marks set aside (`12[3]`, `2008†`, `11/26/1985*`), then a number with a unit or an ordinal (`17 years`, `3rd`).
+ * Stored as raw text (no canonical value), so the original prints back if the column ends up text.
+ */
+function classifyMarked(s: string, want: number): Classified {
+  if (!mayBeMarked(s)) return result(0, undefined);
+  const end = footnoteEnd(s);
+  if (end < s.length) {
+    if (end === 0) return result(0, undefined);
+    // What the marks follow, classified whole (units included: `12.5 kg[2]`); it has no marks left to strip.
+    const r = classify(s.slice(0, end), want);
+    return r.mask !== 0 ? marked(r, r.unit) : r;
+  }
+  if (want & NUMERIC && startsLikeNumber(s)) {
+    const unit = numberSuffix(s);
+    if (unit !== null) {
+      const num = classifyNumber(s.slice(0, suffixAt));
+      if (num !== null) return marked(num, unit);
+    }
+  }
   return result(0, undefined);
+}
+
+function marked(r: Classified, unit: string): Classified {
+  r.canonical = undefined;
+  r.isoDate = false;
+  r.isoDatetime = false;
+  r.frac = -1;
+  r.unit = unit;
+  r.marked = true;
+  return r;
 }
 
 // ---------------------------------------------------------------- numbers
@@ -173,30 +220,42 @@ const TRUE_SET = new Set(TRUE_WORDS);
 let bodyStart = 0;
 let bodyEnd = 0;
 let bodyNeg = false;
+/** The currency prefix or `%` numberBody set aside ('' for none; '' too for both at once). */
+let bodyUnit = '';
+
+/** `-`, and the minus sign U+2212 that Wikipedia and typeset tables use (`−7`). */
+const isMinus = (c: number) => c === 45 || c === 0x2212;
 
 /**
- * Strips `R$`, `US$`, `$`, `€` prefixes and a `%` suffix: sets bodyStart/bodyEnd/bodyNeg; false when not
- * number-like.
+ * Strips `R$`, `US$`, `$`, `€`, `£` prefixes and a `%` suffix: sets bodyStart/bodyEnd/bodyNeg/bodyUnit; false when
+ * not number-like.
  */
 function numberBody(s: string): boolean {
   let start = 0;
   let end = s.length;
   let neg = false;
+  let unit = '';
   let c = s.charCodeAt(0);
-  if (c === 45 || c === 43) {
-    neg = c === 45;
+  if (isMinus(c) || c === 43) {
+    neg = c !== 43;
     start++;
     c = s.charCodeAt(start);
   }
   if (!isDigit(c)) {
-    // Currency prefix: R$ / US$ / $ / € (optionally followed by spaces and a sign).
-    if (c === 82 && s.charCodeAt(start + 1) === 36) start += 2;
-    else if (c === 85 && s.charCodeAt(start + 1) === 83 && s.charCodeAt(start + 2) === 36) start += 3;
-    else if (c === 36 || c === 0x20ac) start += 1;
-    else if (c !== 46) return false;
+    // Currency prefix: R$ / US$ / $ / € / £ (optionally followed by spaces and a sign).
+    if (c === 82 && s.charCodeAt(start + 1) === 36) {
+      start += 2;
+      unit = 'R$';
+    } else if (c === 85 && s.charCodeAt(start + 1) === 83 && s.charCodeAt(start + 2) === 36) {
+      start += 3;
+      unit = 'US$';
+    } else if (c === 36 || c === 0x20ac || c === 0xa3) {
+      start += 1;
+      unit = c === 36 ? '$' : c === 0xa3 ? '£' : '€';
+    } else if (c !== 46) return false;
     while (s.charCodeAt(start) === 32 || s.charCodeAt(start) === 0xa0) start++;
     c = s.charCodeAt(start);
-    if (c === 45 && !neg) {
+    if (isMinus(c) && !neg) {
       neg = true;
       start++;
     }
@@ -204,11 +263,13 @@ function numberBody(s: string): boolean {
   if (s.charCodeAt(end - 1) === 37) {
     end--;
     while (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 0xa0) end--;
+    unit = unit === '' ? '%' : '';
   }
   if (start >= end) return false;
   bodyStart = start;
   bodyEnd = end;
   bodyNeg = neg;
+  bodyUnit = unit;
   return true;
 }
 
@@ -234,6 +295,7 @@ function classifyNumber(s: string): Classified | null {
   const start = bodyStart;
   const end = bodyEnd;
   const neg = bodyNeg;
+  // `−7` (U+2212) is not plain: it is stored as text and converted, so it prints back as written.
   const plain = end === s.length && (start === 0 || (neg && start === 1 && s.charCodeAt(0) === 45));
   let dots = 0;
   let commas = 0;
@@ -308,9 +370,26 @@ function classifyScientific(s: string): Classified | null {
   return result(NUM_EN, undefined);
 }
 
-/** Converts a value admitted as a number under `locale` (see classifyNumber). */
-export function toNumber(raw: string, locale: Locale, integer: boolean): number | bigint | null {
+/** The text left for typing once footnote marks are set aside (`12[3]` → `12`, `2008†` → `2008`). */
+function unmarked(raw: string): string {
   const s = raw.trim();
+  const end = footnoteEnd(s);
+  return end < s.length ? s.slice(0, end) : s;
+}
+
+/** The number's own text: without footnote marks, unit or ordinal suffix (`17 years` → `17`, `3rd` → `3`). */
+function numberText(raw: string): string {
+  const s = unmarked(raw);
+  // Most values converted here are plain (`1.234,56`, `12,5%`): ending in `%`, or in a digit after a digit, they
+  // have no unit to look for (`km2` ends in a digit after a letter).
+  const last = s.charCodeAt(s.length - 1);
+  if (last === 37 || (isDigit(last) && isDigit(s.charCodeAt(s.length - 2)))) return s;
+  return startsLikeNumber(s) && numberSuffix(s) !== null ? s.slice(0, suffixAt) : s;
+}
+
+/** Converts a value admitted as a number under `locale` (see classifyNumber and classifyMarked). */
+export function toNumber(raw: string, locale: Locale, integer: boolean): number | bigint | null {
+  const s = numberText(raw);
   if (!numberBody(s)) return null;
   const neg = bodyNeg;
   let body = s.slice(bodyStart, bodyEnd);
@@ -380,7 +459,7 @@ export function convert(raw: string, d: ColumnDecision): number | bigint | strin
       return toNumber(raw, d.locale, d.type === 'integer');
     case 'date':
     case 'datetime': {
-      const s = raw.trim();
+      const s = unmarked(raw);
       const p = isDigit(s.charCodeAt(0)) ? (parseDate(s) ?? parseNamedDate(s)) : parseNamedDate(s);
       if (!p) return raw;
       const date = d.dateOrder === 'dmy' ? p.dmy : p.mdy;
@@ -388,7 +467,7 @@ export function convert(raw: string, d: ColumnDecision): number | bigint | strin
       return d.type === 'date' ? date : `${date} ${p.time ?? '00:00:00'}`;
     }
     case 'boolean':
-      return TRUE_SET.has(raw.trim().toLowerCase()) ? 1n : 0n;
+      return TRUE_SET.has(unmarked(raw).toLowerCase()) ? 1n : 0n;
     default:
       return raw;
   }

@@ -13,7 +13,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { type ErrorCode, renderMessage } from '../errors.js';
 
@@ -40,6 +40,14 @@ export function serverTimeoutOptions(config: Pick<Config, 'requestTimeoutMs' | '
 /** Injected requests (tests) have a stand-in socket without timers. */
 function setIdleTimeout(socket: Socket | null | undefined, ms: number): void {
   if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
+}
+
+/**
+ * For a route that watches the client's silence itself, with a better answer than a cut connection: the upload
+ * route, whose spool answers 408 upload_stalled after the same IDLE_TIMEOUT (data/spool.ts). Put back on send.
+ */
+export function liftIdleTimeout(request: FastifyRequest): void {
+  setIdleTimeout(request.raw.socket, 0);
 }
 
 export function installIdleTimeouts(app: FastifyInstance, idleTimeoutMs: number): void {

@@ -157,7 +157,8 @@ describe('limits of an import process', () => {
     withoutSpool(s);
     expect(snapshot(s)).toBe(before);
     expect(readCatalog(s.dbPath)).toEqual(catalog);
-    expect(p.stats()).toMatchObject({ timeouts: 1 });
+    // Its wall clock or its CPU budget (the same figure; two threads can spend it faster) stopped it.
+    expect(p.stats().timeouts + p.stats().overruns).toBe(1);
     const ok = await p.import(request(s, 'x\n1\n', 'small.csv'));
     expect(ok.all.map((t) => t.name)).toEqual(['keep', 'small']);
   });

@@ -31,8 +31,9 @@ async function noLiveWorkers(): Promise<void> {
   expect(busy()).toBe(0);
 }
 
-// The whole import suite, CSV through the worker.
+// The whole import suite, CSV through the worker; and the real-table rules (units, summary rows, row order).
 await import('./import.test.js');
+await import('./real-tables.test.js');
 
 function bigCsv(rows: number): string {
   const lines = ['id;valor;dia;nome;flag'];

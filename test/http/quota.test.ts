@@ -1,16 +1,20 @@
 /**
  * Issue 12, finding 4: one session asking "list all notes" on 1,000 rows × 24 KB appended 49 MB per answer to
- * cache/results.log and reached 5 GB against a 200 MB quota. Here, over HTTP in embedded mode with a 40 MB quota:
+ * cache/results.log and reached 5 GB against a 200 MB quota. Here (300 such rows: the sandbox now refuses results over
+ * 8 MiB), over HTTP in embedded mode with a 40 MB quota:
  * each answer keeps at most one capped result, the session stays within its quota, a full session is refused with
  * 413 quota_exceeded saying what to do, and DELETE /api/session/history gives the space back.
  */
 import { describe, expect, it } from 'vitest';
 import { keptResultCap } from '../../src/engine/kept-result.js';
 import { buildApp } from '../../src/http/app.js';
-import { MULTIPART_TYPE, multipart, notesCsv } from '../helpers/multipart.js';
+import { sessionWithUpload } from '../helpers/http.js';
+import { notesCsv } from '../helpers/multipart.js';
 import { cacheBytes, makeServices } from '../helpers/services.js';
 
 const QUOTA_BYTES = 40 * 1024 * 1024;
+/** 300 rows × 24 KB: a 7 MB result, under the sandbox's 8 MiB cap (1,000 such rows are refused as result_too_large). */
+const ROWS = 300;
 /** A history line: the question, the SQL, the answer clipped to 4 KB, JSON around them. */
 const HISTORY_LINE_BYTES = 8 * 1024;
 
@@ -19,15 +23,8 @@ describe('the quota covers what answers store', () => {
     const services = makeServices('local', { MAX_SESSION_SIZE_MB: String(QUOTA_BYTES / 1024 / 1024) });
     const app = await buildApp(services);
     try {
-      const id = (await app.inject({ method: 'POST', url: '/api/sessions' })).json().session.session_id;
-      const headers = { 'x-session-id': id };
-      const uploaded = await app.inject({
-        method: 'POST',
-        url: '/api/session/uploads',
-        headers: { ...headers, 'content-type': MULTIPART_TYPE },
-        payload: multipart({ name: 'notes.csv', content: notesCsv(1000, 24 * 1024) }),
-      });
-      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      const headers = await sessionWithUpload(app, { name: 'notes.csv', content: notesCsv(ROWS, 24 * 1024) });
+      const id = headers['x-session-id']!;
       const ask = (lang = 'en') =>
         app.inject({
           method: 'POST',
@@ -52,17 +49,17 @@ describe('the quota covers what answers store', () => {
         expect(response.statusCode).toBe(200);
         const live = response.json();
         // The asker gets every row of this answer, once.
-        expect(live).toMatchObject({ status: 'done', row_count: 1000 });
-        expect(live.rows).toHaveLength(1000);
+        expect(live).toMatchObject({ status: 'done', row_count: ROWS });
+        expect(live.rows).toHaveLength(ROWS);
         // What is kept says it was cut.
         const kept = await get(`/api/session/queries/${live.query_id}`);
         expect(kept).toMatchObject({
           status: 'done',
-          row_count: 1000,
+          row_count: ROWS,
           truncated: true,
           stored_truncated: true,
         });
-        expect(kept.rows.length).toBeLessThan(1000);
+        expect(kept.rows.length).toBeLessThan(ROWS);
         expect(cacheBytes(cache) - before).toBeLessThanOrEqual(cap + HISTORY_LINE_BYTES);
         // The session's size counts cache/ and never passes the quota.
         const size = await sizeBytes();

@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../src/data/db.js';
 import { buildApp } from '../../src/http/app.js';
 import { BOUNDARY, multipart } from '../helpers/multipart.js';
 import { makeServices, sleep, type TestServices } from '../helpers/services.js';
+import { openUpload } from '../reliability/attacks.js';
 
 /** A Brazilian spreadsheet export: Windows-1252 (Latin-1 for these characters), `;`, CRLF, dd/mm/yyyy, 1.234,56. */
 function latin1Csv(rows = 50): Buffer {
@@ -216,26 +216,13 @@ describe('tables HTTP API', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const head = Buffer.from(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="slow.csv"\r\nContent-Type: text/csv\r\n\r\na,b\n`,
-    );
     const uploads = services.paths.subdir(id, 'uploads');
     const temp = services.paths.subdir(id, 'temp');
     let started = false;
     await new Promise<void>((resolve) => {
-      const req = httpRequest({
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/session/uploads',
-        headers: {
-          'x-session-id': id,
-          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-          'content-length': String(50_000_000),
-        },
-      });
+      const req = openUpload(port, id, 'slow.csv', 50_000_000);
       req.on('error', () => undefined);
-      req.write(head);
+      req.write('a,b\n');
       // Keep sending until the upload is surely under way (its spooled copy exists in temp/), then vanish.
       const timer = setInterval(() => {
         req.write('1,2\n'.repeat(5000));

@@ -19,7 +19,6 @@ import {
   randomPrefix,
   removeDir,
   shouldRunRedis,
-  sleep,
   type TestServices,
   tempDir,
 } from '../helpers/services.js';
@@ -217,9 +216,17 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     await api.queue.submit(j);
     const running: QueryEvent[] = [];
     await api.queue.subscribe(a, j.query_id, (event) => running.push(event));
-    const deadline = Date.now() + 10_000;
-    while (worker!.sandbox.stats().busy === 0 && Date.now() < deadline) await sleep(25);
-    expect(worker!.sandbox.stats().busy).toBe(1);
+    // The statement itself must be running: the agent's check of it (check_sql) also takes a child, briefly, and a
+    // cancel that lands between the two never reaches the sandbox.
+    await vi.waitFor(
+      () => {
+        expect(running.some((e) => e.type === 'step' && e.step === 'run_sql' && e.phase === 'start')).toBe(
+          true,
+        );
+        expect(worker!.sandbox.stats().busy).toBe(1);
+      },
+      { timeout: 10_000, interval: 25 },
+    );
     expect(await api.queue.cancel(a, j.query_id)).toBe('stopping');
     const result = await api.queue.wait(a, j.query_id);
     expect(result).toMatchObject({ status: 'cancelled', error: { code: 'query_cancelled' } });
@@ -257,7 +264,10 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
       const results = await Promise.all(
         [...jobsA, jobB].map((j) => api.queue.wait(j.session_id, j.query_id)),
       );
-      expect(results.map((r) => r.status)).toEqual(Array(11).fill('done'));
+      expect(
+        results.map((r) => r.status),
+        JSON.stringify(results.filter((r) => r.status !== 'done').map((r) => r.error)),
+      ).toEqual(Array(11).fill('done'));
       expect(results.at(-1)!.rows).toEqual([[40]]);
       await vi.waitFor(() => expect(watch.timeline.filter((m) => m === 'A-')).toHaveLength(10), {
         timeout: 5_000,

@@ -2,7 +2,7 @@
  * What a hostile visitor sends (issue 12's findings), shared by the reliability suite and bench/isolation.ts. Each
  * builder returns the bytes of one upload, or performs one misbehaving request.
  */
-import { request as httpRequest } from 'node:http';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { xlsxRaw } from '../data/helpers.js';
 import { BOUNDARY, MULTIPART_TYPE, multipart } from '../helpers/multipart.js';
@@ -46,32 +46,45 @@ export async function upload(base: string, id: string, name: string, content: Bu
 }
 
 /**
+ * A multipart upload on a raw socket, announcing `contentLength` bytes, its part headers already written: the caller
+ * decides how much more to send and when (a client that stalls, or vanishes mid-upload).
+ */
+export function openUpload(
+  port: number | string,
+  id: string,
+  fileName: string,
+  contentLength: number,
+): ClientRequest {
+  const req = httpRequest({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/session/uploads',
+    headers: {
+      'x-session-id': id,
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(contentLength),
+    },
+  });
+  req.write(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`,
+  );
+  return req;
+}
+
+/**
  * An upload that announces 100 MB, sends `body`, then goes silent with the connection open (it once held a lock that
  * made every request of every session wait 5 s). Resolves with the status the server answers, when it does.
  */
 export function stalledUpload(base: string, id: string, body: string): Promise<number> {
-  const { port } = new URL(base);
   return new Promise<number>((resolve, reject) => {
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/api/session/uploads',
-      headers: {
-        'x-session-id': id,
-        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-        'content-length': String(100 * MB),
-      },
-    });
+    const req = openUpload(new URL(base).port, id, 'big.csv', 100 * MB);
     req.on('response', (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
       req.destroy();
     });
     req.on('error', reject);
-    req.write(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n`,
-    );
     req.write(body);
   });
 }

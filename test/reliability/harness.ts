@@ -97,7 +97,14 @@ export interface VictimReport {
  * expected to succeed. `watch()` runs that loop until the returned stop() is called.
  */
 export class Victim {
+  private answered = 0;
+
   private constructor(readonly visitor: Visitor) {}
+
+  /** Questions answered so far (across watches): lets a test see the victim progress during an attack. */
+  answeredQuestions(): number {
+    return this.answered;
+  }
 
   static async start(base: string): Promise<Victim> {
     const visitor = await Visitor.create(base);
@@ -149,7 +156,11 @@ export class Victim {
               headers: { ...headers, 'content-type': 'application/json' },
               body: JSON.stringify({ question: 'total de price por region' }),
             }),
-          (body) => (body as { status: string; sql: string | null }).status === 'done',
+          (body) => {
+            const done = (body as { status: string }).status === 'done';
+            if (done) this.answered += 1;
+            return done;
+          },
         );
         await sleep(20);
       }

@@ -21,7 +21,8 @@ import type {
 } from './protocol.js';
 import { toJsonSafe, valueBytes } from './values.js';
 
-const options: ChildOptions = { maxOpenDbs: 16, maxResultBytes: 64 * 1024 * 1024, ...parseOptions() };
+// The parent always passes both; these only guard a child started by hand.
+const options: ChildOptions = { maxOpenDbs: 16, maxResultBytes: 8 * 1024 * 1024, ...parseOptions() };
 const cache = new DbCache(options.maxOpenDbs);
 const watchdog = startWatchdog();
 

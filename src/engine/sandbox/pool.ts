@@ -25,7 +25,7 @@ export interface SandboxOptions {
   maxRows: number;
   /** Open read-only handles each child keeps (LRU). Default 16. */
   maxOpenDbsPerChild?: number;
-  /** Cap on the rows' estimated JSON size inside the row cap. Default 64 MiB. */
+  /** Cap on the rows' estimated JSON size inside the row cap. Default DEFAULT_MAX_RESULT_BYTES. */
   maxResultBytes?: number;
   /** Told about child deaths that were not ours (crashes), with the tail of the child's stderr. */
   onCrash?: (info: { pid: number; code: number | null; signal: string | null; stderr: string }) => void;
@@ -59,6 +59,14 @@ export interface SandboxCheck {
 
 export type SandboxStats = Omit<PoolStats, 'overruns'>;
 
+/**
+ * 8 MiB of rows per result. Every result crosses the API process several times over (IPC, the kept copy, the JSON
+ * answer, the chart): measured with 64 MiB, ten answers of 1,000 rows × 24 KB took the API process to 928 MB and held
+ * its event loop ~0.7 s each time (issue 12, docs/benchmarks.md). 8 MiB is ~80 times a typical 1,000-row result;
+ * beyond it the visitor gets result_too_large, asking for fewer or shorter columns.
+ */
+export const DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024;
+
 /** Extra time the child's own watchdog gives the parent before killing itself. */
 const WATCHDOG_GRACE_MS = 2000;
 /**
@@ -87,7 +95,7 @@ export class QuerySandbox {
   constructor(private readonly options: SandboxOptions) {
     const childOptions: ChildOptions = {
       maxOpenDbs: options.maxOpenDbsPerChild ?? 16,
-      maxResultBytes: options.maxResultBytes ?? 64 * 1024 * 1024,
+      maxResultBytes: options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
     };
     this.pool = new ProcessPool({
       size: options.size,

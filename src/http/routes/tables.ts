@@ -12,6 +12,7 @@ import type { SessionTables } from '../../session-tables.js';
 import { parseInput, type SessionManager } from '../../sessions/manager.js';
 import { abortOnDisconnect } from '../disconnect.js';
 import { requireSession } from '../session-context.js';
+import { liftIdleTimeout } from '../timeouts.js';
 
 const previewQuery = z
   .object({
@@ -64,6 +65,7 @@ export async function tableRoutes(
     const tableName = query.table ?? fieldValue(part.fields.table);
     const sheets = query.sheets ?? (fieldValue(part.fields.sheets) as 'first' | 'all' | undefined);
     const controller = abortOnDisconnect(reply);
+    liftIdleTimeout(request);
     try {
       const outcome = await tables.upload(doc, {
         source: part.file,
