@@ -454,6 +454,12 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     en: (w) =>
       `The table repeats the column "${w}" side by side (a list pasted in blocks): answering from one block would leave rows out.`,
   },
+  several_rows: {
+    pt: (w) =>
+      `A condição da pergunta abrange várias linhas, mas ela pede um só valor de "${w}": peça o total, a média, ou diga de qual linha.`,
+    en: (w) =>
+      `The question's condition spans several rows but it asks for one value of "${w}": ask for the total or the average, or say which row.`,
+  },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',
     en: () => 'Grouping by more than one column at once is not supported yet.',

@@ -4,6 +4,7 @@
  * words, fillers like "listed" or "on the chart", verbs that only say what a row records). A word left over is a
  * condition the reading would silently drop, so the question is refused, naming that word.
  */
+import { isIdentifier } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import type { Keyword } from './lexicon.js';
 import type { Reading } from './reading.js';
@@ -84,7 +85,8 @@ function idleColumnIsContext(m: Mark & { kind: 'col' }, intent: Intent): boolean
     intent.shape === 'ranking' ||
     intent.shape === 'toprows' ||
     intent.shape === 'compare';
-  return !(m.col.numeric && !m.col.temporal && weighed);
+  // A rank or a year is no second measure ("RANKED first in gold medals").
+  return !(m.col.numeric && !m.col.temporal && weighed && !isIdentifier(m.col.column));
 }
 
 function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {

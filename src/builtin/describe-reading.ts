@@ -170,11 +170,14 @@ function text(intent: Intent, lang: Lang): string {
       const side = intent.dir === 'prev' ? w.before : w.after;
       const anchor = conditionsText(intent.anchor, lang) ?? '';
       const among = conditionsText(intent.filters, lang);
-      const extra = among
+      const byTime = intent.timeOrder
         ? pt
-          ? `, entre as linhas em que ${among}`
-          : `, among the rows where ${among}`
+          ? `, na ordem de ${columnLabel(intent.timeOrder)}`
+          : `, in ${columnLabel(intent.timeOrder)} order`
         : '';
+      const extra = `${
+        among ? (pt ? `, entre as linhas em que ${among}` : `, among the rows where ${among}`) : ''
+      }${byTime}`;
       if (intent.count)
         return pt
           ? `Contei as linhas listadas ${side} da linha em que ${anchor}${extra}.`

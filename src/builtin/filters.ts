@@ -50,9 +50,22 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
   // "4,500 m", "30 mph", "2,000 feet": a unit right after a number says what it measures, no more.
+  // "a 5 km event" over an Event column recorded in km: the unit also says which column the number is of.
+  const unitColumn = new Map<Mark, ColumnIndex>();
   marks.forEach((m, i) => {
     const next = marks[i + 1];
-    if (m.kind === 'num' && next?.kind === 'unknown' && isUnit(next.token.norm, index)) used.add(next);
+    if (
+      m.kind !== 'num' ||
+      !next ||
+      next.start !== next.end ||
+      (next.kind !== 'unknown' && !isKw(next, 'filler'))
+    )
+      return;
+    const word = tokens[next.start]!.norm;
+    if (!isUnit(word, index)) return;
+    used.add(next);
+    const measured = columnsWithUnit(word, index);
+    if (measured.length === 1) unitColumn.set(m, measured[0]!);
   });
   // "total MEDALS", "silver medals", "MEDALHAS de ouro": a quantity noun beside a number column is its unit.
   marks.forEach((m, i) => {
@@ -324,6 +337,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       const rightBefore = isFree(marks[i - 1]) ? marks[i - 1] : undefined;
       const rightAfter = isFree(marks[k + 1]) ? marks[k + 1] : undefined;
       const nearCol = rightBefore ?? rightAfter ?? numericNear(i, -1) ?? numericNear(k, 1);
+      const byUnit = unitColumn.get(n);
+      if (byUnit) {
+        // "more than 4,500 m": the column recorded in metres.
+        for (const x of marks) if (x.kind === 'col' && x.col === byUnit) used.add(x);
+        filters.push({ kind: 'cmp', column: byUnit.column, op, value: n.value });
+        continue;
+      }
       if (asksGroups) {
         // "which store has an AVERAGE price above 15", "quais lojas têm preço MÉDIO acima de 15", "quais lojas têm
         // mais de 2 VENDAS": the comparison is on a per-group aggregate (HAVING), not on the rows.
@@ -391,6 +411,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       } else return fail('number_target', [tokenText(tokens, n)]);
       continue;
     }
+    const byUnit = m.kind === 'num' ? unitColumn.get(m) : undefined;
+    if (m.kind === 'num' && byUnit) {
+      used.add(m);
+      for (const x of marks) if (x.kind === 'col' && x.col === byUnit) used.add(x);
+      filters.push({ kind: 'cmp', column: byUnit.column, op: '=', value: m.value });
+      continue;
+    }
     if (m.kind === 'num' && !isYearToken(tokens[m.start])) {
       // "8 cylinders", "com 4 quartos": a count stated before a numeric column is an equality on it.
       const next = marks[i + 1];
@@ -410,7 +437,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     if (m.kind === 'num' && !used.has(m) && !isYearToken(tokens[m.start])) {
       // "desconto de 10%", "cylinders 8": a number right after a numeric column is that column's value.
       const p = marks[prevContent(i, (x) => x.kind === 'stop' || isKw(x, 'in', 'eq'))];
-      if (p?.kind === 'col' && p.col.numeric && !used.has(p) && !isKw(marks[i + 1], 'orMore', 'orLess')) {
+      if (
+        p?.kind === 'col' &&
+        p.col.numeric &&
+        !used.has(p) &&
+        !isKw(marks[i + 1], 'orMore', 'orLess') &&
+        !farOutside(p.col.column, m.value)
+      ) {
         used.add(m);
         used.add(p);
         filters.push({ kind: 'cmp', column: p.col.column, op: '=', value: m.value });
@@ -567,12 +600,14 @@ const UNITS = new Set(
 );
 
 function isUnit(word: string, index: TableIndex): boolean {
-  if (UNITS.has(word)) return true;
-  // A unit the table itself uses: "Elevation (m)", and the importer's recorded unit (catalog `unit`, when present).
-  return index.columns.some((c) => {
+  return UNITS.has(word) || columnsWithUnit(word, index).length > 0;
+}
+
+/** The number columns measured in that unit: the importer's recorded unit (catalog `unit`), or a header's "(m)". */
+function columnsWithUnit(word: string, index: TableIndex): ColumnIndex[] {
+  return index.columns.filter((c) => {
     if (!c.numeric) return false;
-    const unit = (c.column as ColumnCatalog & { unit?: string }).unit;
-    if (unit && fold(unit) === word) return true;
+    if (c.column.unit && fold(c.column.unit) === word) return true;
     const inParens = /\(([^)]*)\)/.exec(c.column.label)?.[1];
     return inParens !== undefined && fold(inParens).trim() === word;
   });

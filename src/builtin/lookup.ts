@@ -5,6 +5,7 @@
  * list ("which X …" is theirs).
  */
 import { answerColumns } from './answer-column.js';
+import { isIdentifier } from './column-roles.js';
 import { AGGREGATE_WORDS, isKw, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Intent } from './types.js';
@@ -17,7 +18,10 @@ export function lookupShape(x: Roles): Intent | ParseFailure | undefined {
       isKw(m, 'which', 'who', 'when') ||
       (m.kind === 'kw' && m.kw === 'with' && r.tokens[m.start]!.norm === 'where'),
   );
-  if (!asks || x.entity || x.measure || x.countMark || x.gr.group || x.fr.having || x.fr.filters.length === 0)
+  // A rank or a year is looked up, never summed ("what was the world RANK of Paris").
+  const rank = x.measure && isIdentifier(x.measure.column) ? x.measure : undefined;
+  if (x.measure && !rank) return undefined;
+  if (!asks || x.entity || x.countMark || x.gr.group || x.fr.having || x.fr.filters.length === 0)
     return undefined;
   // Anything to compute or to order by belongs to the other shapes.
   if (
@@ -29,7 +33,7 @@ export function lookupShape(x: Roles): Intent | ParseFailure | undefined {
   )
     return undefined;
   // Only a column the question names (or a question word points to): otherwise the other shapes may read it.
-  const columns = answerColumns(x, undefined);
+  const columns = rank ? [rank.column] : answerColumns(x, undefined);
   if ('ok' in columns || columns.length === 0) return undefined;
   return { shape: 'list', table: r.index.table, columns, distinct: true, filters: x.fr.filters };
 }

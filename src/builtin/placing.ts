@@ -109,7 +109,7 @@ export function readPlacing(r: Reading): Filter | undefined {
     // "the SECOND ROUND", "a terceira rodada": an ordinal before a numbering column is its number.
     const numbered = marks.find((x) => x.start === m.end + (m.kind === 'num' ? 2 : 1));
     if (numbered?.kind === 'col' && isOrdinal(numbered.col.column) && !used.has(numbered)) {
-      used.add(m);
+      useOrdinal(r, m);
       used.add(numbered);
       return { kind: 'cmp', column: numbered.col.column, op: '=', value: n };
     }
@@ -131,17 +131,20 @@ export function readPlacing(r: Reading): Filter | undefined {
     const cells =
       column.type === 'integer' ? [] : column.top_values.map((v) => v.value).filter((v) => namesPlace(v, n));
     if (column.type !== 'integer' && cells.length === 0) continue;
-    used.add(m);
+    useOrdinal(r, m);
     if (verb && verbMark) used.add(verbMark);
     if (before && placeCol) used.add(before);
     if (after && noun) used.add(after);
-    if (m.kind === 'num') {
-      const suffix = marks.find((x) => x.start === m.start + 1);
-      if (suffix) used.add(suffix);
-    }
     return column.type === 'integer'
       ? { kind: 'cmp', column, op: '=', value: n }
       : { kind: 'eq', column, values: cells, negate: false };
   }
   return undefined;
+}
+
+/** Marks the ordinal read: the word, or the numeral with its suffix ("3" "rd"). */
+function useOrdinal(r: Reading, m: Mark): void {
+  r.used.add(m);
+  const suffix = m.kind === 'num' ? r.marks.find((x) => x.start === m.start + 1) : undefined;
+  if (suffix) r.used.add(suffix);
 }

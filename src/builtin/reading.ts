@@ -30,7 +30,8 @@ export type FailCode =
   | 'echo'
   | 'ambiguous_anchor'
   | 'total_or_record'
-  | 'folded_table';
+  | 'folded_table'
+  | 'several_rows';
 
 export interface ParseFailure {
   ok: false;

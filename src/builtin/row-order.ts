@@ -9,12 +9,12 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { answerColumns } from './answer-column.js';
-import { isIdentifier, isYearLike } from './column-roles.js';
+import { isIdentifier, isYearLike, startsWithYears } from './column-roles.js';
 import type { Token } from './normalize.js';
-import { fail, isKw, type ParseFailure, yearColumn } from './reading.js';
+import { AGGREGATE_WORDS, fail, isKw, type ParseFailure, yearColumn } from './reading.js';
 import type { Roles } from './roles.js';
 import { isRowNoun } from './row-nouns.js';
-import type { Mark } from './schema-match.js';
+import { isYearToken, type Mark } from './schema-match.js';
 import type { Filter, Intent } from './types.js';
 
 /** The words of order that name a side: "after"/"depois" (not "since"), "above"/"acima" (not "more than"). */
@@ -48,7 +48,7 @@ function sideOf(r: Roles['r'], m: Mark): 'prev' | 'next' | undefined {
 }
 
 export function rowOrderShape(x: Roles): Intent | ParseFailure | undefined {
-  return adjacentShape(x) ?? positionShape(x) ?? timeOrderShape(x);
+  return yearNeighbourShape(x) ?? adjacentShape(x) ?? positionShape(x) ?? timeOrderShape(x);
 }
 
 /**
@@ -114,6 +114,92 @@ function filterPosition(x: Roles, f: Filter): number {
   return m ? m.start : -1;
 }
 
+/** Words that put the neighbours on the page, not in time: "listed above", "the row below", "na lista". */
+const PAGE_WORDS = new Set(
+  'listed list chart table row rows page above below under beneath listado listada lista tabela linha acima abaixo'.split(
+    ' ',
+  ),
+);
+
+/**
+ * "the previous winner", "the next coach after X": neighbours in time. A table listed newest first has its rows in
+ * the other direction, so when each row has its own year, the year orders them; "listed above X" stays the page's
+ * order.
+ */
+function followsTime(x: Roles, word: Mark): ColumnCatalog | undefined {
+  const { r } = x;
+  if (r.tokens.some((t) => PAGE_WORDS.has(t.norm)) || !sideOf(r, word)) return undefined;
+  const year = yearColumn(r.index);
+  return year?.unique && year.column.null_count === 0 ? year.column : undefined;
+}
+
+/** Marks "next"/"previous" read, and the noun that names the rows after it ("the next CUP", "o próximo JOGO"). */
+function useSideWord(r: Roles['r'], m: Mark): void {
+  r.used.add(m);
+  const noun = r.marks[r.nextContent(r.marks.indexOf(m), (x) => x.kind === 'stop')];
+  if (noun?.kind === 'unknown' && isRowNoun(r.tokens, noun.start, r.index)) r.used.add(noun);
+}
+
+/** Singular time nouns before "after"/"before": "the YEAR after 2003", "a TEMPORADA antes de 2005". */
+const TIME_NOUNS = new Set(['year', 'season', 'edition', 'ano', 'temporada', 'edicao']);
+
+/**
+ * "the year after 2003", "the next show after 2009", "a temporada antes de 2005": the row of the year next to that
+ * one — not every row past it. Read only when a singular time noun or "next"/"previous" says one row is meant, and
+ * only when each year is one row.
+ */
+function yearNeighbourShape(x: Roles): Intent | ParseFailure | undefined {
+  const { r } = x;
+  const { marks, tokens, used } = r;
+  if (x.countMark || x.gr.group || x.limit !== undefined) return undefined;
+  // "the attendance the season before 2005": that row's own value, unless a total or average is asked.
+  if (x.measure && x.aggMarks.some((m) => isKw(m, ...AGGREGATE_WORDS, 'high', 'low', 'top')))
+    return undefined;
+  for (let i = 0; i < marks.length; i++) {
+    const word = marks[i]!;
+    const num = marks[r.nextContent(i, (m) => m.kind === 'stop')];
+    if (!isKw(word, 'after', 'before') || num?.kind !== 'num' || !isYearToken(tokens[num.start])) continue;
+    const dir = sideOf(r, word);
+    // The year's own condition: on an integer year column, or on a text column whose cells start with the year.
+    const f = x.fr.filters.find(
+      (c) =>
+        ((c.kind === 'cmp' && isYearLike(c.column)) ||
+          (c.kind === 'textYear' && startsWithYears(c.column))) &&
+        c.value === num.value &&
+        c.op !== '=',
+    );
+    if (!dir || !f) continue;
+    const timeNoun = TIME_NOUNS.has(tokens[word.start - 1]?.norm ?? '');
+    const said = marks.filter((m) => isKw(m, 'prev', 'next') && sideOf(r, m) === dir);
+    if (!timeNoun && said.length === 0) continue;
+    const year = f.column;
+    const columns = x.measure ? [x.measure.column] : answerColumns(x, year);
+    if ('ok' in columns) return columns;
+    if (columns.includes(year)) return undefined;
+    if (x.measureMark) used.add(x.measureMark);
+    x.fr.filters.splice(x.fr.filters.indexOf(f), 1);
+    for (const m of said) useSideWord(r, m);
+    const anchor: Filter[] = [
+      year.type === 'integer'
+        ? { kind: 'cmp', column: year, op: '=', value: num.value }
+        : { kind: 'textYear', column: year, op: '=', value: num.value },
+    ];
+    const table = r.index.table;
+    // Several rows in a year: the first of the next year (the last of the previous one) in the table's order.
+    return {
+      shape: 'adjacent',
+      table,
+      columns,
+      anchor,
+      filters: x.fr.filters,
+      dir,
+      count: false,
+      timeOrder: year,
+    };
+  }
+  return undefined;
+}
+
 function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
   const { r } = x;
   const { marks, used } = r;
@@ -152,12 +238,25 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
     if (rows > 1 && anchor.length === 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
     used.add(word);
     for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
+    // "the NEXT coach AFTER X", "o ANTERIOR antes de": the same side said twice.
+    for (const m of marks)
+      if (!used.has(m) && isKw(m, 'prev', 'next') && sideOf(r, m) === dir) useSideWord(r, m);
     const table = r.index.table;
+    const timeOrder = followsTime(x, word);
     if (counting)
-      return { shape: 'adjacent', table, columns: [], anchor, filters: x.fr.filters, dir, count: true };
+      return {
+        shape: 'adjacent',
+        table,
+        columns: [],
+        anchor,
+        filters: x.fr.filters,
+        dir,
+        count: true,
+        timeOrder,
+      };
     const columns = answerColumns(x, anchorMark.entry.column.column);
     if ('ok' in columns) return columns;
-    return { shape: 'adjacent', table, columns, anchor, filters: x.fr.filters, dir, count: false };
+    return { shape: 'adjacent', table, columns, anchor, filters: x.fr.filters, dir, count: false, timeOrder };
   }
   return undefined;
 }

@@ -261,7 +261,15 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
     }
     if (entity.bucket) return fail('nothing');
   } else if (measure && filters.length > 0 && !measure.intensive && !marks.some((m) => isKw(m, 'list'))) {
-    // "Qual a quantidade vendida de Café no Nordeste?": an amount asked for a subset is its total.
+    // "Qual a quantidade vendida de Café no Nordeste?": an amount asked for a subset is its total — of the rows the
+    // values name. Past a bound ("what was the attendance after 2004") one row was probably meant: say so.
+    const range = filters.find(
+      (f) =>
+        f.kind === 'between' ||
+        f.kind === 'datebetween' ||
+        ((f.kind === 'cmp' || f.kind === 'textYear' || f.kind === 'datepart') && f.op !== '='),
+    );
+    if (range) return fail('several_rows', [measure.column.label || measure.column.name]);
     intent = { shape: 'aggregate', table, agg: 'sum', measure: measure.column, filters };
     r.confidence -= 0.1;
   } else if (measure && filters.length > 0) {

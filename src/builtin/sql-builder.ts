@@ -142,8 +142,12 @@ function where(table: TableCatalog, filters: Filter[], extra: string[] = []): st
 }
 
 /** The rowid of the first (or last) row meeting the anchor's conditions. */
-function anchorRow(table: TableCatalog, anchor: Filter[], edge: 'MIN' | 'MAX'): string {
-  const order = rowOrder(table);
+function anchorRow(
+  table: TableCatalog,
+  anchor: Filter[],
+  edge: 'MIN' | 'MAX',
+  order = rowOrder(table),
+): string {
   return `(SELECT ${edge}(${order}) FROM ${quoteIdent(table.name)}${where(table, anchor)})`;
 }
 
@@ -243,15 +247,23 @@ export function buildSql(intent: Intent): string {
       return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${intent.from === 'first' ? 'ASC' : 'DESC'} LIMIT 1${offset}`;
     }
     case 'adjacent': {
-      const order = rowOrder(intent.table);
+      // In time order, by the year (a text cell by the year it starts with), then the table's order within a year.
+      const t = intent.timeOrder;
+      const order = !t
+        ? rowOrder(intent.table)
+        : t.type === 'text'
+          ? `CAST(${quoteIdent(t.name)} AS INTEGER)`
+          : quoteIdent(t.name);
       const before = intent.dir === 'prev';
-      const side = `${order} ${before ? '<' : '>'} ${anchorRow(intent.table, intent.anchor, before ? 'MIN' : 'MAX')}`;
+      const side = `${order} ${before ? '<' : '>'} ${anchorRow(intent.table, intent.anchor, before ? 'MIN' : 'MAX', order)}`;
       const rows = where(intent.table, intent.filters, [
         side,
         ...(intent.count ? [] : filled(intent.columns)),
       ]);
       if (intent.count) return `SELECT COUNT(*) AS "count"${from}${rows}`;
-      return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${before ? 'DESC' : 'ASC'} LIMIT 1`;
+      const way = before ? 'DESC' : 'ASC';
+      const then = t ? `, ${rowOrder(intent.table)} ${way}` : '';
+      return `SELECT ${columnList(intent.columns)}${from}${rows} ORDER BY ${order} ${way}${then} LIMIT 1`;
     }
     case 'compare':
       return compareSql(intent, from);

@@ -202,6 +202,8 @@ export type Intent =
       filters: Filter[];
       dir: 'prev' | 'next';
       count: boolean;
+      /** The year column the neighbours follow ("the previous winner"), when not the table's own order. */
+      timeOrder?: ColumnCatalog;
     }
   /**
    * Two named things weighed against each other: which of them is higher or lower (`which`), by how much (`diff`,

@@ -13,6 +13,8 @@ export interface ColumnSpec {
   name: string;
   label?: string;
   type: ColumnType;
+  /** The unit the importer recorded for a number column ("km"). */
+  unit?: string;
 }
 
 export interface TableSpec {
@@ -62,6 +64,7 @@ export function catalogFor(
       min: stats.mn,
       max: stats.mx,
       top_values: top,
+      ...(c.unit ? { unit: c.unit } : {}),
     };
   });
   return { name: spec.name, label: spec.label ?? `${spec.name}.csv`, rows, columns };

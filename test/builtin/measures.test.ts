@@ -5,21 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { entriesSpec, leagueSpec, medalSpec } from './small-tables.js';
+import { entriesSpec, leagueSpec, medalSpec, runsSpec } from './small-tables.js';
 
 let league: Fixture;
 let medals: Fixture;
 let entries: Fixture;
+let runs: Fixture;
 
 beforeAll(() => {
   league = createFixture([leagueSpec()]);
   medals = createFixture([medalSpec()]);
   entries = createFixture([entriesSpec()]);
+  runs = createFixture([runsSpec()]);
 });
 afterAll(() => {
   league.close();
   medals.close();
   entries.close();
+  runs.close();
 });
 
 const first = (fx: Fixture, question: string) => answerRows(fx, question).map((row) => row[0]);
@@ -72,5 +75,17 @@ describe('words that are not the rows', () => {
 
   it('one word of a longer header before a column is a condition left unexplained', () => {
     expect(refusalReason(entries, 'How many race drivers are there?')).toContain('race');
+  });
+});
+
+describe('units and ranks', () => {
+  it('a unit after a number says which column it is of', () => {
+    expect(first(runs, 'What was the only year that a 5 km event took place?')).toEqual([2002]);
+    expect(first(runs, 'Where was the only 5km event held?')).toEqual(['Lima']);
+    expect(first(runs, 'Em que ano foi a prova de 20 km?')).toEqual([2005]);
+  });
+
+  it('a rank is looked up, never summed', () => {
+    expect(first(runs, 'What was the position in Cali?')).toEqual([2]);
   });
 });

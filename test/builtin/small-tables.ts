@@ -157,3 +157,25 @@ export const foldedSpec = (): TableSpec => {
   spec.columns[3]!.label = 'Winner';
   return spec;
 };
+
+/** Winners of a cup, listed newest first as such pages often are: "previous" is the row below. */
+export const cupSpec = (): TableSpec =>
+  table('table_17', 'Team, County, Titles:integer, Year:integer', [
+    ['Oak Rovers', 'Wexmoor', 1, 2011],
+    ['Pine Albion', 'Kelsey', 1, 2010],
+    ['Elm United', 'Kelsey', 2, 2009],
+    ['Ash Harriers', 'Lowfield', 1, 2008],
+    ['Elm United', 'Kelsey', 2, 2007],
+  ]);
+
+/** Races of a season with distances recorded in km by the importer (catalog unit). */
+export const runsSpec = (): TableSpec => {
+  const spec = table('table_19', 'Year:integer, Venue, Event:integer, Position:integer', [
+    [2002, 'Lima', 5, 1],
+    [2003, 'Quito', 10, 3],
+    [2004, 'Cali', 10, 2],
+    [2005, 'Bogota', 20, 4],
+  ]);
+  spec.columns[2]!.unit = 'km';
+  return spec;
+};
