@@ -460,6 +460,12 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     en: (w) =>
       `The question's condition spans several rows but it asks for one value of "${w}": ask for the total or the average, or say which row.`,
   },
+  order_unclear: {
+    pt: (w, c) =>
+      `"${w}" pela ordem da tabela ou pela classificação (${c})? A classificação não está só em números, então não sei dizer.`,
+    en: (w, c) =>
+      `"${w}" in the table's order or by the ranking (${c})? The ranking is not all numbers, so I cannot tell.`,
+  },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',
     en: () => 'Grouping by more than one column at once is not supported yet.',

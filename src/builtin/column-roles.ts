@@ -27,6 +27,20 @@ export function isOrdinal(c: ColumnCatalog): boolean {
   return named && typeof c.min === 'number' && c.min >= 0;
 }
 
+/** Last words of a place column's name: not a pick, week or round, which number rows without ranking them. */
+const PLACE_WORDS = new Set(
+  'rank ranking pos position place placing finish final posicao colocacao lugar classificacao'.split(' '),
+);
+
+/** A column named as where each row finished ("Rank", "Total Rank", "Pos.", "Colocação"), whatever its type. */
+export function namedAsPlace(c: ColumnCatalog): boolean {
+  return PLACE_WORDS.has(
+    nameWords(c)
+      .filter((w) => !/^\d+$/.test(w))
+      .at(-1) ?? '',
+  );
+}
+
 /** Identifies or orders rows rather than measuring them: an ordinal or a year. */
 export function isIdentifier(c: ColumnCatalog): boolean {
   return isOrdinal(c) || isYearLike(c);

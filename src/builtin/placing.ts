@@ -9,7 +9,7 @@
  * ranks by the medals and is left to the ranking shapes.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
-import { isOrdinal } from './column-roles.js';
+import { isOrdinal, namedAsPlace } from './column-roles.js';
 import type { Reading } from './reading.js';
 import type { Mark } from './schema-match.js';
 import type { Filter } from './types.js';
@@ -58,11 +58,6 @@ const PLACING_VERBS = new Set(
 /** Nouns that follow a place: "first PLACE", "segundo LUGAR", "terceira POSIÇÃO". */
 const PLACE_NOUNS = new Set(['place', 'position', 'spot', 'lugar', 'posicao', 'colocacao']);
 
-/** Last words of a place column's name: not a pick, week or round, which number rows without ranking them. */
-const PLACE_COLUMN_WORDS = new Set(
-  'rank ranking pos position place placing finish final posicao colocacao lugar classificacao'.split(' '),
-);
-
 /** "1st", "2.", "3º", "T4", "=5": a cell naming place n. */
 function namesPlace(cell: string, n: number): boolean {
   const m = /^\s*[T=]?(\d+)\s*(st|nd|rd|th|º|ª|°|\.)?\s*$/i.exec(cell);
@@ -71,12 +66,7 @@ function namesPlace(cell: string, n: number): boolean {
 
 function placeColumn(columns: ColumnCatalog[]): ColumnCatalog | undefined {
   const places = columns.filter((c) => {
-    const last =
-      c.name
-        .split('_')
-        .filter((w) => w !== '' && !/^\d+$/.test(w))
-        .at(-1) ?? '';
-    if (!PLACE_COLUMN_WORDS.has(last)) return false;
+    if (!namedAsPlace(c)) return false;
     if (c.type === 'integer') return typeof c.min === 'number' && c.min >= 0;
     return c.type === 'text' && c.top_values.some((v) => namesPlace(v.value, 1) || namesPlace(v.value, 2));
   });

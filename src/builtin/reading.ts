@@ -31,7 +31,8 @@ export type FailCode =
   | 'ambiguous_anchor'
   | 'total_or_record'
   | 'folded_table'
-  | 'several_rows';
+  | 'several_rows'
+  | 'order_unclear';
 
 export interface ParseFailure {
   ok: false;

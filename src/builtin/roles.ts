@@ -91,6 +91,10 @@ export interface Roles {
   listedAggs: () => Agg[];
 }
 
+/** Verbs that open a request for names, and the words that ask for just one of them. */
+const NAMING_VERBS = new Set(['name', 'give', 'list', 'cite', 'diga', 'nomeie', 'mencione', 'liste']);
+const ONE = new Set(['a', 'an', 'one', 'um', 'uma']);
+
 export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Roles | ParseFailure {
   const { tokens, marks, index, used } = r;
   const table = index.table;
@@ -277,6 +281,11 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       limit = n.value;
       used.add(n);
     }
+  }
+  // "name A manufacturer other than Honda", "cite UM país": one of them is asked, not all of them.
+  if (limit === undefined && NAMING_VERBS.has(tokens[0]?.norm ?? '') && ONE.has(tokens[1]?.norm ?? '')) {
+    limit = 1;
+    for (const m of marks) if (m.start === 1 && m.kind === 'num') used.add(m);
   }
   const distinct = marks.some((m) => isKw(m, 'distinct'));
   // A measure adjective ("mais barato") fixes the direction, whatever "mais" says.

@@ -9,9 +9,9 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { answerColumns } from './answer-column.js';
-import { isIdentifier, isYearLike, startsWithYears } from './column-roles.js';
+import { isIdentifier, isYearLike, namedAsPlace, startsWithYears } from './column-roles.js';
 import type { Token } from './normalize.js';
-import { AGGREGATE_WORDS, fail, isKw, type ParseFailure, yearColumn } from './reading.js';
+import { AGGREGATE_WORDS, fail, isKw, type ParseFailure, tokenText, yearColumn } from './reading.js';
 import type { Roles } from './roles.js';
 import { isRowNoun } from './row-nouns.js';
 import { isYearToken, type Mark } from './schema-match.js';
@@ -274,6 +274,11 @@ function positionShape(x: Roles): Intent | ParseFailure | undefined {
   const from = LAST.has(tokens[word.start]!.norm) ? 'last' : 'first';
   const table = r.index.table;
   const measure = x.measure?.column;
+  // "who was last in the slalom" beside a rank written as text ("23", "–" for those who did not finish): the rank
+  // says who was last, the page's order may not — and the rank cannot be read as a number.
+  const textRank = table.columns.find((c) => c.type === 'text' && namedAsPlace(c) && mostlyNumbers(c));
+  const onPage = tokens.some((t) => PAGE_WORDS.has(t.norm));
+  if (!measure && textRank && !onPage) return fail('order_unclear', [tokenText(tokens, word)], [textRank]);
   // An ordinal with empty cells at the top ("Rank" blank beside medal pictures) no longer orders the rows: the table's
   // own order does.
   if (measure && isIdentifier(measure) && measure.null_count === 0) {
@@ -339,4 +344,11 @@ function timeOrdered(x: Roles, columns: ColumnCatalog[]): ColumnCatalog | undefi
   return idx.temporal || idx === x.r.index.columns.find((ci) => ci === x.r.date) || isYearLike(c)
     ? c
     : undefined;
+}
+
+/** A text column most of whose rows hold a number ("23", "16" beside "–" or "DNF"). */
+function mostlyNumbers(c: ColumnCatalog): boolean {
+  const rows = c.top_values.reduce((n, v) => n + v.count, 0);
+  const numbers = c.top_values.filter((v) => /^\s*\d+\s*$/.test(v.value)).reduce((n, v) => n + v.count, 0);
+  return rows > 0 && numbers * 2 >= rows;
 }

@@ -48,3 +48,11 @@ describe('outcome verbs', () => {
     expect(refused(schedule, 'Quantos jogos eles venceram?')).toContain('venceram');
   });
 });
+
+describe('one of them', () => {
+  it('"name a …" asks for one value, not the list', () => {
+    expect(answer(draft, 'Name a position other than Guard.')).toHaveLength(1);
+    expect(answer(draft, 'Cite uma escola diferente de Riverside.')).toHaveLength(1);
+    expect(answer(draft, 'List the positions other than Guard.')).toHaveLength(4);
+  });
+});

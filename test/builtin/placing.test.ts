@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { draftSpec, foldedSpec, placesSpec, raceSpec } from './small-tables.js';
+import { draftSpec, foldedSpec, placesSpec, raceSpec, slalomSpec } from './small-tables.js';
 
 let places: Fixture;
 let race: Fixture;
@@ -57,5 +57,18 @@ describe('a list in side-by-side blocks', () => {
 
   it('a name is still looked up in its own block', () => {
     expect(column(folded, 'Who won after Cy Dorn?')).toEqual(['Ana Ruiz']);
+  });
+});
+
+describe('first and last beside a rank written as text', () => {
+  it('is refused: the page order may not be the ranking, and the ranking is not a number', () => {
+    const slalom = createFixture([slalomSpec()]);
+    try {
+      expect(refusalReason(slalom, 'Who was last in the slalom?')).toContain('total_rank');
+      expect(refusalReason(slalom, 'Quem foi o último no slalom?')).toContain('total_rank');
+      expect(column(slalom, 'Who is the last athlete on the list?')).toEqual(['Ola Fenn']);
+    } finally {
+      slalom.close();
+    }
   });
 });

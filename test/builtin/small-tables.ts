@@ -179,3 +179,12 @@ export const runsSpec = (): TableSpec => {
   spec.columns[2]!.unit = 'km';
   return spec;
 };
+
+/** A ski race: the overall rank is text ("–" for those who did not finish), the page lists entries by start. */
+export const slalomSpec = (): TableSpec =>
+  table('table_21', 'Athlete, Event, Total Time, Total Rank', [
+    ['Ivo Dren', 'Slalom', '1:52.37', '23'],
+    ['Pal Sorn', 'Slalom', '1:46.34', '16'],
+    ['Ben Rask', 'Slalom', 'DNF', '–'],
+    ['Ola Fenn', 'Slalom', '1:50.81', '19'],
+  ]);
