@@ -192,6 +192,8 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
     case 'compare':
       return { shape: 'rows', lang, subject: lang === 'pt' ? 'comparação' : 'comparison', conditions };
     case 'list':
+      if (intent.exists)
+        return { shape: 'scalar', lang, subject: lang === 'pt' ? 'a resposta' : 'the answer', conditions };
       return {
         shape: intent.columns.length >= 1 ? 'list' : 'rows',
         lang,

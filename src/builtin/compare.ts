@@ -12,6 +12,7 @@ import type { ColumnCatalog } from '../data/catalog-types.js';
 import { answerColumns } from './answer-column.js';
 import { isIdentifier } from './column-roles.js';
 import type { Lang } from './lexicon.js';
+import type { Token } from './normalize.js';
 import { fail, isKw, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Mark } from './schema-match.js';
@@ -24,10 +25,12 @@ export const ANSWER_WORDS: Record<Lang, Record<'more' | 'less' | 'same' | 'yes' 
 };
 
 /** A question asked to be answered yes or no: it opens with an auxiliary ("did", "is", "were"…). */
+export const asksYesNo = (tokens: Token[]): boolean => YES_NO_OPENERS.has(tokens[0]?.norm ?? '');
+
 const YES_NO_OPENERS = new Set(
   'did does do is are was were has have had can could will would should'
     .split(' ')
-    .concat(['sera', 'foi', 'houve']),
+    .concat(['sera', 'foi', 'houve', 'ha', 'havia', 'existe', 'existem']),
 );
 
 interface Pair {
@@ -166,7 +169,7 @@ export function compareShape(x: Roles, lang: Lang): Intent | ParseFailure | unde
     const f: Filter = { kind: 'eq', column: pair.column, values: pair.labels, negate: false };
     return { shape: 'list', table, columns: [pair.column], distinct: true, filters: [...filters, f] };
   }
-  const yesNo = YES_NO_OPENERS.has(tokens[0]!.norm);
+  const yesNo = asksYesNo(tokens);
   const order = !x.measure && !!x.aggMarks.find((m) => isKw(m, 'recent', 'oldest') && !used.has(m));
   const value = sideValue(x, pairIsUnique(pair), order, !!difference || !!x.countMark);
   if ('ok' in value) return value;

@@ -189,6 +189,10 @@ function text(intent: Intent, lang: Lang): string {
     case 'compare':
       return compareText(intent, lang);
     case 'list':
+      if (intent.exists)
+        return pt
+          ? `Verifiquei se alguma linha tem ${conditionsText(intent.filters, lang) ?? ''}.`
+          : `Checked whether any row has ${conditionsText(intent.filters, lang) ?? ''}.`;
       return `${pt ? 'Listei' : 'Listed'} ${columns(intent.columns, lang)}${where(intent.filters, lang)}.`;
   }
 }

@@ -7,7 +7,6 @@
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
 import type { Keyword } from './lexicon.js';
-import { fold } from './normalize.js';
 import { readPlacing } from './placing.js';
 import {
   AGGREGATE_WORDS,
@@ -23,8 +22,9 @@ import {
   yearColumn,
 } from './reading.js';
 import { isQuantityNoun } from './row-nouns.js';
-import { type ColumnIndex, isYearToken, type Mark, type TableIndex } from './schema-match.js';
+import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
+import { unitAfter } from './units.js';
 
 export interface FilterReading {
   filters: Filter[];
@@ -49,23 +49,15 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   const prevContent = (i: number, skip?: (m: Mark) => boolean) => r.prevContent(i, skip);
   const nextContent = (i: number, skip?: (m: Mark) => boolean) => r.nextContent(i, skip);
   const filters: Filter[] = [];
-  // "4,500 m", "30 mph", "2,000 feet": a unit right after a number says what it measures, no more.
-  // "a 5 km event" over an Event column recorded in km: the unit also says which column the number is of.
+  // "4,500 m", "30 mph", "128 kbit/s": a unit right after a number says what it measures — and, when one column is
+  // recorded in that unit ("a 5 km event" over Event in km), which column the number is of.
   const unitColumn = new Map<Mark, ColumnIndex>();
   marks.forEach((m, i) => {
-    const next = marks[i + 1];
-    if (
-      m.kind !== 'num' ||
-      !next ||
-      next.start !== next.end ||
-      (next.kind !== 'unknown' && !isKw(next, 'filler'))
-    )
-      return;
-    const word = tokens[next.start]!.norm;
-    if (!isUnit(word, index)) return;
-    used.add(next);
-    const measured = columnsWithUnit(word, index);
-    if (measured.length === 1) unitColumn.set(m, measured[0]!);
+    if (m.kind !== 'num') return;
+    const unit = unitAfter(r, i);
+    if (!unit) return;
+    for (const u of unit.marks) used.add(u);
+    if (unit.columns.length === 1) unitColumn.set(m, unit.columns[0]!);
   });
   // "total MEDALS", "silver medals", "MEDALHAS de ouro": a quantity noun beside a number column is its unit.
   marks.forEach((m, i) => {
@@ -588,27 +580,4 @@ function farOutside(column: ColumnCatalog, value: number): boolean {
   const { min, max } = column;
   if (typeof min !== 'number' || typeof max !== 'number' || value <= 0) return false;
   return (max > 0 && value > max * 10) || (min > 0 && value < min / 10);
-}
-
-/** Units of measure, both languages (the catalog's own units — a header's "(m)" — count too). */
-const UNITS = new Set(
-  (
-    'm km cm mm ft feet foot in inch inches mi mile miles yd yards meters metres meter metre kg g lb lbs pounds ton ' +
-    'tons t mph kmh kph km/h sec secs seconds min mins minutes h hr hrs hours mts metros quilometros pes ' +
-    'polegadas libras toneladas segundos minutos horas usd eur gbp'
-  ).split(' '),
-);
-
-function isUnit(word: string, index: TableIndex): boolean {
-  return UNITS.has(word) || columnsWithUnit(word, index).length > 0;
-}
-
-/** The number columns measured in that unit: the importer's recorded unit (catalog `unit`), or a header's "(m)". */
-function columnsWithUnit(word: string, index: TableIndex): ColumnIndex[] {
-  return index.columns.filter((c) => {
-    if (!c.numeric) return false;
-    if (c.column.unit && fold(c.column.unit) === word) return true;
-    const inParens = /\(([^)]*)\)/.exec(c.column.label)?.[1];
-    return inParens !== undefined && fold(inParens).trim() === word;
-  });
 }

@@ -1,4 +1,4 @@
-import { compareShape } from './compare.js';
+import { ANSWER_WORDS, asksYesNo, compareShape } from './compare.js';
 import { unexplained } from './coverage.js';
 import { readFilters } from './filters.js';
 import { readGroups } from './grouping.js';
@@ -132,6 +132,19 @@ export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInp
   const checked = checkPlausible(intent, asksForOneThing);
   if ('ok' in checked) return checked;
   intent = checked;
+  // "are there fewer than 10,000 people in Richland?": a yes/no question over rows is whether any row meets it —
+  // unless it offers a choice ("was it recorded in Japanese OR Korean?" asks which).
+  const choice = marks.some((m) => isKw(m, 'or'));
+  if (
+    intent.shape === 'list' &&
+    asksYesNo(tokens) &&
+    intent.filters.length > 0 &&
+    !asksForOneThing &&
+    !choice
+  ) {
+    const { yes, no } = ANSWER_WORDS[lang];
+    intent = { ...intent, columns: [], distinct: false, limit: undefined, exists: { yes, no } };
+  }
 
   // Answer only what was understood: a word the reading leaves unexplained is a condition it would drop.
   const left = unexplained(r, intent);

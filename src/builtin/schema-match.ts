@@ -690,7 +690,7 @@ function sameConcept(a: string, b: string): boolean {
  * The number columns an adjective's measure names ("heaviest", "taller" → weight, height): columns whose header IS
  * that measure ("Height (m)", "Weight"), not one where it qualifies another thing ("Col height" of a mountain pass).
  */
-function columnsOfConcept(index: TableIndex, concept: string): ColumnIndex[] {
+export function columnsOfConcept(index: TableIndex, concept: string): ColumnIndex[] {
   const probe = tokenize(concept, 'en')[0]!;
   return index.columns.filter(
     (c) => c.numeric && c.wordSets.some((set) => set.length === 1 && matchLevel(probe, set[0]!) >= 2),

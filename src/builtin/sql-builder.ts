@@ -268,6 +268,10 @@ export function buildSql(intent: Intent): string {
     case 'compare':
       return compareSql(intent, from);
     case 'list': {
+      if (intent.exists) {
+        const { yes, no } = intent.exists;
+        return `SELECT CASE WHEN EXISTS (SELECT 1${from}${where(intent.table, intent.filters)}) THEN ${quoteLiteral(yes)} ELSE ${quoteLiteral(no)} END AS "answer"`;
+      }
       const order = intent.distinct && intent.columns.length > 0 ? ' ORDER BY 1' : '';
       const limit = intent.limit ? ` LIMIT ${intent.limit}` : '';
       return `SELECT ${intent.distinct ? 'DISTINCT ' : ''}${columnList(intent.columns)}${from}${where(intent.table, intent.filters)}${order}${limit}`;

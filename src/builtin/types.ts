@@ -232,4 +232,6 @@ export type Intent =
       distinct: boolean;
       filters: Filter[];
       limit?: number;
+      /** A yes/no question ("are there fewer than 10,000 people in Richland?"): whether any row meets the filters. */
+      exists?: { yes: string; no: string };
     };

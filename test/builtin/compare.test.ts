@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpret } from '../../src/builtin/index.js';
 import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { medalSpec, raceSpec, seasonsSpec } from './small-tables.js';
+import { countiesSpec, medalSpec, raceSpec, seasonsSpec } from './small-tables.js';
 
 let medals: Fixture;
 let race: Fixture;
@@ -70,5 +70,19 @@ describe('two named things', () => {
   it('refuses a sum of years, and a comparison with nothing to weigh', () => {
     const r = interpret('Which is larger, Kenya or Norway?', race.catalog);
     expect(r.kind).toBe('unsupported');
+  });
+});
+
+describe('yes or no over rows', () => {
+  it('whether any row meets the conditions, in both languages; a choice is not yes/no', () => {
+    const counties = createFixture([countiesSpec()]);
+    try {
+      expect(answer(counties, 'Are there fewer than 10,000 people in Dale?')).toEqual(['yes']);
+      expect(answer(counties, 'Are there more than 10,000 people in Dale?')).toEqual(['no']);
+      expect(answer(counties, 'Há menos de 10.000 habitantes em Dale?')).toEqual(['sim']);
+      expect(answer(counties, 'Is the seat of Dale Ashby or Brook?')).not.toEqual(['yes']);
+    } finally {
+      counties.close();
+    }
   });
 });

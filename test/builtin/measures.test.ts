@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { entriesSpec, leagueSpec, medalSpec, runsSpec } from './small-tables.js';
+import { countiesSpec, entriesSpec, leagueSpec, medalSpec, runsSpec } from './small-tables.js';
 
 let league: Fixture;
 let medals: Fixture;
@@ -87,5 +87,18 @@ describe('units and ranks', () => {
 
   it('a rank is looked up, never summed', () => {
     expect(first(runs, 'What was the position in Cali?')).toEqual([2]);
+  });
+});
+
+describe('people and square kilometres', () => {
+  it('a number of people is a population; a unit in the header names its column', () => {
+    const counties = createFixture([countiesSpec()]);
+    try {
+      expect(first(counties, 'How many counties have more than 50,000 people?')).toEqual([2]);
+      expect(first(counties, 'Quantos condados têm menos de 30.000 habitantes?')).toEqual([2]);
+      expect(first(counties, 'How many counties are larger than 900 square kilometers?')).toEqual([2]);
+    } finally {
+      counties.close();
+    }
   });
 });

@@ -188,3 +188,12 @@ export const slalomSpec = (): TableSpec =>
     ['Ben Rask', 'Slalom', 'DNF', '–'],
     ['Ola Fenn', 'Slalom', '1:50.81', '19'],
   ]);
+
+/** Counties: a population to count people by, an area recorded in square kilometres (header unit). */
+export const countiesSpec = (): TableSpec =>
+  table('table_23', 'County, Population:integer, Area (km²):real, Seat', [
+    ['Dale', 9746, 812.5, 'Ashby'],
+    ['Fenwick', 52516, 1204.0, 'Brook'],
+    ['Harlow', 26888, 640.2, 'Carden'],
+    ['Linden', 60236, 998.9, 'Dunmore'],
+  ]);
