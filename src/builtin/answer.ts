@@ -90,18 +90,8 @@ function filterText(f: Filter, lang: Lang): string {
     case 'between':
       return `${c} ${lang === 'pt' ? 'entre' : 'between'} ${formatValue(f.low, lang)}${and}${formatValue(f.high, lang)}`;
     case 'datepart': {
-      const unit =
-        f.format === '%Y'
-          ? lang === 'pt'
-            ? 'ano'
-            : 'year'
-          : f.format === '%m'
-            ? lang === 'pt'
-              ? 'mês'
-              : 'month'
-            : lang === 'pt'
-              ? 'mês'
-              : 'month';
+      const units = DATE_UNITS[lang];
+      const unit = f.format === '%Y' ? units.year : f.format.endsWith('%d') ? units.day : units.month;
       return `${unit} ${lang === 'pt' ? 'de' : 'of'} ${c} ${OP_WORD[lang][f.op]} ${f.value}`;
     }
     case 'datebetween':
@@ -124,6 +114,11 @@ function filterText(f: Filter, lang: Lang): string {
         : `${c} the same as where ${conditionsText(f.anchor, lang)}`;
   }
 }
+
+const DATE_UNITS: Record<Lang, Record<'year' | 'month' | 'day', string>> = {
+  pt: { year: 'ano', month: 'mês', day: 'dia' },
+  en: { year: 'year', month: 'month', day: 'day' },
+};
 
 export function conditionsText(filters: Filter[], lang: Lang): string | undefined {
   if (filters.length === 0) return undefined;

@@ -8,6 +8,7 @@ import { isIdentifier } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import type { Keyword } from './lexicon.js';
 import type { Reading } from './reading.js';
+import { isRowNoun } from './row-nouns.js';
 import type { Mark } from './schema-match.js';
 import type { Intent } from './types.js';
 
@@ -99,7 +100,7 @@ function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
       if (STATISTIC.has(m.kw)) return intent.shape === 'aggregate' || intent.shape === 'ranking';
       return !MEANINGFUL.has(m.kw);
     case 'unknown':
-      return isContextWord(r.tokens, m.start, r.index.table);
+      return isContextWord(r.tokens, m.start, r.index.table) || namedRows(r, m);
     case 'col':
       return idleColumnIsContext(m, intent);
     case 'val':
@@ -107,4 +108,15 @@ function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
     case 'month':
       return false;
   }
+}
+
+/**
+ * "the September 19th, 1984 GAME", "the 2004 SEASON": a noun for the rows right after the date or number that picks
+ * them adds no condition of its own. (After a name it may well be one: "German SPEAKERS", "diesel LOCOMOTIVE".)
+ */
+function namedRows(r: Reading, m: Mark): boolean {
+  const i = r.marks.indexOf(m);
+  const before = r.marks[i - 1];
+  const picks = before && r.used.has(before) && (before.kind === 'num' || before.kind === 'month');
+  return !!picks && before.end === m.start - 1 && isRowNoun(r.tokens, m.start, r.index);
 }

@@ -6,6 +6,7 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
+import { readWholeDates } from './dates.js';
 import type { Keyword } from './lexicon.js';
 import { readPlacing } from './placing.js';
 import {
@@ -139,6 +140,9 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     }
   });
   if (ambiguous) return ambiguous;
+
+  // "on January 9, 2009", "after 14 August 2013": whole dates, before their numbers are read as anything else.
+  filters.push(...readWholeDates(r));
 
   // ---- filters: comparisons, ranges, years and months ----
   const date = r.date;

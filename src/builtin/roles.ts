@@ -337,7 +337,20 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     )
       k++;
     const noun = marks[k];
-    if (noun === undefined || isKw(noun, 'row', 'filler') || noun.kind === 'table' || noun === groupMark) {
+    // "the number of people HURT", "quantas pessoas FERIDAS": a column named right after the people counted is
+    // the number asked — its total when it holds numbers; otherwise counting rows would answer something else.
+    const named = noun && isKw(noun, 'row') ? marks[k + 1] : undefined;
+    if (named?.kind === 'col' && named.start === noun!.end + 1 && !used.has(named)) {
+      if (!named.col.numeric || isIdentifier(named.col.column)) return fail('no_measure');
+      used.add(noun!);
+      used.add(named);
+      countAgg = { agg: 'sum', measure: named.col.column };
+    } else if (
+      noun === undefined ||
+      isKw(noun, 'row', 'filler') ||
+      noun.kind === 'table' ||
+      noun === groupMark
+    ) {
       countAgg = { agg: 'count' };
       if (noun && noun !== groupMark) used.add(noun);
     } else if (noun.kind === 'kw' && UNIT_BUCKET[noun.kw]) {

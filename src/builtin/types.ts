@@ -88,8 +88,17 @@ export type Filter =
   | { kind: 'eq'; column: ColumnCatalog; values: string[]; negate: boolean }
   | { kind: 'cmp'; column: ColumnCatalog; op: CmpOp; value: number }
   | { kind: 'between'; column: ColumnCatalog; low: number; high: number }
-  /** strftime(format, column) op value — years ('%Y'), months ('%m') or year-months ('%Y-%m'). */
-  | { kind: 'datepart'; column: ColumnCatalog; format: '%Y' | '%m' | '%Y-%m'; op: CmpOp; value: string }
+  /**
+   * strftime(format, column) op value — years ('%Y'), months ('%m'), year-months ('%Y-%m'), days ('%Y-%m-%d') or a
+   * day of any year ('%m-%d').
+   */
+  | {
+      kind: 'datepart';
+      column: ColumnCatalog;
+      format: '%Y' | '%m' | '%Y-%m' | '%Y-%m-%d' | '%m-%d';
+      op: CmpOp;
+      value: string;
+    }
   | { kind: 'datebetween'; column: ColumnCatalog; format: '%Y' | '%m' | '%Y-%m'; low: string; high: string }
   /** Empty (NULL, or '' for text); `orZero` also counts 0 for numbers ("states with no hurricanes"). */
   | { kind: 'null'; column: ColumnCatalog; negate: boolean; orZero?: boolean }

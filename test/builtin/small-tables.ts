@@ -197,3 +197,13 @@ export const countiesSpec = (): TableSpec =>
     ['Harlow', 26888, 640.2, 'Carden'],
     ['Linden', 60236, 998.9, 'Dunmore'],
   ]);
+
+/** Home games with real dates (ISO in the file), attendance and people injured in crowd incidents. */
+export const gamesSpec = (): TableSpec =>
+  table('table_25', 'Date:date, Opponent, Attendance:integer, Injured:integer', [
+    ['1984-09-19', 'Harbor Hawks', 33119, 0],
+    ['1984-10-02', 'Valley Rams', 28400, 3],
+    ['1985-01-09', 'Coast Owls', 30950, 0],
+    ['1985-08-25', 'Ridge Bears', 26780, 7],
+    ['1986-08-25', 'Bay Otters', 29010, 1],
+  ]);
