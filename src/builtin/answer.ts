@@ -104,6 +104,10 @@ function filterText(f: Filter, lang: Lang): string {
       return `${c} = ${f.value}`;
     case 'anyOf':
       return `${f.columns.map(columnLabel).join(lang === 'pt' ? ' ou ' : ' or ')} = ${f.values.join(lang === 'pt' ? ' ou ' : ' or ')}`;
+    case 'textDate': {
+      const date = [f.day, f.month, f.year].filter((x) => x !== undefined).join('/');
+      return `${c} ${lang === 'pt' ? 'em' : 'on'} ${f.day === undefined ? `${lang === 'pt' ? 'mês' : 'month'} ${date}` : date}`;
+    }
     case 'textYear':
       return `${c} ${f.op === '=' ? (lang === 'pt' ? 'inclui' : 'includes') : OP_WORD[lang][f.op]} ${f.value}`;
     case 'vsRow':

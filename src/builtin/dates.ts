@@ -4,6 +4,9 @@
  * is said, else that day of any year — and compared when "after"/"before" comes first. Without this, the day's
  * number would be left over ("which column is 14 of?").
  */
+import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { AMBIGUOUS_MONTHS, MONTHS } from './lexicon.js';
+import { fold } from './normalize.js';
 import type { Reading } from './reading.js';
 import { isKw } from './reading.js';
 import { isYearToken, type Mark } from './schema-match.js';
@@ -36,17 +39,22 @@ function dayAndYear(r: Reading, m: Mark | undefined): [number, number] | undefin
 }
 
 /**
- * Reads every whole date the question says on the date column, marking its words; the filters it makes. Nothing is
- * read without a date column (a text column of dates is matched as values instead).
+ * Reads every whole date the question says on the date column, marking its words; the filters it makes. Without a
+ * date column, a month (with its day and year when said) picks the cells of a column of dates written as text
+ * ("July 5", "Fri., Feb. 28, 1941").
  */
 export function readWholeDates(r: Reading): Filter[] {
   const date = r.date;
   const { marks, used } = r;
   const filters: Filter[] = [];
-  if (!date) return filters;
+  const texts = date ? undefined : textDateColumn(r.index.table);
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
     if (m.kind !== 'month' || used.has(m)) continue;
+    if (!date) {
+      if (texts) readTextDate(r, i, texts, filters);
+      continue;
+    }
     // "14 August 2013", "2 de abril de 1986": the day before the month.
     const before = marks[r.prevContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'))];
     // "January 9, 2009", "September 19th, 1984", "April 2,1986": the day after it.
@@ -99,4 +107,69 @@ export function readWholeDates(r: Reading): Filter[] {
     );
   }
   return filters;
+}
+
+/** The month, day and year a cell written as text says ("Fri., Feb. 28, 1941" → 2, 28, 1941). */
+function cellDate(cell: string): { month?: number; day?: number; year?: number } {
+  const out: { month?: number; day?: number; year?: number } = {};
+  for (const w of fold(cell).split(/[^a-z0-9]+/)) {
+    if (w === '') continue;
+    const month = MONTHS.get(w);
+    if (month !== undefined && out.month === undefined && !AMBIGUOUS_MONTHS.has(w)) out.month = month;
+    else if (/^\d{4}$/.test(w)) out.year ??= Number(w);
+    else if (/^\d{1,2}(st|nd|rd|th)?$/.test(w)) out.day ??= Number.parseInt(w, 10);
+  }
+  return out;
+}
+
+/** The one text column of dates: most of the rows its catalog lists name a month. Undefined when none, or several. */
+function textDateColumn(table: TableCatalog): ColumnCatalog | undefined {
+  const found = table.columns.filter((c) => {
+    if (c.type !== 'text' || c.top_values.length === 0) return false;
+    const rows = c.top_values.reduce((n, v) => n + v.count, 0);
+    const dated = c.top_values
+      .filter((v) => cellDate(v.value).month !== undefined)
+      .reduce((n, v) => n + v.count, 0);
+    return dated * 10 >= rows * 6;
+  });
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** "in July", "on September 22", "december 24, 1997" against dates written as text: the cells that say it. */
+function readTextDate(r: Reading, i: number, column: ColumnCatalog, filters: Filter[]): void {
+  const { marks, used } = r;
+  const m = marks[i] as Mark & { kind: 'month' };
+  const parts: Mark[] = [m];
+  let day: number | undefined;
+  let year: number | undefined;
+  let k = i + 1;
+  const joined = dayAndYear(r, marks[k]);
+  if (joined) {
+    [day, year] = joined;
+    parts.push(marks[k]!);
+  } else if (isDay(r, marks[k])) {
+    day = (marks[k] as Mark & { kind: 'num' }).value;
+    parts.push(marks[k]!);
+    k++;
+    const suffix = marks[k];
+    if (suffix?.kind === 'unknown' && DAY_SUFFIX.test(suffix.token.norm)) parts.push(suffix);
+  }
+  const y = marks[r.nextContent(marks.indexOf(parts.at(-1)!), (x) => x.kind === 'stop' || isKw(x, 'in'))];
+  if (year === undefined && isYear(r, y) && !used.has(y)) {
+    year = y.value;
+    parts.push(y);
+  }
+  // A comparison ("before June 10") would need the cells' order: not read.
+  const word = marks[r.prevContent(i, (x) => x.kind === 'stop' || isKw(x, 'in'))];
+  if (isKw(word, 'after', 'before', 'gt', 'lt')) return;
+  for (const p of parts) used.add(p);
+  // Cells without a year ("July 5") are of the table's one season: a year said is then no condition on them.
+  const yearInCells = column.top_values.some((v) => cellDate(v.value).year !== undefined);
+  filters.push({
+    kind: 'textDate',
+    column,
+    month: m.month,
+    ...(day === undefined ? {} : { day }),
+    ...(year === undefined || !yearInCells ? {} : { year }),
+  });
 }

@@ -117,11 +117,46 @@ function filterSql(f: Filter): string {
     case 'textYear':
       if (f.op === '=') return `instr(${col}, ${quoteLiteral(String(f.value))}) > 0`;
       return `(CAST(${col} AS INTEGER) > 0 AND CAST(${col} AS INTEGER) ${f.op} ${quoteLiteral(f.value)})`;
+    case 'textDate':
+      return textDateSql(col, f);
     case 'same':
       return `${col} = (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
     case 'vsRow':
       return `${col} ${f.op} (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
   }
+}
+
+/** Three-letter starts of month names, English and Portuguese, by month number. */
+const MONTH_STARTS: readonly string[][] = [
+  [],
+  ['jan'],
+  ['feb', 'fev'],
+  ['mar'],
+  ['apr', 'abr'],
+  ['may', 'mai'],
+  ['jun'],
+  ['jul'],
+  ['aug', 'ago'],
+  ['sep', 'set'],
+  ['oct', 'out'],
+  ['nov'],
+  ['dec', 'dez'],
+];
+
+/**
+ * The cells of a text date column that name the month (as a word starting with its three letters), and the day and
+ * year when given (as words of their own): punctuation is blanked so "Feb. 28, 1941" reads " feb 28 1941 ".
+ */
+function textDateSql(col: string, f: Filter & { kind: 'textDate' }): string {
+  const words = `(' ' || replace(replace(replace(replace(lower(${col}), ',', ' '), '.', ' '), '-', ' '), '/', ' ') || ' ')`;
+  const month = MONTH_STARTS[f.month]!.map((m) => `instr(${words}, ' ${m}') > 0`).join(' OR ');
+  const parts = [`(${month})`];
+  if (f.day !== undefined)
+    parts.push(
+      `(instr(${words}, ' ${f.day} ') > 0 OR instr(${words}, ' ${String(f.day).padStart(2, '0')} ') > 0 OR instr(${words}, ' ${f.day}th ') > 0)`,
+    );
+  if (f.year !== undefined) parts.push(`instr(${words}, ' ${f.year} ') > 0`);
+  return `(${parts.join(' AND ')})`;
 }
 
 /**

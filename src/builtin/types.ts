@@ -111,6 +111,8 @@ export type Filter =
    * when the cell names the year, compared by the year the cell starts with.
    */
   | { kind: 'textYear'; column: ColumnCatalog; op: CmpOp; value: number }
+  /** A day or month of dates written as text ("July 5", "Fri., Feb. 28, 1941", "02 Apr"): the cells that name it. */
+  | { kind: 'textDate'; column: ColumnCatalog; month: number; day?: number; year?: number }
   /** The value in any of several columns ("the Senators" under Visitor or under Home); `column` is the first. */
   | { kind: 'anyOf'; column: ColumnCatalog; columns: ColumnCatalog[]; values: string[] }
   /** `column` compared with its value in the row the anchor names ("more passengers than the United Kingdom"). */

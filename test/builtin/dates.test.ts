@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { gamesSpec } from './small-tables.js';
+import { gamesSpec, scheduleSpec } from './small-tables.js';
 
 let games: Fixture;
 
@@ -41,5 +41,19 @@ describe('a whole date', () => {
 describe('people counted by a column', () => {
   it('"the number of people injured" is that column', () => {
     expect(first('What is the number of people injured on August 25, 1985?')).toEqual([7]);
+  });
+});
+
+describe('dates written as text', () => {
+  it('a month or a day picks the cells that name it', () => {
+    const schedule = createFixture([scheduleSpec()]);
+    try {
+      const ask = (q: string) => answerRows(schedule, q).map((row) => row[0]);
+      expect(ask('How many games were played in October?')).toEqual([2]);
+      expect(ask('Quantos jogos foram em setembro?')).toEqual([4]);
+      expect(ask('Who was the opponent on September 13?')).toEqual(['Valley Rams']);
+    } finally {
+      schedule.close();
+    }
   });
 });
