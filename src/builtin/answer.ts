@@ -5,7 +5,16 @@
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import type { FailCode, ParseFailure } from './intents.js';
 import type { Lang } from './lexicon.js';
-import type { Agg, AnswerTemplate, Bucket, Filter, GroupKey, Intent, QueryResultLike } from './types.js';
+import type {
+  Agg,
+  AnswerTemplate,
+  Bucket,
+  Filter,
+  GroupKey,
+  Intent,
+  Outcome,
+  QueryResultLike,
+} from './types.js';
 
 /** A column as users know it: its original header, or its name with spaces, lower-cased unless it is an acronym. */
 export function columnLabel(col: ColumnCatalog): string {
@@ -104,6 +113,8 @@ function filterText(f: Filter, lang: Lang): string {
       return `${c} = ${f.value}`;
     case 'anyOf':
       return `${f.columns.map(columnLabel).join(lang === 'pt' ? ' ou ' : ' or ')} = ${f.values.join(lang === 'pt' ? ' ou ' : ' or ')}`;
+    case 'outcome':
+      return `${c} = ${OUTCOME_WORDS[lang][f.outcome]}`;
     case 'textDate': {
       const date = [f.day, f.month, f.year].filter((x) => x !== undefined).join('/');
       return `${c} ${lang === 'pt' ? 'em' : 'on'} ${f.day === undefined ? `${lang === 'pt' ? 'mês' : 'month'} ${date}` : date}`;
@@ -118,6 +129,11 @@ function filterText(f: Filter, lang: Lang): string {
         : `${c} the same as where ${conditionsText(f.anchor, lang)}`;
   }
 }
+
+const OUTCOME_WORDS: Record<Lang, Record<Outcome, string>> = {
+  pt: { win: 'vitória', loss: 'derrota', draw: 'empate' },
+  en: { win: 'win', loss: 'loss', draw: 'draw' },
+};
 
 const DATE_UNITS: Record<Lang, Record<'year' | 'month' | 'day', string>> = {
   pt: { year: 'ano', month: 'mês', day: 'dia' },

@@ -8,6 +8,7 @@ import type { ColumnCatalog } from '../data/catalog-types.js';
 import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
 import { readWholeDates } from './dates.js';
 import type { Keyword } from './lexicon.js';
+import { readOutcomes } from './outcome.js';
 import { readPlacing } from './placing.js';
 import {
   AGGREGATE_WORDS,
@@ -81,6 +82,8 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   let having: Having | undefined;
   let havingText: string | undefined;
 
+  // "how many games did they WIN", "quantas DERROTAS": the rows the outcome column says so of.
+  filters.push(...readOutcomes(r));
   // "finished second", "placed first in its division": a value of the place column, not row order.
   const placing = readPlacing(r);
   if (placing) filters.push(placing);

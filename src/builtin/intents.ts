@@ -129,6 +129,17 @@ export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInp
 
   // "what / which / who …", wherever it stands ("… and which other one?"), asks for one thing, not whole rows.
   const asksForOneThing = marks.some((m) => isKw(m, 'which', 'who', 'when'));
+  // "which building has the fewest floors" read as MIN(floors): a number where a thing was asked.
+  // (Only as the question's word: "the average fare of those WHO survived" asks for a number.)
+  const opener = ['in', 'on', 'at', 'for', 'em', 'de', 'por'].includes(tokens[0]?.norm ?? '') ? 1 : 0;
+  const asksWhichThing = ['which', 'who', 'quem'].includes(tokens[opener]?.norm ?? '');
+  if (
+    asksWhichThing &&
+    intent.shape === 'aggregate' &&
+    !intent.group &&
+    ['max', 'min', 'sum', 'avg'].includes(intent.agg)
+  )
+    return fail('nothing');
   const checked = checkPlausible(intent, asksForOneThing);
   if ('ok' in checked) return checked;
   intent = checked;

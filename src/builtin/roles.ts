@@ -12,6 +12,7 @@ import type { GroupReading } from './grouping.js';
 import type { Keyword } from './lexicon.js';
 import { concepts, stem } from './lexicon.js';
 import { fold } from './normalize.js';
+import { isOutcomeWord } from './outcome.js';
 import {
   AGGREGATE_WORDS,
   columnHasConcept,
@@ -144,7 +145,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         (o, j) =>
           j > k && o.kind === 'col' && o.col.text && !used.has(o) && !isContextWord(tokens, o.start, table),
       );
-      return m.kind === 'unknown' && isRowNoun(tokens, m.start, index) && headNoun(k) && !namedLater;
+      return m.kind === 'unknown' && isRowNoun(tokens, m.start, index, true) && headNoun(k) && !namedLater;
     };
     const asksWho = isKw(marks[i], 'who');
     for (let k = i + 1; k < marks.length; k++) {
@@ -154,7 +155,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       if (
         m.kind === 'stop' ||
         (isKw(m, 'which', 'list', 'top', 'filler', 'distinct', 'prev', 'next') && !rowNounAfterWhich(k)) ||
-        (m.kind === 'unknown' && isContextWord(tokens, m.start, table))
+        (m.kind === 'unknown' && isContextWord(tokens, m.start, table) && !rowNounAfterWhich(k))
       )
         continue;
       if (isKw(m, 'recent', 'oldest', 'top') && isPositionWord(tokens, m)) {
@@ -318,11 +319,15 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     let k = start + 1;
     // Skip function words, what the filters already explain ("how many RAINY days") and verbs that only say what a
     // row records ("how many are OWNED by …", "quantos PERTENCEM ao …").
+    // "the total number of LOSES" with nothing to say whose: a quantity the table has no column for, not its rows
+    // (with a name — "wins for Harvard" in a list of winners — the rows are the wins).
+    const countsOutcomesOfAll = (m: Mark & { kind: 'unknown' }) =>
+      isOutcomeWord(m.token.norm) && isPlural(m.token) && fr.filters.length === 0;
     const skip = (m: Mark) =>
       isSkippable(m) ||
       isKw(m, 'distinct', 'total') ||
       (used.has(m) && m !== groupMark) ||
-      (m.kind === 'unknown' && isContextWord(tokens, m.start, table));
+      (m.kind === 'unknown' && isContextWord(tokens, m.start, table) && !countsOutcomesOfAll(m));
     while (k < marks.length && skip(marks[k]!)) k++;
     // "how many REMIX VERSIONS": one word of a longer header before a column named whole is a modifier — the noun
     // counted is the whole one, and the modifier stays a condition to explain.

@@ -58,14 +58,15 @@ export function isQuantityNoun(tok: Token): boolean {
 }
 
 /** The unknown word at `i` can stand for the table's rows ("games", "episode", "golfistas"). */
-export function isRowNoun(tokens: Token[], i: number, index: TableIndex): boolean {
+export function isRowNoun(tokens: Token[], i: number, index: TableIndex, afterWhich = false): boolean {
   const t = tokens[i];
   if (!t || t.quoted || t.num !== undefined || !/^\p{L}{3,}$/u.test(t.norm)) return false;
   // A past participle is a verb ("which was SCUTTLED earlier"), not what the rows are.
   if (t.norm.length > 4 && /(ed|ado|ada|ados|adas|ido|ida|idos|idas)$/.test(t.norm)) return false;
   if (STOPWORDS.has(t.norm) || KEYWORD_PHRASES.has(t.norm) || isQuantityNoun(t) || misspeltQuantity(t))
     return false;
-  if (isContextWord(tokens, i, index.table)) return false;
+  // Right after "which", an -ing word is a noun ("which BUILDING", "which RECORDING"), not a verb.
+  if (isContextWord(tokens, i, index.table) && !(afterWhich && t.norm.endsWith('ing'))) return false;
   return !tableNamesItsRows(index);
 }
 

@@ -216,6 +216,13 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
       continue;
     // "after the United States, what country won the most gold": a ranking from a place on — not read.
     const counting = !!x.countMark && x.countAgg?.agg === 'count';
+    // "how many awards were ABOVE gold": counted above a value, a level is meant more often than the page — only
+    // "listed above" counts rows of the page.
+    const onPage = r.tokens.some(
+      (t) =>
+        PAGE_WORDS.has(t.norm) && !['above', 'below', 'under', 'beneath', 'acima', 'abaixo'].includes(t.norm),
+    );
+    if (counting && isKw(word, 'gt', 'lt') && !onPage) return undefined;
     // "which team ranked below Chile": a rank named beside the order word is the order itself.
     const measure = x.measure && !isIdentifier(x.measure.column) ? x.measure : undefined;
     if (!counting && (x.countMark || measure || x.gr.group)) return undefined;

@@ -4,6 +4,7 @@
  * as it is; nothing from the question reaches the SQL except through quoteLiteral.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { outcomeCellWords } from './outcome.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 import { excludeSummaryRows, rowOrder } from './table-rows.js';
 import type { Agg, Bucket, Filter, GroupKey, Intent } from './types.js';
@@ -119,6 +120,15 @@ function filterSql(f: Filter): string {
       return `(CAST(${col} AS INTEGER) > 0 AND CAST(${col} AS INTEGER) ${f.op} ${quoteLiteral(f.value)})`;
     case 'textDate':
       return textDateSql(col, f);
+    case 'outcome': {
+      // The cell's first word: the whole cell, or followed by anything but a letter ("W 29–17", "L–OT").
+      const x = `lower(trim(${col}))`;
+      const words = outcomeCellWords(f.lang, f.outcome).flatMap((w) => [
+        w,
+        ...(w === 'vitoria' ? ['vitória'] : []),
+      ]);
+      return `(${words.map((w) => `${x} = '${w}' OR ${x} GLOB '${w}[^a-z]*'`).join(' OR ')})`;
+    }
     case 'same':
       return `${col} = (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
     case 'vsRow':

@@ -82,6 +82,9 @@ export interface GroupKey {
   bucket?: Bucket;
 }
 
+/** What a game's result says for the side the table is about. */
+export type Outcome = 'win' | 'loss' | 'draw';
+
 export type CmpOp = '>' | '>=' | '<' | '<=' | '=';
 
 export type Filter =
@@ -111,6 +114,8 @@ export type Filter =
    * when the cell names the year, compared by the year the cell starts with.
    */
   | { kind: 'textYear'; column: ColumnCatalog; op: CmpOp; value: number }
+  /** The rows whose outcome column ("Result": "W 29–17", "Loss", "Empate") says that outcome. */
+  | { kind: 'outcome'; column: ColumnCatalog; outcome: Outcome; lang: 'en' | 'pt' }
   /** A day or month of dates written as text ("July 5", "Fri., Feb. 28, 1941", "02 Apr"): the cells that name it. */
   | { kind: 'textDate'; column: ColumnCatalog; month: number; day?: number; year?: number }
   /** The value in any of several columns ("the Senators" under Visitor or under Home); `column` is the first. */

@@ -43,9 +43,10 @@ describe('the column asked for', () => {
 });
 
 describe('outcome verbs', () => {
-  it('are a condition where a column records results: not dropped', () => {
-    expect(refused(schedule, 'How many games did they win?')).toContain('win');
-    expect(refused(schedule, 'Quantos jogos eles venceram?')).toContain('venceram');
+  it('are a condition where a column records results: read there (outcome.test.ts), never dropped', () => {
+    expect(answer(schedule, 'Quantos jogos eles venceram?')).toEqual([[3]]);
+    // A table of draft picks records no results: the question is about something it does not hold.
+    expect(refused(draft, 'How many games did they win?')).toContain('games');
   });
 });
 
@@ -54,5 +55,29 @@ describe('one of them', () => {
     expect(answer(draft, 'Name a position other than Guard.')).toHaveLength(1);
     expect(answer(draft, 'Cite uma escola diferente de Riverside.')).toHaveLength(1);
     expect(answer(draft, 'List the positions other than Guard.')).toHaveLength(4);
+  });
+});
+
+describe('which thing, not a number', () => {
+  it('"which X has the fewest Y" names the row, never just the number', () => {
+    const spec = {
+      name: 'table_27',
+      columns: [
+        { name: 'name', label: 'Name', type: 'text' as const },
+        { name: 'floors', label: 'Floors', type: 'integer' as const },
+      ],
+      rows: [
+        ['Alder Tower', 16],
+        ['Birch House', 10],
+        ['Cedar Court', 12],
+      ],
+    };
+    const fx = createFixture([spec]);
+    try {
+      expect(answer(fx, 'Which building had the least number of floors?')).toEqual([['Birch House', 10]]);
+      expect(answer(fx, 'Which building has the most floors?')).toEqual([['Alder Tower', 16]]);
+    } finally {
+      fx.close();
+    }
   });
 });

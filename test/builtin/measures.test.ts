@@ -70,7 +70,7 @@ describe('a total or the best row', () => {
 
 describe('words that are not the rows', () => {
   it('a misspelt quantity is not a name for the rows', () => {
-    expect(refusalReason(entries, 'What was the total number of loses?')).toContain('loses');
+    expect(refusalReason(league, 'What was the total number of loses?')).toContain('loses');
   });
 
   it('one word of a longer header before a column is a condition left unexplained', () => {
