@@ -36,7 +36,8 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
     : opening === 'where' || opening === 'onde'
       ? placeColumns(x)
       : undefined;
-  if (wanted) {
+  // A place asked where the table holds none: the column the question names ("where did X go to SCHOOL").
+  if (wanted && (wanted.length > 0 || idle.length === 0)) {
     const named = idle.find((m) => wanted.includes(m.col.column));
     if (named) used.add(named);
     const column = named?.col.column ?? wanted[0];

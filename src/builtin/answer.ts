@@ -156,8 +156,16 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
     undefined;
   switch (intent.shape) {
     case 'aggregate': {
+      // "gold and silver medals": the columns added together are the subject, named together.
+      const measure =
+        intent.plus && intent.measure
+          ? {
+              ...intent.measure,
+              label: [intent.measure, ...intent.plus].map(columnLabel).join(lang === 'pt' ? ' e ' : ' and '),
+            }
+          : intent.measure;
       const subjects = [intent.agg, ...(intent.more ?? [])].map((a) =>
-        subjectOf(a, intent.measure, lang, intent.measureBucket),
+        subjectOf(a, measure, lang, intent.measureBucket),
       );
       return {
         shape: intent.group ? 'grouped' : 'scalar',

@@ -113,7 +113,11 @@ function compareText(intent: Intent & { shape: 'compare' }, lang: Lang): string 
 
 function aggregateText(intent: Intent & { shape: 'aggregate' }, lang: Lang): string {
   const pt = lang === 'pt';
-  const m = intent.measure ? columnLabel(intent.measure) : '';
+  // "gold and silver medals": the columns added together, named together.
+  const m = [intent.measure, ...(intent.plus ?? [])]
+    .filter((c) => c !== undefined)
+    .map(columnLabel)
+    .join(WORDS[lang].and);
   let what: string;
   switch (intent.agg) {
     case 'count':

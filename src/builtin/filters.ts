@@ -6,6 +6,7 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
+import { isContextWord } from './context-words.js';
 import { readWholeDates } from './dates.js';
 import type { Keyword } from './lexicon.js';
 import { readOutcomes } from './outcome.js';
@@ -129,7 +130,9 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
         used.add(p);
         break;
       }
-      if (!(isSkippable(p) || (p.kind === 'col' && p.col === col))) break;
+      // "were NOT played at X": a verb that only says what a row records may stand between.
+      const verb = p.kind === 'unknown' && isContextWord(tokens, p.start, index.table);
+      if (!(isSkippable(p) || verb || (p.kind === 'col' && p.col === col))) break;
     }
     if (m.partial) r.confidence -= 0.1;
     const existing = eqByColumn.get(col.column);
@@ -446,6 +449,17 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
         used.add(m);
         used.add(p);
         filters.push({ kind: 'cmp', column: p.col.column, op: '=', value: m.value });
+        continue;
+      }
+      // "in draw 17", "pennant 04": a number named after a column of codes written as text ("01", "17").
+      const cells =
+        p?.kind === 'col' && p.col.text && !used.has(p)
+          ? p.col.column.top_values.filter((v) => /^\d+$/.test(v.value) && Number(v.value) === m.value)
+          : [];
+      if (p?.kind === 'col' && cells.length > 0) {
+        used.add(m);
+        used.add(p);
+        filters.push({ kind: 'eq', column: p.col.column, values: cells.map((v) => v.value), negate: false });
         continue;
       }
     }

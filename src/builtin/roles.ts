@@ -50,6 +50,8 @@ export interface CountRole {
   agg: Agg;
   measure?: ColumnCatalog;
   bucket?: Bucket;
+  /** Further columns added to the measure ("gold AND SILVER medals"). */
+  plus?: ColumnCatalog[];
 }
 
 export interface Roles {
@@ -300,7 +302,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         : 'desc';
 
   // ---- what is counted ----
-  let countAgg: { agg: Agg; measure?: ColumnCatalog; bucket?: Bucket } | undefined;
+  let countAgg: CountRole | undefined;
   // "porcentagem de vendas …" is read like "quantas vendas …", then turned into a share (asPercent).
   const countMark = marks.find((m) => isKw(m, 'count', 'percent') && !used.has(m));
   const totalOfRows = (() => {
@@ -443,7 +445,23 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   if (measures.length > 1 && measures.some((m) => !verbal(m))) measures = measures.filter((m) => !verbal(m));
   if (measures.some((m) => m.full)) measures = measures.filter((m) => m.full);
   const distinctMeasures = [...new Set(measures.map((m) => m.col))];
-  if (distinctMeasures.length > 1)
+  // "quantas medalhas de ouro E prata", "total gold and silver": counted or totalled together, added up.
+  const [a, b] = measures;
+  if (
+    measures.length === 2 &&
+    distinctMeasures.length === 2 &&
+    (countAgg?.agg === 'count' || countAgg?.agg === 'sum') &&
+    !countAgg.measure &&
+    b!.start === a!.end + 2 &&
+    ['and', 'e'].includes(tokens[a!.end + 1]!.norm) &&
+    !isIdentifier(a!.col.column) &&
+    !isIdentifier(b!.col.column)
+  ) {
+    countAgg = { agg: 'sum', measure: a!.col.column, plus: [b!.col.column] };
+    for (const m of measures) used.add(m);
+    measures = [];
+  }
+  if (distinctMeasures.length > 1 && measures.length > 0)
     return fail(
       'several_measures',
       measures.map((m) => tokenText(tokens, m)),
@@ -482,7 +500,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       );
   }
   for (const m of measures) used.add(m);
-  const measure = measureMark?.col;
+  let measure = measureMark?.col;
   // "SCORED the most GOALS", both words of "Goals scored": the column is named once, by either (the mark resolved
   // among its alternatives is a copy, so the question's own mark is found by its columns).
   for (const m of colMarks) if (measure && (m.col === measure || m.alts.includes(measure))) used.add(m);
@@ -495,8 +513,14 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     countAgg.agg === 'sum' &&
     countAgg.measure !== measure.column &&
     !verbalMeasure
-  )
-    return fail('several_measures', [countAgg.measure.label, measure.column.label]);
+  ) {
+    // "how many gold AND silver medals", "quantas medalhas de ouro E prata": both counted, added together.
+    const joined =
+      ['and', 'e'].includes(tokens[measureMark!.start - 1]?.norm ?? '') && !isIdentifier(measure.column);
+    if (!joined) return fail('several_measures', [countAgg.measure.label, measure.column.label]);
+    countAgg = { ...countAgg, plus: [measure.column] };
+    measure = undefined;
+  }
   // "ranked FIRST in gold medals": first or top by an amount is its highest, last its lowest.
   const directions = [...aggMarks, ...rankWords].filter((m) =>
     isKw(m, 'high', 'low', 'recent', 'oldest', 'top'),

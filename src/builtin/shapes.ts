@@ -117,6 +117,9 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
         filters,
       };
     }
+  } else if (countAgg?.plus && (entity || group)) {
+    // Two columns added together, ranked or per group: beyond what is read — refused rather than one dropped.
+    return fail('several_measures', [countAgg.measure!.label, ...countAgg.plus.map((c) => c.label)]);
   } else if (countAgg?.agg === 'sum' && countAgg.measure && entity && wantsRank) {
     // "which driver scored the highest number of points": ranked by the points, not by a count of rows.
     const agg = entityUnique ? 'max' : 'sum';
@@ -142,6 +145,7 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
         agg: countAgg.agg,
         measure: countAgg.measure,
         measureBucket: countAgg.bucket,
+        ...(countAgg.plus ? { plus: countAgg.plus } : {}),
         group: group ?? (entity && !entityUnique ? entity : undefined),
         filters,
       };

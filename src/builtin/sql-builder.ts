@@ -235,7 +235,9 @@ export function buildSql(intent: Intent): string {
       const value =
         intent.agg === 'percent'
           ? `${percentValue(intent.share, intent.measure)} AS "percent"`
-          : `${aggExpr(intent.agg, intent.measure, intent.measureBucket)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
+          : intent.plus
+            ? `${[intent.measure, ...intent.plus].map((c) => `COALESCE(${aggExpr('sum', c)}, 0)`).join(' + ')} AS "total"`
+            : `${aggExpr(intent.agg, intent.measure, intent.measureBucket)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
       // Several aggregates of the measure, side by side ("mínimo, médio e máximo").
       const values = [
         value,

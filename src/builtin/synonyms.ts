@@ -220,7 +220,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'athlete athletes atleta atletas',
   'driver drivers piloto pilotos',
   'rider riders ciclista ciclistas',
-  'opponent opponents adversario adversarios oponente oponentes',
+  'opponent opponents adversario adversarios oponente oponentes against versus vs contra',
   'venue venues local locais sede',
   'location locations localizacao',
   'result results resultado resultados',

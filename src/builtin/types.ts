@@ -164,6 +164,8 @@ export type Intent =
       group2?: GroupKey;
       /** Further aggregates of the same measure, without grouping ("mínimo, médio e máximo"). */
       more?: Agg[];
+      /** Columns summed together with the measure ("gold and silver medals"): SUM(measure) + SUM(each). */
+      plus?: ColumnCatalog[];
       /** For `percent`: the condition whose share of the rows is asked ("porcentagem de vendas da loja Centro"). */
       share?: Filter;
       /** Keeps only the groups whose aggregate meets it. */

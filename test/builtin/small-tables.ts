@@ -207,3 +207,12 @@ export const gamesSpec = (): TableSpec =>
     ['1985-08-25', 'Ridge Bears', 26780, 7],
     ['1986-08-25', 'Bay Otters', 29010, 1],
   ]);
+
+/** A contest's running order: Draw written as codes ("01"), places, venues of the heats. */
+export const contestSpec = (): TableSpec =>
+  table('table_29', 'Draw, Country, Artist, Place:integer, Points:integer, Venue', [
+    ['01', 'Norway', 'Kari Lund', 3, 120, 'Oslo Hall'],
+    ['02', 'Portugal', 'Rui Mota', 1, 201, 'Main Arena'],
+    ['03', 'Vietnam', 'Lan Do', 4, 64, 'Main Arena'],
+    ['04', 'Chile', 'Ana Paz', 2, 150, 'Oslo Hall'],
+  ]);

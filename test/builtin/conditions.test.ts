@@ -1,0 +1,44 @@
+/**
+ * Conditions said in everyday ways (issue 13): "besides X", "not played at X" (a verb between), "against X" for an
+ * opponent or the row itself, a number after a column of codes ("draw 2" → "02"), "where did X go to school" when the
+ * table holds no places.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRows } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import { contestSpec, draftSpec } from './small-tables.js';
+
+let contest: Fixture;
+let draft: Fixture;
+
+beforeAll(() => {
+  contest = createFixture([contestSpec()]);
+  draft = createFixture([draftSpec()]);
+});
+afterAll(() => {
+  contest.close();
+  draft.close();
+});
+
+const first = (fx: Fixture, question: string) => answerRows(fx, question).map((row) => row[0]);
+
+describe('exclusions', () => {
+  it('"besides X", "além de X" leave X out', () => {
+    expect(first(contest, 'Which country earned more than 140 points besides Portugal?')).toEqual(['Chile']);
+    expect(first(contest, 'Qual país fez mais de 140 pontos além de Portugal?')).toEqual(['Chile']);
+  });
+
+  it('"not" before a verb that only says what a row records', () => {
+    expect(first(contest, 'How many songs were not performed at Main Arena?')).toEqual([2]);
+  });
+});
+
+describe('values named in other ways', () => {
+  it('a number after a column of codes written as text', () => {
+    expect(first(contest, 'What country is in draw 2?')).toEqual(['Portugal']);
+  });
+
+  it('where, in a table with no places: the column named', () => {
+    expect(first(draft, 'Where did Sam Ortega go to school?')).toEqual(['Hillcrest']);
+  });
+});
