@@ -241,6 +241,23 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     if (entityMark) used.add(entityMark);
   }
   const whoMark = marks.find((m) => isKw(m, 'who'));
+  // "who DIRECTED the most cartoons", "quem ESCREVEU …": the verb right after "who" names a column of agents
+  // ("Directed by", "Written by") — the names asked for.
+  const agent = whoMark ? marks[marks.indexOf(whoMark) + 1] : undefined;
+  if (
+    !entity &&
+    agent?.kind === 'col' &&
+    !used.has(agent) &&
+    agent.col.text &&
+    agent.start === agent.end &&
+    /(ed|ou|eu|iu)$/.test(tokens[agent.start]!.norm) &&
+    agent.col.wordSets.some((set) => ['by', 'por'].includes(set.at(-1)?.norm ?? ''))
+  ) {
+    entity = { column: agent.col.column };
+    entityMark = agent;
+    used.add(agent);
+    used.add(whoMark!);
+  }
   if (!entity && whoMark && labelColumn(index)) {
     // "who is the tallest person?": the rows, named by the label column.
     entity = { column: labelColumn(index)!.column };
@@ -346,8 +363,24 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     const noun = marks[k];
     // "the number of people HURT", "quantas pessoas FERIDAS": a column named right after the people counted is
     // the number asked — its total when it holds numbers; otherwise counting rows would answer something else.
-    const named = noun && isKw(noun, 'row') ? marks[k + 1] : undefined;
-    if (named?.kind === 'col' && named.start === noun!.end + 1 && !used.has(named)) {
+    // "ATTENDED by the least number of people": a verb elsewhere naming a number column says the same.
+    const verbCol = marks.find(
+      (m) =>
+        m.kind === 'col' &&
+        !used.has(m) &&
+        m.col.numeric &&
+        m.start === m.end &&
+        /ed$/.test(tokens[m.start]!.norm) &&
+        !isIdentifier(m.col.column),
+    );
+    const right = noun && isKw(noun, 'row') ? marks[k + 1] : undefined;
+    const named =
+      right?.kind === 'col' && right.start === noun!.end + 1
+        ? right
+        : noun && isKw(noun, 'row')
+          ? verbCol
+          : undefined;
+    if (named?.kind === 'col' && !used.has(named)) {
       if (!named.col.numeric || isIdentifier(named.col.column)) return fail('no_measure');
       used.add(noun!);
       used.add(named);

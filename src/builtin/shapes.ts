@@ -6,6 +6,7 @@
 import { countingWords } from './compare.js';
 import { AGGREGATE_WORDS, fail, isKw, type ParseFailure, tokenText } from './reading.js';
 import type { Roles } from './roles.js';
+import { isRowNoun } from './row-nouns.js';
 import type { Intent } from './types.js';
 
 export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
@@ -83,6 +84,11 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
       // Ranked by how many rows each has: only for words of number ("the most", "fewest"), not of size or time
       // ("the largest tower", "the earliest winner").
       if (!countingWords(x)) return fail('no_measure');
+      // "who directed the most CARTOONS": the noun counted is what the rows are.
+      for (const m of x.aggMarks) {
+        const noun = marks[r.nextContent(marks.indexOf(m), (o) => o.kind === 'stop')];
+        if (noun?.kind === 'unknown' && isRowNoun(r.tokens, noun.start, index)) used.add(noun);
+      }
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };
     } else if (entityUnique && !has(...AGGREGATE_WORDS)) {
       intent = {

@@ -81,3 +81,30 @@ describe('which thing, not a number', () => {
     }
   });
 });
+
+describe('the verb after who', () => {
+  it('names the column of agents ("Directed by"); the noun counted is the rows', () => {
+    const spec = {
+      name: 'table_31',
+      columns: [
+        { name: 'title', label: 'Title', type: 'text' as const },
+        { name: 'directed_by', label: 'Directed by', type: 'text' as const },
+        { name: 'attendance', label: 'Attendance', type: 'integer' as const },
+      ],
+      rows: [
+        ['Dust Trail', 'Ray Holt', 900],
+        ['Tin Spurs', 'Ray Holt', 450],
+        ['Cactus Run', 'Ida Moss', 700],
+      ],
+    };
+    const fx = createFixture([spec]);
+    try {
+      expect(answer(fx, 'Who directed the most cartoons?')).toEqual([['Ray Holt', 2]]);
+      expect(answer(fx, 'Which title was attended by the least number of people?')).toEqual([
+        ['Tin Spurs', 450],
+      ]);
+    } finally {
+      fx.close();
+    }
+  });
+});
