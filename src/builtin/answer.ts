@@ -123,10 +123,12 @@ function filterText(f: Filter, lang: Lang): string {
       return `${c} ${f.op === '=' ? (lang === 'pt' ? 'inclui' : 'includes') : OP_WORD[lang][f.op]} ${f.value}`;
     case 'vsRow':
       return `${c} ${OP_WORD[lang][f.op]} ${lang === 'pt' ? 'o de' : 'that of'} ${conditionsText(f.anchor, lang)}`;
-    case 'same':
+    case 'same': {
+      const from = f.from ? ` (${columnLabel(f.from)})` : '';
       return lang === 'pt'
-        ? `${c} igual ao de ${conditionsText(f.anchor, lang)}`
-        : `${c} the same as where ${conditionsText(f.anchor, lang)}`;
+        ? `${c} igual ao${from} de ${conditionsText(f.anchor, lang)}`
+        : `${c} the same as${from} where ${conditionsText(f.anchor, lang)}`;
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import type { ColumnCatalog } from '../data/catalog-types.js';
 /** Last words of a name that make a small integer column an ordinal ("overall rank", "pick no", "week"). */
 const ORDINAL_WORDS = new Set(
   (
-    'rank ranking ranked pos position place placing no nr num pick seed week round rnd order draw lane bib heat ' +
+    'rank ranking ranked pos position place placing no nr num number pick seed week round rnd order draw lane bib heat ' +
     'posicao colocacao lugar ordem rodada semana numero'
   ).split(' '),
 );
@@ -20,11 +20,12 @@ function nameWords(c: ColumnCatalog): string[] {
 
 /** A rank, position or running number: small positive integers that order or identify rows. */
 export function isOrdinal(c: ColumnCatalog): boolean {
-  if (c.type !== 'integer') return false;
+  // Running numbers written as text with a mark ("12a", "N/A") order rows too.
+  if (c.type !== 'integer' && !isNumericText(c)) return false;
   const label = c.label.trim();
   const last = nameWords(c).at(-1) ?? '';
   const named = ORDINAL_WORDS.has(last) || label === '#' || /^(no|nº|n°)\.?$/i.test(label);
-  return named && typeof c.min === 'number' && c.min >= 0;
+  return named && (typeof c.min !== 'number' || c.min >= 0);
 }
 
 /** Last words of a place column's name: not a pick, week or round, which number rows without ranking them. */
@@ -75,4 +76,52 @@ export function isYearLike(c: ColumnCatalog): boolean {
     c.min >= 1000 &&
     c.max <= 2100
   );
+}
+
+/** A number at the start of a cell ("14,375 ft", "2.5 miles (4.0 km)", "$1,200", "8k"), and what follows it. */
+const LEADING_NUMBER = /^\s*[$£€]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*([a-z%]*)/i;
+
+/** Cells that start with digits but are not amounts: times, scores and records, ranges, dates, codes. */
+const NOT_AMOUNT =
+  /^\s*\d+\s*[:–—\-/]\s*\d|^\s*\d+\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|^\s*\d+(st|nd|rd|th)\b/i;
+
+const numericTextCache = new WeakMap<ColumnCatalog, boolean>();
+
+/**
+ * A text column that holds amounts the importer could not store as numbers — a unit on some cells, "N/A" or a
+ * repeated header on others ("14,375 ft", "10 m (32 ft)", "N/A"): most listed cells start with a number, followed by
+ * the same unit word (or none), and none are times, scores, ranges or dates. Such a column can be summed, ranked
+ * and compared by its leading number (see numberOf in sql-builder.ts). Years are not amounts (holdsYears).
+ */
+export function isNumericText(c: ColumnCatalog): boolean {
+  const cached = numericTextCache.get(c);
+  if (cached !== undefined) return cached;
+  let result = false;
+  if (c.type === 'text' && c.top_values.length >= 2 && !holdsYears(c)) {
+    const rows = c.top_values.reduce((n, v) => n + v.count, 0);
+    const units = new Map<string, number>();
+    let amounts = 0;
+    let other = 0;
+    for (const v of c.top_values) {
+      const m = LEADING_NUMBER.exec(v.value);
+      if (NOT_AMOUNT.test(v.value)) other += v.count;
+      else if (m) {
+        amounts += v.count;
+        const unit = m[2]!.toLowerCase().replace(/s$/, '');
+        units.set(unit, (units.get(unit) ?? 0) + v.count);
+      }
+    }
+    const main = Math.max(0, ...units.values());
+    result = other === 0 && amounts * 10 >= rows * 8 && main * 10 >= amounts * 9;
+    if (result) textUnits.set(c, [...units].find(([, n]) => n === main)![0]);
+  }
+  numericTextCache.set(c, result);
+  return result;
+}
+
+const textUnits = new WeakMap<ColumnCatalog, string>();
+
+/** The unit written after the numbers of an amounts-as-text column ("ft" for "14,375 ft"; "" for none). */
+export function textUnit(c: ColumnCatalog): string | undefined {
+  return isNumericText(c) ? textUnits.get(c) : undefined;
 }

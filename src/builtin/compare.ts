@@ -298,10 +298,26 @@ function sameShape(x: Roles, same: Mark): Intent | ParseFailure | undefined {
   const anchor = x.fr.filters.splice(i, 1) as Filter[];
   used.add(same);
   used.add(measureMark);
+  // "the same goals AGAINST as Granada had goals FOR": the anchor's value is read from the column named after it.
+  const other = marks.find(
+    (m): m is Mark & { kind: 'col' } =>
+      m.kind === 'col' &&
+      m.start > anchorMark.end &&
+      m.col !== measureMark.col &&
+      m.col.numeric &&
+      measureMark.col.numeric,
+  );
+  if (other) used.add(other);
   const table = r.index.table;
   const filters: Filter[] = [
     ...x.fr.filters,
-    { kind: 'same', column: measureMark.col.column, anchor, table: table.name },
+    {
+      kind: 'same',
+      column: measureMark.col.column,
+      anchor,
+      table: table.name,
+      ...(other ? { from: other.col.column } : {}),
+    },
     { kind: 'eq', column: anchorColumn, values: [anchorMark.entry.value], negate: true },
   ];
   if (x.countMark && x.countAgg?.agg === 'count') return { shape: 'aggregate', table, agg: 'count', filters };

@@ -27,7 +27,7 @@ import {
 import { isQuantityNoun } from './row-nouns.js';
 import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
-import { unitAfter } from './units.js';
+import { sameUnit, unitAfter } from './units.js';
 
 export interface FilterReading {
   filters: Filter[];
@@ -55,10 +55,12 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
   // "4,500 m", "30 mph", "128 kbit/s": a unit right after a number says what it measures — and, when one column is
   // recorded in that unit ("a 5 km event" over Event in km), which column the number is of.
   const unitColumn = new Map<Mark, ColumnIndex>();
+  const unitKeys = new Map<Mark, string>();
   marks.forEach((m, i) => {
     if (m.kind !== 'num') return;
     const unit = unitAfter(r, i);
     if (!unit) return;
+    unitKeys.set(m, unit.key);
     for (const u of unit.marks) used.add(u);
     if (unit.columns.length === 1) unitColumn.set(m, unit.columns[0]!);
   });
@@ -391,8 +393,11 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       if (isKw(marks[k + 1], 'orMore', 'orLess')) used.add(marks[k + 1]!);
       if (m.kw === 'eq' && isKw(marks[k + 1], 'orMore')) op = '>=';
       if (col?.kind === 'col' && col.col.numeric && !(isYear && (m.kw === 'after' || m.kw === 'before'))) {
-        // A number far outside the column's values was meant for another one ("200,000" against a percentage).
+        // A number far outside the column's values was meant for another one ("200,000" against a percentage); one
+        // in mph against cells written in km/h first is not comparable.
         if (farOutside(col.col.column, n.value)) return fail('number_target', [tokenText(tokens, n)]);
+        const unit = unitKeys.get(n);
+        if (unit && !sameUnit(unit, col.col)) return fail('number_target', [tokenText(tokens, n)]);
         used.add(col);
         filters.push({ kind: 'cmp', column: col.col.column, op, value: n.value });
       } else if (isYear) {

@@ -140,6 +140,16 @@ export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInp
     ['max', 'min', 'sum', 'avg'].includes(intent.agg)
   )
     return fail('nothing');
+  // "what is the largest TOWER" over "Tower height": one word of a longer header is more likely the thing asked for
+  // than the measure — the largest value alone would answer another question.
+  const partialMeasure = x.measureMark && !x.measureMark.full;
+  if (
+    intent.shape === 'aggregate' &&
+    (intent.agg === 'max' || intent.agg === 'min') &&
+    partialMeasure &&
+    marks.some((m) => isKw(m, 'which', 'who'))
+  )
+    return fail('nothing');
   const checked = checkPlausible(intent, asksForOneThing);
   if ('ok' in checked) return checked;
   intent = checked;

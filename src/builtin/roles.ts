@@ -11,7 +11,7 @@ import type { FilterReading } from './filters.js';
 import type { GroupReading } from './grouping.js';
 import type { Keyword } from './lexicon.js';
 import { concepts, stem } from './lexicon.js';
-import { fold } from './normalize.js';
+import { fold, type Token } from './normalize.js';
 import { isOutcomeWord } from './outcome.js';
 import {
   AGGREGATE_WORDS,
@@ -413,7 +413,12 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         (m): m is Mark & { kind: 'col' } => m.kind === 'col' && m !== noun && !used.has(m),
       );
       // "how many goals did X score": the verb says which goals column.
-      const col = noun.alts.length > 0 ? mergeNamingWords([noun, ...others], used)[0]! : noun;
+      let col = noun.alts.length > 0 ? mergeNamingWords([noun, ...others], used)[0]! : noun;
+      // "LED how many LAPS" over Laps and Laps Led: a column named by both words.
+      for (const o of others) {
+        const cover = coveringColumn([col, o], tokens, used);
+        if (cover.length === 1) col = cover[0]!;
+      }
       used.add(noun);
       if (col.col.numeric && !distinct && !isIdentifier(col.col.column)) {
         // "how many units were sold": a numeric amount is summed — not a year or a rank ("how many elections").
@@ -473,6 +478,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   const filtered = new Set(fr.filters.map((f) => f.column));
   let measures = colMarks.filter((m) => m.col.numeric && !filtered.has(m.col.column));
   measures = mergeNamingWords(measures, used);
+  measures = coveringColumn(measures, tokens, used);
   const verbal = (m: Mark & { kind: 'col' }) =>
     m.start === m.end && /(ed|ing|won|lost)$/.test(tokens[m.start]!.norm);
   if (measures.length > 1 && measures.some((m) => !verbal(m))) measures = measures.filter((m) => !verbal(m));
@@ -494,7 +500,9 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     for (const m of measures) used.add(m);
     measures = [];
   }
-  if (distinctMeasures.length > 1 && measures.length > 0)
+  // "the same goals conceded as X had goals SCORED": the second column is the anchor's (compare.ts reads it).
+  if (distinctMeasures.length > 1 && marks.some((m) => isKw(m, 'same'))) measures = measures.slice(0, 1);
+  if (distinctMeasures.length > 1 && measures.length > 1)
     return fail(
       'several_measures',
       measures.map((m) => tokenText(tokens, m)),
@@ -739,4 +747,25 @@ function mergeNamingWords(measures: (Mark & { kind: 'col' })[], used: Set<Mark>)
   for (const m of naming) used.add(m);
   const merged = { ...ambiguous, col: naming[0]!.col, alts: [] };
   return measures.filter((m) => !naming.includes(m)).map((m) => (m === ambiguous ? merged : m));
+}
+
+/**
+ * "Scott Dixon LED how many LAPS" over Laps and Laps Led: two words naming two columns, where one column's name holds
+ * both, name that column — read once.
+ */
+function coveringColumn(
+  measures: (Mark & { kind: 'col' })[],
+  tokens: Token[],
+  used: Set<Mark>,
+): (Mark & { kind: 'col' })[] {
+  const columns = [...new Set(measures.flatMap((m) => [m.col, ...m.alts]))];
+  if (new Set(measures.map((m) => m.col)).size < 2) return measures;
+  const names = (c: ColumnIndex, m: Mark) =>
+    tokens
+      .slice(m.start, m.end + 1)
+      .every((t) => c.wordSets.some((set) => set.some((w) => matchLevel(t, w) >= 2)));
+  const covering = columns.filter((c) => c.numeric && measures.every((m) => names(c, m)));
+  if (covering.length !== 1) return measures;
+  for (const m of measures) used.add(m);
+  return [{ ...measures[0]!, col: covering[0]!, alts: [], full: true }];
 }

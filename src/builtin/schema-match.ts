@@ -8,6 +8,7 @@
  * and a word nothing claims is "unknown" — unknown words are how the engine notices it does not understand.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { isNumericText } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import {
   AMBIGUOUS_MONTHS,
@@ -153,13 +154,14 @@ export function tableIndex(table: TableCatalog): TableIndex {
   const columns: ColumnIndex[] = table.columns.map((column) => {
     const sets = [words(column.name.replace(/_/g, ' ')), words(column.label)].filter((s) => s.length > 0);
     const unique = new Map(sets.map((s) => [s.map((w) => w.stem).join(' '), s]));
-    const numeric = column.type === 'integer' || column.type === 'real';
+    // Amounts written as text with a unit ("14,375 ft") are numbers too: summed and ranked by their leading number.
+    const numeric = column.type === 'integer' || column.type === 'real' || isNumericText(column);
     return {
       column,
       wordSets: [...unique.values()],
       numeric,
       temporal: column.type === 'date' || column.type === 'datetime',
-      text: column.type === 'text',
+      text: column.type === 'text' && !numeric,
       // 0.95, not 1: above a thousand values the catalog's distinct count is an estimate (HyperLogLog).
       unique: table.rows > 1 && column.distinct_estimate >= (table.rows - column.null_count) * 0.95,
       // "miles_per_gallon", "gols_por_jogo": a ratio is an intensity too.
@@ -170,7 +172,8 @@ export function tableIndex(table: TableCatalog): TableIndex {
   });
   const values: ValueEntry[] = [];
   for (const col of columns) {
-    if (!col.text) continue;
+    // Amounts written as text keep their cells as values too ("12 months", "1 act").
+    if (col.column.type !== 'text') continue;
     for (const tv of col.column.top_values) {
       if (!/\p{L}/u.test(tv.value)) continue;
       if (isSummaryValue(col.column, tv.value)) continue;

@@ -4,6 +4,7 @@
  * as it is; nothing from the question reaches the SQL except through quoteLiteral.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
+import { isNumericText } from './column-roles.js';
 import { outcomeCellWords } from './outcome.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 import { excludeSummaryRows, rowOrder } from './table-rows.js';
@@ -27,9 +28,24 @@ export function groupExpr(g: GroupKey): string {
   return `strftime('${BUCKET_FORMAT[g.bucket]}', ${col})`;
 }
 
+/**
+ * A column as a number: itself, or — for amounts written as text ("14,375 ft", "N/A") — the number each cell starts
+ * with, NULL when it starts with none.
+ */
+export function numberOf(c: ColumnCatalog): string {
+  const col = quoteIdent(c.name);
+  if (!isNumericText(c)) return col;
+  const cell = `replace(ltrim(${col}, ' $£€'), ',', '')`;
+  return `(CASE WHEN ${cell} GLOB '[0-9]*' OR ${cell} GLOB '.[0-9]*' THEN CAST(${cell} AS REAL) END)`;
+}
+
 function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket): string {
   if (agg === 'count' || !measure) return 'COUNT(*)';
-  const target = bucket ? groupExpr({ column: measure, bucket }) : quoteIdent(measure.name);
+  const target = bucket
+    ? groupExpr({ column: measure, bucket })
+    : agg === 'count_distinct'
+      ? quoteIdent(measure.name)
+      : numberOf(measure);
   switch (agg) {
     case 'count_distinct':
       return `COUNT(DISTINCT ${target})`;
@@ -96,9 +112,9 @@ function filterSql(f: Filter): string {
       return f.negate ? `(${col} IS NULL OR ${test})` : test;
     }
     case 'cmp':
-      return `${col} ${f.op} ${quoteLiteral(f.value)}`;
+      return `${numberOf(f.column)} ${f.op} ${quoteLiteral(f.value)}`;
     case 'between':
-      return `${col} BETWEEN ${quoteLiteral(f.low)} AND ${quoteLiteral(f.high)}`;
+      return `${numberOf(f.column)} BETWEEN ${quoteLiteral(f.low)} AND ${quoteLiteral(f.high)}`;
     case 'datepart':
       return `strftime('${f.format}', ${col}) ${f.op} ${quoteLiteral(f.value)}`;
     case 'datebetween':
@@ -130,7 +146,7 @@ function filterSql(f: Filter): string {
       return `(${words.map((w) => `${x} = '${w}' OR ${x} GLOB '${w}[^a-z]*'`).join(' OR ')})`;
     }
     case 'same':
-      return `${col} = (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
+      return `${col} = (SELECT ${f.from ? quoteIdent(f.from.name) : col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
     case 'vsRow':
       return `${col} ${f.op} (SELECT ${col} FROM ${quoteIdent(f.table)} WHERE ${f.anchor.map(filterSql).join(' AND ')} LIMIT 1)`;
   }
@@ -175,7 +191,7 @@ function textDateSql(col: string, f: Filter & { kind: 'textDate' }): string {
  */
 function percentValue(share: Filter | undefined, measure: ColumnCatalog | undefined): string {
   if (share) return `ROUND(100.0 * AVG(CASE WHEN ${filterSql(share)} THEN 1 ELSE 0 END), 2)`;
-  const part = measure ? `SUM(${quoteIdent(measure.name)})` : 'COUNT(*)';
+  const part = measure ? `SUM(${numberOf(measure)})` : 'COUNT(*)';
   return `ROUND(100.0 * ${part} / SUM(${part}) OVER (), 2)`;
 }
 
@@ -261,8 +277,7 @@ export function buildSql(intent: Intent): string {
       const value = `${aggExpr(intent.agg, intent.measure)} AS ${quoteIdent(aggAlias(intent.agg, intent.measure))}`;
       // Rows without a group key or a measure would rank as NULL groups: they answer nothing.
       const extra = [`${g} IS NOT NULL`];
-      if (intent.measure && intent.agg !== 'count')
-        extra.push(`${quoteIdent(intent.measure.name)} IS NOT NULL`);
+      if (intent.measure && intent.agg !== 'count') extra.push(`${numberOf(intent.measure)} IS NOT NULL`);
       // A group of one value has no standard deviation (NULL), which would rank first in ascending order.
       const having =
         intent.agg === 'stddev' && intent.measure
@@ -279,7 +294,7 @@ export function buildSql(intent: Intent): string {
       const cols = [...(intent.entity ? [intent.entity] : []), ...intent.extra];
       const unique = cols.filter((c, i) => cols.indexOf(c) === i);
       const select = unique.length > 0 ? unique.map((c) => quoteIdent(c.name)).join(', ') : '*';
-      const o = quoteIdent(intent.orderBy.name);
+      const o = numberOf(intent.orderBy);
       if (intent.limit === 1 && intent.entity) {
         // "which X has the highest Y": every X tied at the top, not an arbitrary one of them.
         const edge = `(SELECT ${intent.dir === 'desc' ? 'MAX' : 'MIN'}(${o}) FROM ${quoteIdent(intent.table.name)}${where(intent.table, intent.filters)})`;
@@ -344,7 +359,7 @@ function compareSql(intent: Intent & { shape: 'compare' }, from: string): string
     const v = Array.isArray(intent.value) ? intent.value[i]! : intent.value;
     const what =
       v.kind === 'measure'
-        ? `SUM(${quoteIdent(v.column.name)})`
+        ? `SUM(${numberOf(v.column)})`
         : v.kind === 'count'
           ? 'COUNT(*)'
           : `MIN(${rowOrder(intent.table)})`;

@@ -107,8 +107,11 @@ export type Filter =
   | { kind: 'null'; column: ColumnCatalog; negate: boolean; orZero?: boolean }
   /** A value the catalog does not list (high-cardinality column): compared without case. */
   | { kind: 'like'; column: ColumnCatalog; value: string }
-  /** The same value of `column` as the row the anchor names ("the same team as X"). */
-  | { kind: 'same'; column: ColumnCatalog; anchor: Filter[]; table: string }
+  /**
+   * The same value of `column` as the row the anchor names ("the same team as X") — read from `from` in that row
+   * when the question names another column for it ("the same goals against as X had goals for").
+   */
+  | { kind: 'same'; column: ColumnCatalog; anchor: Filter[]; table: string; from?: ColumnCatalog }
   /**
    * A year in a text column that holds years among other text ("1824 (special)", "pre-1939", "1799\n1819"): equal
    * when the cell names the year, compared by the year the cell starts with.

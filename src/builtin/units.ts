@@ -4,6 +4,7 @@
  * is recorded in that unit — the importer's catalog `unit`, or a header like "Elevation (m)" — it says which column
  * the number is of.
  */
+import { textUnit } from './column-roles.js';
 import { fold } from './normalize.js';
 import { isKw, type Reading } from './reading.js';
 import { type ColumnIndex, columnsOfConcept, type Mark, type TableIndex } from './schema-match.js';
@@ -54,6 +55,12 @@ const ALIASES: Record<string, string> = {
   toneladas: 'tons',
 };
 
+/** Whether a number said in that unit compares with the column: amounts written as text must use the same one. */
+export function sameUnit(key: string, column: ColumnIndex): boolean {
+  const unit = textUnit(column.column);
+  return unit === undefined || unit === '' || unitKey(unit) === key || unitKey(`${unit}s`) === key;
+}
+
 /** A unit folded for comparison: letters and digits only ("km²" → "km2", "kbit/s" → "kbits"), alias resolved. */
 function unitKey(text: string): string {
   const key = fold(text)
@@ -76,9 +83,12 @@ function columnsWithUnit(key: string, index: TableIndex): ColumnIndex[] {
  * The unit written right after the number at marks[i] — one to three words ("m", "kbit/s", "square kilometers") —
  * with the marks it spans and the columns recorded in it; undefined when no unit follows.
  */
-export function unitAfter(r: Reading, i: number): { marks: Mark[]; columns: ColumnIndex[] } | undefined {
+export function unitAfter(
+  r: Reading,
+  i: number,
+): { marks: Mark[]; columns: ColumnIndex[]; key: string } | undefined {
   const words: Mark[] = [];
-  let found: { marks: Mark[]; columns: ColumnIndex[] } | undefined;
+  let found: { marks: Mark[]; columns: ColumnIndex[]; key: string } | undefined;
   for (let k = i + 1; k <= i + 3 && k < r.marks.length; k++) {
     const m = r.marks[k]!;
     if (m.start !== m.end || !(m.kind === 'unknown' || m.kind === 'kw' || m.kind === 'stop')) break;
@@ -88,7 +98,7 @@ export function unitAfter(r: Reading, i: number): { marks: Mark[]; columns: Colu
     const columns = PEOPLE.has(key) ? columnsOfConcept(r.index, 'population') : columnsWithUnit(key, r.index);
     // A function word ("in", "a") is a unit only where a column is recorded in it.
     const listed = words.length === 1 && (m.kind === 'unknown' || isKw(m, 'filler')) && UNITS.has(key);
-    if (columns.length > 0 || listed) found = { marks: [...words], columns };
+    if (columns.length > 0 || listed) found = { marks: [...words], columns, key };
   }
   return found;
 }

@@ -118,7 +118,7 @@ export const leagueSpec = (): TableSpec =>
       [2, 'Spain (ESP)', 6, 11, 5, 13],
       [3, 'Brazil (BRA)', 6, 9, 9, 10],
       [4, 'Japan (JPN)', 6, 6, 12, 6],
-      [5, 'Mexico (MEX)', 6, 4, 15, 2],
+      [5, 'Mexico (MEX)', 6, 4, 14, 2],
     ],
   );
 
@@ -215,4 +215,15 @@ export const contestSpec = (): TableSpec =>
     ['02', 'Portugal', 'Rui Mota', 1, 201, 'Main Arena'],
     ['03', 'Vietnam', 'Lan Do', 4, 64, 'Main Arena'],
     ['04', 'Chile', 'Ana Paz', 2, 150, 'Oslo Hall'],
+  ]);
+
+/** Peaks whose heights the importer kept as text: a unit on every cell, "N/A" on one, a speed in two units. */
+export const peaksSpec = (): TableSpec =>
+  table('table_33', 'Peak, Elevation, Top speed, Laps, Laps led:integer', [
+    ['Mount Arlo', '14,375 ft', '100 km/h (62 mph)', 200, 73],
+    ['Mount Bern', '13,149 ft', '90 km/h (56 mph)', 198, 0],
+    ['Mount Cole', 'N/A', '55 km/h (34 mph)', 199, 12],
+    ['Mount Dane', '12,004 ft', '120 km/h (75 mph)', 150, 5],
+    ['Mount Eyre', '12,560 ft', '80 km/h (50 mph)', 190, 2],
+    ['Mount Fell', '12,100 ft', '70 km/h (43 mph)', 180, 1],
   ]);
