@@ -125,3 +125,38 @@ const textUnits = new WeakMap<ColumnCatalog, string>();
 export function textUnit(c: ColumnCatalog): string | undefined {
   return isNumericText(c) ? textUnits.get(c) : undefined;
 }
+
+/** A race time: "2:13:09", "4:09.33", "1:10.73", or seconds alone "55.14"; a note may follow ("2:13:09 PB"). */
+const TIME_CELL = /^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?(?:\s|$)|^\s*\d{1,2}\.\d{1,3}\s*$/;
+
+const timeTextCache = new WeakMap<ColumnCatalog, boolean>();
+
+/**
+ * A text column of times (most listed rows look like "m:ss.xx" or "h:mm:ss", "DNF" on the others): compared and
+ * ranked in seconds (numberOf in sql-builder.ts); "fastest" is its lowest.
+ */
+export function isTimeText(c: ColumnCatalog): boolean {
+  const cached = timeTextCache.get(c);
+  if (cached !== undefined) return cached;
+  let result = false;
+  if (c.type === 'text' && c.top_values.length >= 2) {
+    const rows = c.top_values.reduce((n, v) => n + v.count, 0);
+    const times = c.top_values.filter((v) => TIME_CELL.test(v.value));
+    const colons = times.filter((v) => v.value.includes(':')).reduce((n, v) => n + v.count, 0);
+    result = colons > 0 && times.reduce((n, v) => n + v.count, 0) * 10 >= rows * 7;
+  }
+  timeTextCache.set(c, result);
+  return result;
+}
+
+/** How many colons the column's times have: 2 for "h:mm:ss", 1 for "m:ss.xx" (the most common among its cells). */
+export function timeColons(c: ColumnCatalog): 1 | 2 {
+  let one = 0;
+  let two = 0;
+  for (const v of c.top_values) {
+    const n = (v.value.match(/:/g) ?? []).length;
+    if (n === 1) one += v.count;
+    else if (n === 2) two += v.count;
+  }
+  return two > one ? 2 : 1;
+}

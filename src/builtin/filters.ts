@@ -5,7 +5,7 @@
  * Catalog ranges decide whether a year-like number belongs to a numeric column or to the dates.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
-import { holdsYears, isYearLike, startsWithYears } from './column-roles.js';
+import { holdsYears, isTimeText, isYearLike, startsWithYears } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import { readWholeDates } from './dates.js';
 import type { Keyword } from './lexicon.js';
@@ -27,7 +27,7 @@ import {
 import { isQuantityNoun } from './row-nouns.js';
 import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
-import { sameUnit, unitAfter } from './units.js';
+import { sameUnit, timeValue, unitAfter } from './units.js';
 
 export interface FilterReading {
   filters: Filter[];
@@ -398,8 +398,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
         if (farOutside(col.col.column, n.value)) return fail('number_target', [tokenText(tokens, n)]);
         const unit = unitKeys.get(n);
         if (unit && !sameUnit(unit, col.col)) return fail('number_target', [tokenText(tokens, n)]);
+        // Against times ("4:09.33"), in seconds: a time as written, or a number of minutes or seconds.
+        const value = isTimeText(col.col.column)
+          ? timeValue(col.col.column, tokens[n.start]!, unit)
+          : n.value;
+        if (value === undefined) return fail('number_target', [tokenText(tokens, n)]);
         used.add(col);
-        filters.push({ kind: 'cmp', column: col.col.column, op, value: n.value });
+        filters.push({ kind: 'cmp', column: col.col.column, op, value });
       } else if (isYear) {
         if (col?.kind === 'col' && col.col.temporal) {
           used.add(col);

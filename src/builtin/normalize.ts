@@ -38,9 +38,11 @@ export interface Token {
   possessive?: boolean;
   /** Inside double quotes: the name of something, never a keyword or a function word. */
   quoted?: boolean;
+  /** A time written with colons ("4:10", "2:13:09"); `num` holds it in seconds. */
+  time?: boolean;
 }
 
-const TOKEN_RE = /\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
+const TOKEN_RE = /\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
 
 /** Reads a numeral written in either convention; `lang` decides "1.234" (pt thousands) vs "1.234" (en decimal). */
 export function parseNumeral(text: string, lang: Lang): number | undefined {
@@ -108,7 +110,13 @@ function tokenizeText(question: string, lang: Lang): Token[] {
       };
       if (possessive) token.possessive = true;
       if (inQuotes) token.quoted = true;
-      if (/^\d/.test(part)) {
+      if (/^\d+:\d{2}/.test(part)) {
+        // "4:10", "2:13:09", "1:53.2": a time, in seconds (compared with columns of times).
+        const [a, b, c] = part.split(':').map(Number) as [number, number, number | undefined];
+        token.num = c === undefined ? a * 60 + b : a * 3600 + b * 60 + c;
+        token.digits = true;
+        token.time = true;
+      } else if (/^\d/.test(part)) {
         const n = parseNumeral(part, lang);
         if (n !== undefined) {
           token.num = n;

@@ -8,7 +8,7 @@
  * and a word nothing claims is "unknown" — unknown words are how the engine notices it does not understand.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
-import { isNumericText } from './column-roles.js';
+import { isNumericText, isTimeText } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import {
   AMBIGUOUS_MONTHS,
@@ -155,7 +155,8 @@ export function tableIndex(table: TableCatalog): TableIndex {
     const sets = [words(column.name.replace(/_/g, ' ')), words(column.label)].filter((s) => s.length > 0);
     const unique = new Map(sets.map((s) => [s.map((w) => w.stem).join(' '), s]));
     // Amounts written as text with a unit ("14,375 ft") are numbers too: summed and ranked by their leading number.
-    const numeric = column.type === 'integer' || column.type === 'real' || isNumericText(column);
+    const numeric =
+      column.type === 'integer' || column.type === 'real' || isNumericText(column) || isTimeText(column);
     return {
       column,
       wordSets: [...unique.values()],
@@ -416,8 +417,12 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     const adj = MEASURE_ADJECTIVES.get(tokens[i]!.norm);
     if (!adj || !free(i)) continue;
     const cols = columnsOfConcept(index, adj[1]);
+    const times = cols.length === 0 && adj[1] === 'speed' ? timeColumns(index) : [];
     if (cols.length === 1)
       place({ kind: 'col', start: i, end: i, col: cols[0]!, full: true, alts: [], implied: adj[0] });
+    // "the fastest" where the table has times, not speeds: the lowest time.
+    else if (times.length === 1)
+      place({ kind: 'col', start: i, end: i, col: times[0]!, full: true, alts: [], implied: flip(adj[0]) });
     // Several such columns: just highest/lowest, the column is named elsewhere.
     else if (cols.length > 1) place({ kind: 'kw', start: i, end: i, kw: adj[0] });
   }
@@ -468,8 +473,12 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   for (let i = 0; i < tokens.length; i++) {
     const cmp = MEASURE_COMPARATIVES.get(tokens[i]!.norm);
     if (!cmp || !free(i)) continue;
-    const cols = columnsOfConcept(index, cmp[1]);
+    let cols = columnsOfConcept(index, cmp[1]);
+    // "faster than 4:10" where the table has times: a lower time.
+    const inverted = cols.length === 0 && cmp[1] === 'speed';
+    if (inverted) cols = timeColumns(index);
     if (cols.length !== 1) continue;
+    const op = inverted ? (cmp[0] === 'gt' ? 'lt' : 'gt') : cmp[0];
     const than = i + 1 < tokens.length && free(i + 1) && ['than', 'que'].includes(tokens[i + 1]!.norm);
     place({
       kind: 'col',
@@ -478,9 +487,9 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
       col: cols[0]!,
       full: true,
       alts: [],
-      implied: cmp[0] === 'gt' ? 'high' : 'low',
+      implied: op === 'gt' ? 'high' : 'low',
     });
-    if (than) place({ kind: 'kw', start: i + 1, end: i + 1, kw: cmp[0] });
+    if (than) place({ kind: 'kw', start: i + 1, end: i + 1, kw: op });
   }
 
   // 1d. Two words written as one in a name: "bird strikes" → birdstrikes, "budget year" → budgetyear.
@@ -699,3 +708,10 @@ export function columnsOfConcept(index: TableIndex, concept: string): ColumnInde
     (c) => c.numeric && c.wordSets.some((set) => set.length === 1 && matchLevel(probe, set[0]!) >= 2),
   );
 }
+
+/** Columns of times written as text ("4:09.33"): where "fastest" and "faster" point when there is no speed. */
+function timeColumns(index: TableIndex): ColumnIndex[] {
+  return index.columns.filter((c) => isTimeText(c.column));
+}
+
+const flip = (d: 'high' | 'low'): 'high' | 'low' => (d === 'high' ? 'low' : 'high');

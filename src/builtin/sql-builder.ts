@@ -4,7 +4,7 @@
  * as it is; nothing from the question reaches the SQL except through quoteLiteral.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
-import { isNumericText } from './column-roles.js';
+import { isNumericText, isTimeText } from './column-roles.js';
 import { outcomeCellWords } from './outcome.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 import { excludeSummaryRows, rowOrder } from './table-rows.js';
@@ -34,9 +34,24 @@ export function groupExpr(g: GroupKey): string {
  */
 export function numberOf(c: ColumnCatalog): string {
   const col = quoteIdent(c.name);
+  if (isTimeText(c)) return secondsOf(col);
   if (!isNumericText(c)) return col;
   const cell = `replace(ltrim(${col}, ' $£€'), ',', '')`;
   return `(CASE WHEN ${cell} GLOB '[0-9]*' OR ${cell} GLOB '.[0-9]*' THEN CAST(${cell} AS REAL) END)`;
+}
+
+/**
+ * A time written as text, in seconds: "h:mm:ss" (two colons), "m:ss.xx" (one), or seconds alone; NULL for "DNF".
+ */
+function secondsOf(col: string): string {
+  const x = `trim(${col})`;
+  const colons = `(length(${x}) - length(replace(${x}, ':', '')))`;
+  const rest = `substr(${x}, instr(${x}, ':') + 1)`;
+  const hms = `(CAST(${x} AS INTEGER) * 3600 + CAST(${rest} AS INTEGER) * 60 + CAST(substr(${rest}, instr(${rest}, ':') + 1) AS REAL))`;
+  const ms = `(CAST(${x} AS INTEGER) * 60 + CAST(${rest} AS REAL))`;
+  // Seconds alone ("55.14") have at most one dot: "40.14.4" is a mistyped time, no number.
+  const dots = `(length(${x}) - length(replace(${x}, '.', '')))`;
+  return `(CASE WHEN ${x} NOT GLOB '[0-9]*' THEN NULL WHEN ${colons} = 2 THEN ${hms} WHEN ${colons} = 1 THEN ${ms} WHEN ${dots} <= 1 THEN CAST(${x} AS REAL) END)`;
 }
 
 function aggExpr(agg: Agg, measure: ColumnCatalog | undefined, bucket?: Bucket): string {

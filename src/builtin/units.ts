@@ -4,8 +4,9 @@
  * is recorded in that unit — the importer's catalog `unit`, or a header like "Elevation (m)" — it says which column
  * the number is of.
  */
-import { textUnit } from './column-roles.js';
-import { fold } from './normalize.js';
+import type { ColumnCatalog } from '../data/catalog-types.js';
+import { textUnit, timeColons } from './column-roles.js';
+import { fold, type Token } from './normalize.js';
 import { isKw, type Reading } from './reading.js';
 import { type ColumnIndex, columnsOfConcept, type Mark, type TableIndex } from './schema-match.js';
 
@@ -101,4 +102,40 @@ export function unitAfter(
     if (columns.length > 0 || listed) found = { marks: [...words], columns, key };
   }
   return found;
+}
+
+/** Seconds per unit of time, as the question may write it. */
+const TIME_UNITS: Record<string, number> = {
+  s: 1,
+  sec: 1,
+  secs: 1,
+  seconds: 1,
+  second: 1,
+  segundos: 1,
+  min: 60,
+  mins: 60,
+  minutes: 60,
+  minute: 60,
+  minutos: 60,
+  h: 3600,
+  hr: 3600,
+  hrs: 3600,
+  hours: 3600,
+  hour: 3600,
+  horas: 3600,
+};
+
+/**
+ * A number said against a column of times, in seconds: a time as written ("4:10"; "39:00:00" against cells like
+ * "38:29.7" is minutes, seconds and hundredths), or a number with its unit ("over 5 minutes"). Undefined when the
+ * number says no unit of time — a bare "35" could be minutes or seconds.
+ */
+export function timeValue(column: ColumnCatalog, tok: Token, unit: string | undefined): number | undefined {
+  if (tok.time) {
+    const parts = tok.raw.split(':').map(Number);
+    if (parts.length === 3 && timeColons(column) === 1) return parts[0]! * 60 + parts[1]! + parts[2]! / 100;
+    return tok.num;
+  }
+  const scale = unit === undefined ? undefined : TIME_UNITS[unit];
+  return scale === undefined || tok.num === undefined ? undefined : tok.num * scale;
 }

@@ -227,3 +227,15 @@ export const peaksSpec = (): TableSpec =>
     ['Mount Eyre', '12,560 ft', '80 km/h (50 mph)', 190, 2],
     ['Mount Fell', '12,100 ft', '70 km/h (43 mph)', 180, 1],
   ]);
+
+/** A 10 km race: times as text ("31:05.2"), one runner who did not finish, one cell mistyped with dots. */
+export const runnersSpec = (): TableSpec =>
+  table('table_35', 'Athlete, Country, Time', [
+    ['Ivo Dren', 'Kenya', '29:58.1'],
+    ['Pal Sorn', 'Norway', '31:05.2'],
+    ['Ben Rask', 'Chile', 'DNF'],
+    ['Ola Fenn', 'Japan', '30:41.7'],
+    ['Tom Vale', 'Peru', '32.10.4'],
+    ['Jan Moor', 'Italy', '1:02:11.0'],
+    ['Eli Cord', 'Spain', '33:20.9'],
+  ]);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { leagueSpec, peaksSpec } from './small-tables.js';
+import { leagueSpec, peaksSpec, runnersSpec } from './small-tables.js';
 
 let peaks: Fixture;
 let league: Fixture;
@@ -46,5 +46,20 @@ describe('the same value read from another column', () => {
     expect(
       first(league, 'Which team had the same goals conceded as Germany (GER) had goals scored?'),
     ).toEqual(['Mexico (MEX)']);
+  });
+});
+
+describe('times written as text', () => {
+  it('fastest is the lowest time; times and minutes compare in seconds; DNF and typos are no time', () => {
+    const runners = createFixture([runnersSpec()]);
+    try {
+      expect(first(runners, 'Which athlete had the fastest time?')).toEqual(['Ivo Dren']);
+      expect(first(runners, 'Quem foi o mais rápido?')).toEqual(['Ivo Dren']);
+      expect(first(runners, 'How many athletes finished faster than 31:00?')).toEqual([2]);
+      expect(first(runners, 'How many athletes had a time over 60 minutes?')).toEqual([1]);
+      expect(refusalReason(runners, 'How many athletes had a time over 30?')).toContain('30');
+    } finally {
+      runners.close();
+    }
   });
 });
