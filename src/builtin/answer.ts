@@ -469,12 +469,6 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     pt: (w) => `"${w}" aparece em mais de uma linha: não sei de qual delas contar a anterior ou a seguinte.`,
     en: (w) => `"${w}" is in more than one row, so I cannot tell which row to count before or after.`,
   },
-  total_or_record: {
-    pt: (w) =>
-      `Cada "${w}" aparece em algumas linhas: não sei se a pergunta quer o total de cada um ou a linha de maior valor. Peça o "total" (ex.: "o maior total de …") para somar.`,
-    en: (w) =>
-      `Each "${w}" appears in a few rows: I cannot tell whether the question wants each one's total or the single highest row. Ask for the "total" (e.g. "the highest total …") to add them up.`,
-  },
   folded_table: {
     pt: (w) =>
       `A tabela repete a coluna "${w}" lado a lado (uma lista em blocos): responder com um só bloco deixaria linhas de fora.`,

@@ -29,7 +29,6 @@ export type FailCode =
   | 'identifier_measure'
   | 'echo'
   | 'ambiguous_anchor'
-  | 'total_or_record'
   | 'folded_table'
   | 'several_rows'
   | 'order_unclear';

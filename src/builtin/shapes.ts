@@ -4,7 +4,7 @@
  * order and comparisons between named rows are read before this (row-order.ts, compare.ts).
  */
 import { countingWords } from './compare.js';
-import { AGGREGATE_WORDS, fail, isKw, type ParseFailure, tokenText } from './reading.js';
+import { AGGREGATE_WORDS, fail, isKw, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
 import { isRowNoun } from './row-nouns.js';
 import type { Intent } from './types.js';
@@ -25,6 +25,12 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
   const entityIdx = entityMark ? index.columns.find((c) => c.column === entity?.column) : undefined;
   const entityUnique = entityIsRows || (!!entityIdx && entityIdx.unique && !entity?.bucket);
   const singularLimit = limit ?? (entityPlural ? 5 : 1);
+  /** Each entity on a few rows only (fewer than 4 on average): a list of entries, not a ledger. */
+  const fewRowsEach = () =>
+    !!entityIdx &&
+    !entity?.bucket &&
+    !measure?.intensive &&
+    table.rows < 4 * entityIdx.column.distinct_estimate;
   let intent: Intent | undefined;
 
   if (fr.having) {
@@ -90,7 +96,10 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
         if (noun?.kind === 'unknown' && isRowNoun(r.tokens, noun.start, index)) used.add(noun);
       }
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };
-    } else if (entityUnique && !has(...AGGREGATE_WORDS)) {
+    } else if ((entityUnique || fewRowsEach()) && !has(...AGGREGATE_WORDS) && !namedStat()) {
+      // One row per team — or a few, as in a list of results where a team's row is one of its entries ("which team
+      // did the most laps", "which poll had the largest sample"): the row with the highest value. Only a ledger,
+      // where each one fills many rows ("os produtos com maior quantidade vendida"), totals without being told.
       intent = {
         shape: 'toprows',
         table,
@@ -106,12 +115,6 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
       const agg =
         namedStat() ??
         (has('sum', 'total') ? 'sum' : measure.intensive ? (dir === 'desc' ? 'max' : 'min') : 'sum');
-      // Each team a few rows apart ("which team did the most laps"): its total and its best row are both fair
-      // readings. Only a ledger, where each one fills many rows ("os produtos com maior quantidade vendida"), totals
-      // without being told.
-      const fewRows = !!entityIdx && !entity.bucket && table.rows < 4 * entityIdx.column.distinct_estimate;
-      if (agg === 'sum' && !namedStat() && !has('sum', 'total') && fewRows)
-        return fail('total_or_record', [entityMark ? tokenText(r.tokens, entityMark) : entity.column.label]);
       intent = {
         shape: 'ranking',
         table,
