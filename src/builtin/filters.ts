@@ -25,7 +25,7 @@ import {
   yearColumn,
 } from './reading.js';
 import { isQuantityNoun } from './row-nouns.js';
-import { type ColumnIndex, isYearToken, type Mark } from './schema-match.js';
+import { type ColumnIndex, isYearToken, type Mark, type TableIndex } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
 import { sameUnit, timeValue, unitAfter } from './units.js';
 
@@ -516,6 +516,9 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       // A bare year ("em 2015", "in 2008") filters on the date column.
       used.add(m);
       const f = yearFilter('=', m.value, i);
+      // "at the 1994 Winter Olympics", "the 2010 US Open" over a table with no years at all: the year names the event
+      // the whole table is about, no condition on its rows.
+      if ('ok' in f && f.code === 'no_date_column' && yearsNowhere(index, m.value)) continue;
       if ('ok' in f) return f;
       filters.push(f);
     }
@@ -611,4 +614,22 @@ function farOutside(column: ColumnCatalog, value: number): boolean {
   const { min, max } = column;
   if (typeof min !== 'number' || typeof max !== 'number' || value <= 0) return false;
   return (max > 0 && value > max * 10) || (min > 0 && value < min / 10);
+}
+
+/** The table holds no years: no date, no year column, no text column of years, no cell naming this one. */
+function yearsNowhere(index: TableIndex, year: number): boolean {
+  if (index.dateColumns.length > 0 || yearColumn(index)) return false;
+  return index.columns.every(
+    (c) =>
+      !holdsYears(c.column) &&
+      !c.column.top_values.some((v) => v.value.includes(String(year))) &&
+      !(
+        typeof c.column.min === 'number' &&
+        typeof c.column.max === 'number' &&
+        c.column.min <= year &&
+        year <= c.column.max &&
+        c.column.type === 'integer' &&
+        c.column.min >= 1000
+      ),
+  );
 }

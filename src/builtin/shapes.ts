@@ -4,7 +4,7 @@
  * order and comparisons between named rows are read before this (row-order.ts, compare.ts).
  */
 import { countingWords } from './compare.js';
-import { AGGREGATE_WORDS, fail, isKw, type ParseFailure } from './reading.js';
+import { AGGREGATE_WORDS, fail, isKw, isPlural, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
 import { isRowNoun } from './row-nouns.js';
 import type { Intent } from './types.js';
@@ -93,7 +93,8 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
       // "who directed the most CARTOONS": the noun counted is what the rows are.
       for (const m of x.aggMarks) {
         const noun = marks[r.nextContent(marks.indexOf(m), (o) => o.kind === 'stop')];
-        if (noun?.kind === 'unknown' && isRowNoun(r.tokens, noun.start, index)) used.add(noun);
+        if (noun?.kind === 'unknown' && isPlural(noun.token) && isRowNoun(r.tokens, noun.start, index))
+          used.add(noun);
       }
       intent = { shape: 'ranking', table, agg: 'count', group: entity, dir, limit: singularLimit, filters };
     } else if ((entityUnique || fewRowsEach()) && !has(...AGGREGATE_WORDS) && !namedStat()) {

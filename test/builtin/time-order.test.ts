@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { cupSpec, seasonsSpec } from './small-tables.js';
+import { cupSpec, medalSpec, seasonsSpec } from './small-tables.js';
 
 let cup: Fixture;
 let seasons: Fixture;
@@ -45,5 +45,20 @@ describe('the year next to a year', () => {
   it('a total past a bound is still a total; one value past it is refused', () => {
     expect(first(seasons, 'What was the total attendance after 2004?')).toEqual([21600]);
     expect(refusalReason(seasons, 'What was the attendance after 2004?')).toContain('several rows');
+  });
+});
+
+describe('a year the table does not hold', () => {
+  it('names the event the table is about, no condition on its rows', () => {
+    const medals = createFixture([medalSpec()]);
+    try {
+      expect(first(medals, 'Which nation won the most gold medals in 1994?')).toEqual(['Atlantis']);
+    } finally {
+      medals.close();
+    }
+  });
+
+  it('where the table has years, it is a condition on them', () => {
+    expect(first(seasons, 'Which division did they play in 2003?')).toEqual(['First']);
   });
 });
