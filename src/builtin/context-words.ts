@@ -32,7 +32,7 @@ const EVENT_VERBS = [
   'achieve attend feature appear host build built found establish air broadcast locate own earn receive award',
   'give gave given get got make made go went gone join mention call know known enter rank ran run open close',
   'launch sign debut operate compose write wrote written direct star perform sing sang sung record tour visit',
-  'select draft pick choose chose chosen',
+  'select draft pick choose chose chosen ride rode ridden riding drive drove driven driving',
   // pt
   'jogou jogaram jogado jogada terminou terminaram terminado ficou ficaram realizado realizada realizados',
   'realizou realizaram lancado lancada lancados lancadas lancou lancaram gravado gravada gravou eleito eleita',

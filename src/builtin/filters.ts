@@ -343,9 +343,13 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
       const nearCol = rightBefore ?? rightAfter ?? numericNear(i, -1) ?? numericNear(k, 1);
       const byUnit = unitColumn.get(n);
       if (byUnit) {
-        // "more than 4,500 m": the column recorded in metres.
+        // "more than 4,500 m": the column recorded in metres; "longer than 3 minutes": the times, in seconds.
+        const value = isTimeText(byUnit.column)
+          ? timeValue(byUnit.column, tokens[n.start]!, unitKeys.get(n))
+          : n.value;
+        if (value === undefined) return fail('number_target', [tokenText(tokens, n)]);
         for (const x of marks) if (x.kind === 'col' && x.col === byUnit) used.add(x);
-        filters.push({ kind: 'cmp', column: byUnit.column, op, value: n.value });
+        filters.push({ kind: 'cmp', column: byUnit.column, op, value });
         continue;
       }
       if (asksGroups) {

@@ -56,7 +56,9 @@ const PLACING_VERBS = new Set(
 );
 
 /** Nouns that follow a place: "first PLACE", "segundo LUGAR", "terceira POSIÇÃO". */
-const PLACE_NOUNS = new Set(['place', 'position', 'spot', 'lugar', 'posicao', 'colocacao']);
+const PLACE_NOUNS = new Set(
+  'place places position positions spot spots lugar lugares posicao posicoes colocacao colocacoes'.split(' '),
+);
 
 /** "1st", "2.", "3º", "T4", "=5": a cell naming place n. */
 function namesPlace(cell: string, n: number): boolean {
@@ -92,6 +94,8 @@ function placeNumber(r: Reading, m: Mark): number | undefined {
 export function readPlacing(r: Reading): Filter | undefined {
   const { marks, tokens, used } = r;
   const column = placeColumn(r.index.table.columns);
+  const top = readTopPlaces(r);
+  if (top) return top;
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
     const n = placeNumber(r, m);
@@ -137,4 +141,28 @@ function useOrdinal(r: Reading, m: Mark): void {
   r.used.add(m);
   const suffix = m.kind === 'num' ? r.marks.find((x) => x.start === m.start + 1) : undefined;
   if (suffix) r.used.add(suffix);
+}
+
+/**
+ * "how many riders in the TOP 15", "teams in the top five positions": a count over the rows placed 1 to N, on the one
+ * column named as a place ("Pos.", even with "Ret" or "DNF" among its numbers). Only when the rows are counted or
+ * the places named — "the top 5 teams" lists five rows (a limit, roles.ts).
+ */
+function readTopPlaces(r: Reading): Filter | undefined {
+  const { marks, tokens, used } = r;
+  const counted = marks.some((m) => m.kind === 'kw' && m.kw === 'count');
+  for (let i = 0; i + 1 < marks.length; i++) {
+    const top = marks[i]!;
+    const n = marks[i + 1]!;
+    if (top.kind !== 'kw' || top.kw !== 'top' || n.kind !== 'num' || !Number.isInteger(n.value)) continue;
+    const after = marks[i + 2];
+    const noun = after && after.start === after.end && PLACE_NOUNS.has(tokens[after.start]!.norm);
+    const places = r.index.table.columns.filter((c) => namedAsPlace(c));
+    if ((!counted && !noun) || places.length !== 1) continue;
+    used.add(top);
+    used.add(n);
+    if (noun) used.add(after!);
+    return { kind: 'cmp', column: places[0]!, op: '<=', value: n.value };
+  }
+  return undefined;
 }

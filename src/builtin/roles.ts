@@ -380,11 +380,24 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
         : noun && isKw(noun, 'row')
           ? verbCol
           : undefined;
+    // "how many HOME GAMES did Toronto play": a column word before the noun the rows are only qualifies them (it
+    // says which column holds Toronto); the rows are counted.
+    const rows = noun?.kind === 'col' && !noun.col.numeric ? marks[k + 1] : undefined;
+    const qualified =
+      rows?.kind === 'unknown' &&
+      rows.start === noun!.end + 1 &&
+      isPlural(rows.token) &&
+      isRowNoun(tokens, rows.start, index) &&
+      fr.filters.length > 0;
     if (named?.kind === 'col' && !used.has(named)) {
       if (!named.col.numeric || isIdentifier(named.col.column)) return fail('no_measure');
       used.add(noun!);
       used.add(named);
       countAgg = { agg: 'sum', measure: named.col.column };
+    } else if (qualified) {
+      used.add(noun!);
+      used.add(rows);
+      countAgg = { agg: 'count' };
     } else if (
       noun === undefined ||
       isKw(noun, 'row', 'filler') ||

@@ -4,7 +4,7 @@
  * as it is; nothing from the question reaches the SQL except through quoteLiteral.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
-import { isNumericText, isTimeText } from './column-roles.js';
+import { isNumericText, isTimeText, namedAsPlace } from './column-roles.js';
 import { outcomeCellWords } from './outcome.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 import { excludeSummaryRows, rowOrder } from './table-rows.js';
@@ -35,6 +35,9 @@ export function groupExpr(g: GroupKey): string {
 export function numberOf(c: ColumnCatalog): string {
   const col = quoteIdent(c.name);
   if (isTimeText(c)) return secondsOf(col);
+  // A place written as text with "Ret" or "DNF" among the numbers: the number, where there is one.
+  if (c.type === 'text' && namedAsPlace(c) && !isNumericText(c))
+    return `(CASE WHEN trim(${col}) GLOB '[0-9]*' THEN CAST(trim(${col}) AS INTEGER) END)`;
   if (!isNumericText(c)) return col;
   const cell = `replace(ltrim(${col}, ' $£€'), ',', '')`;
   return `(CASE WHEN ${cell} GLOB '[0-9]*' OR ${cell} GLOB '.[0-9]*' THEN CAST(${cell} AS REAL) END)`;

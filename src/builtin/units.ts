@@ -5,7 +5,7 @@
  * the number is of.
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
-import { textUnit, timeColons } from './column-roles.js';
+import { isTimeText, textUnit, timeColons } from './column-roles.js';
 import { fold, type Token } from './normalize.js';
 import { isKw, type Reading } from './reading.js';
 import { type ColumnIndex, columnsOfConcept, type Mark, type TableIndex } from './schema-match.js';
@@ -72,6 +72,8 @@ function unitKey(text: string): string {
 
 /** The number columns measured in that unit: the importer's recorded unit (catalog `unit`), or a header's "(m)". */
 function columnsWithUnit(key: string, index: TableIndex): ColumnIndex[] {
+  // "longer than three minutes": the column of times.
+  if (TIME_UNITS[key] !== undefined) return index.columns.filter((c) => isTimeText(c.column));
   return index.columns.filter((c) => {
     if (!c.numeric) return false;
     if (c.column.unit && unitKey(c.column.unit) === key) return true;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { contestSpec, draftSpec } from './small-tables.js';
+import { contestSpec, draftSpec, fixturesSpec, runnersSpec, slalomSpec } from './small-tables.js';
 
 let contest: Fixture;
 let draft: Fixture;
@@ -40,5 +40,34 @@ describe('values named in other ways', () => {
 
   it('where, in a table with no places: the column named', () => {
     expect(first(draft, 'Where did Sam Ortega go to school?')).toEqual(['Hillcrest']);
+  });
+});
+
+describe('counting with a qualified noun or a place', () => {
+  it('"home games" of a team: the column word says where the name is', () => {
+    const fx = createFixture([fixturesSpec()]);
+    try {
+      expect(first(fx, 'How many home games did Toronto play?')).toEqual([2]);
+    } finally {
+      fx.close();
+    }
+  });
+
+  it('"in the top N": places 1 to N of the place column, numbers among "–"', () => {
+    const fx = createFixture([slalomSpec()]);
+    try {
+      expect(first(fx, 'How many athletes were in the top 20?')).toEqual([2]);
+    } finally {
+      fx.close();
+    }
+  });
+
+  it('"more than N minutes" against times', () => {
+    const fx = createFixture([runnersSpec()]);
+    try {
+      expect(first(fx, 'How many athletes took more than 31 minutes?')).toEqual([3]);
+    } finally {
+      fx.close();
+    }
   });
 });

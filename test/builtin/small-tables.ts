@@ -239,3 +239,12 @@ export const runnersSpec = (): TableSpec =>
     ['Jan Moor', 'Italy', '1:02:11.0'],
     ['Eli Cord', 'Spain', '33:20.9'],
   ]);
+
+/** A season's games with the teams in Visitor and Home columns. */
+export const fixturesSpec = (): TableSpec =>
+  table('table_37', 'Date, Visitor, Score, Home', [
+    ['December 27', 'Toronto', '2–3', 'Ottawa'],
+    ['December 30', 'Ottawa', '5–8', 'Toronto'],
+    ['January 3', 'Montreal', '4–9', 'Toronto'],
+    ['January 6', 'Toronto', '3–8', 'Montreal'],
+  ]);
