@@ -465,10 +465,6 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     en: (w) =>
       `The question gives the value of "${w}" and asks for that same column: I could not tell what else it wants.`,
   },
-  ambiguous_anchor: {
-    pt: (w) => `"${w}" aparece em mais de uma linha: não sei de qual delas contar a anterior ou a seguinte.`,
-    en: (w) => `"${w}" is in more than one row, so I cannot tell which row to count before or after.`,
-  },
   folded_table: {
     pt: (w) =>
       `A tabela repete a coluna "${w}" lado a lado (uma lista em blocos): responder com um só bloco deixaria linhas de fora.`,

@@ -172,6 +172,8 @@ function text(intent: Intent, lang: Lang): string {
         : `Took ${columns(intent.columns, lang)} from the ${intent.from === 'first' ? w.first : w.last} row of the table${where(intent.filters, lang)}.`;
     case 'adjacent': {
       const side = intent.dir === 'prev' ? w.before : w.after;
+      // On the page, a name listed more than once is read where it first appears.
+      const first = intent.timeOrder ? '' : pt ? 'primeira ' : 'first ';
       const anchor = conditionsText(intent.anchor, lang) ?? '';
       const among = conditionsText(intent.filters, lang);
       const byTime = intent.timeOrder
@@ -184,11 +186,11 @@ function text(intent: Intent, lang: Lang): string {
       }${byTime}`;
       if (intent.count)
         return pt
-          ? `Contei as linhas listadas ${side} da linha em que ${anchor}${extra}.`
-          : `Counted the rows listed ${side} the row where ${anchor}${extra}.`;
+          ? `Contei as linhas listadas ${side} da ${first}linha em que ${anchor}${extra}.`
+          : `Counted the rows listed ${side} the ${first}row where ${anchor}${extra}.`;
       return pt
-        ? `Peguei ${columns(intent.columns, lang)} da linha logo ${side} da linha em que ${anchor}${extra}.`
-        : `Took ${columns(intent.columns, lang)} from the row just ${side} the row where ${anchor}${extra}.`;
+        ? `Peguei ${columns(intent.columns, lang)} da linha logo ${side} da ${first}linha em que ${anchor}${extra}.`
+        : `Took ${columns(intent.columns, lang)} from the row just ${side} the ${first}row where ${anchor}${extra}.`;
     }
     case 'compare':
       return compareText(intent, lang);

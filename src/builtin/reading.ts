@@ -28,7 +28,6 @@ export type FailCode =
   | 'one_row'
   | 'identifier_measure'
   | 'echo'
-  | 'ambiguous_anchor'
   | 'folded_table'
   | 'several_rows'
   | 'order_unclear';

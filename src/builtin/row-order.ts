@@ -236,13 +236,6 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
         x.fr.filters.splice(x.fr.filters.indexOf(f), 1);
       }
     }
-    // An anchor in several rows names no single place to start from — unless a condition said with it picks one.
-    const cells = [anchorMark.entry, ...(anchorMark.others ?? [])];
-    const rows = cells.reduce(
-      (n, e) => n + (e.column.column.top_values.find((v) => v.value === e.value)?.count ?? 1),
-      0,
-    );
-    if (rows > 1 && anchor.length === 1) return fail('ambiguous_anchor', [anchorMark.entry.value]);
     used.add(word);
     for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
     // "the NEXT coach AFTER X", "o ANTERIOR antes de": the same side said twice.

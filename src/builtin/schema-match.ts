@@ -399,9 +399,29 @@ function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) =
       if (entry.guarded && !(n === 1 && tokens[start]!.raw === entry.value.trim())) continue;
       out.push({ start, end: start + n - 1, full: true, quality, coverage: 1, val: entry });
     }
+    // "American" for a cell "United States" or "United States (USA)": a country of several words by its people.
+    const country = DEMONYM_COUNTRIES.get(tokens[start]!.norm);
+    if (!country) continue;
+    for (const entry of index.values) {
+      const words = entry.words.map((w) => w.norm).join(' ');
+      if (country.some((c) => words === c || words.startsWith(`${c} `)) && entry.words.length <= 4)
+        out.push({ start, end: start, full: true, quality: 2, coverage: 1, val: entry });
+    }
   }
   return out;
 }
+
+/** Peoples whose country is named in more than one word (one-word countries are synonyms: synonyms.ts). */
+const DEMONYM_COUNTRIES: ReadonlyMap<string, string[]> = new Map([
+  ['american', ['united states', 'usa']],
+  ['americans', ['united states', 'usa']],
+  ['americano', ['united states', 'estados unidos', 'usa']],
+  ['americana', ['united states', 'estados unidos', 'usa']],
+  ['americanos', ['united states', 'estados unidos', 'usa']],
+  ['british', ['united kingdom', 'great britain']],
+  ['britanico', ['reino unido', 'united kingdom', 'great britain']],
+  ['britanica', ['reino unido', 'united kingdom', 'great britain']],
+]);
 
 /** Recognizes every token of the question against one table. */
 export function recognize(tokens: Token[], index: TableIndex): Mark[] {

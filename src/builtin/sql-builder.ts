@@ -335,9 +335,15 @@ export function buildSql(intent: Intent): string {
           ? `CAST(${quoteIdent(t.name)} AS INTEGER)`
           : quoteIdent(t.name);
       const before = intent.dir === 'prev';
-      const side = `${order} ${before ? '<' : '>'} ${anchorRow(intent.table, intent.anchor, before ? 'MIN' : 'MAX', order)}`;
+      // On the page, from the anchor's first row: the rows before it, or the first row after it that is not the
+      // anchor again (a name listed twice, or over several rows, is read where it first appears).
+      const edge = t && !before ? 'MAX' : 'MIN';
+      const side = `${order} ${before ? '<' : '>'} ${anchorRow(intent.table, intent.anchor, edge, order)}`;
+      const notAnchor =
+        !t && !before ? [`NOT COALESCE(${intent.anchor.map(filterSql).join(' AND ')}, 0)`] : [];
       const rows = where(intent.table, intent.filters, [
         side,
+        ...notAnchor,
         ...(intent.count ? [] : filled(intent.columns)),
       ]);
       if (intent.count) return `SELECT COUNT(*) AS "count"${from}${rows}`;

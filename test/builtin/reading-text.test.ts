@@ -35,7 +35,7 @@ describe('the reading', () => {
 
   it('names the row order and the anchor of a neighbour', () => {
     expect(reading(race, 'Who finished after Ada Olsen?')).toBe(
-      'Took athlete from the row just after the row where athlete = Ada Olsen.',
+      'Took athlete from the row just after the first row where athlete = Ada Olsen.',
     );
     expect(reading(race, 'Quem ficou em último?')).toBe('Peguei athlete da última linha da tabela.');
   });
