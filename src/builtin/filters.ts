@@ -24,7 +24,7 @@ import {
   tokenText,
   yearColumn,
 } from './reading.js';
-import { isQuantityNoun } from './row-nouns.js';
+import { isQuantityNoun, isRowNoun } from './row-nouns.js';
 import { type ColumnIndex, isYearToken, type Mark, type TableIndex } from './schema-match.js';
 import type { Agg, CmpOp, Filter, Having } from './types.js';
 import { sameUnit, timeValue, unitAfter } from './units.js';
@@ -79,7 +79,7 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
     (opening?.kind === 'col' && !opening.col.numeric && isPlural(tokens[opening.end]!)) ||
     marks.some((x, j) => {
       const n = marks[nextContent(j)];
-      return isKw(x, 'which') && n?.kind === 'col' && !n.col.numeric;
+      return isKw(x, 'which') && n?.kind === 'col' && (!n.col.numeric || isYearLike(n.col.column));
     });
   const aggregateWord = (k: number) => (isKw(marks[k], ...AGGREGATE_WORDS) ? marks[k] : undefined);
   let having: Having | undefined;
@@ -353,17 +353,25 @@ export function readFilters(r: Reading): FilterReading | ParseFailure {
         continue;
       }
       if (asksGroups) {
+        // "WHICH YEAR had at least three movies": the year asked for is the group, not the number's column.
+        const asked = marks.some((x, j) => isKw(x, 'which') && marks[nextContent(j)] === nearCol);
+        const near = asked ? undefined : nearCol;
         // "which store has an AVERAGE price above 15", "quais lojas têm preço MÉDIO acima de 15", "quais lojas têm
         // mais de 2 VENDAS": the comparison is on a per-group aggregate (HAVING), not on the rows.
-        const c = nearCol ? marks.indexOf(nearCol) : -1;
+        const c = near ? marks.indexOf(near) : -1;
         const a = [prevContent(i), ...(c >= 0 ? [prevContent(c), nextContent(c)] : [])].find(aggregateWord);
         const agg = a === undefined ? undefined : (marks[a] as Mark & { kind: 'kw' });
         const after = marks[nextContent(k)];
-        const counted = !agg && !nearCol && (isKw(after, 'row') || after?.kind === 'table');
+        // "which year had at least three MOVIES": a plural noun for the rows counted per group.
+        const rowNoun =
+          after?.kind === 'unknown' && isPlural(after.token) && isRowNoun(tokens, after.start, index);
+        // "… at least three MOVIES" over a Film column: the things named in it, one per row.
+        const things = after?.kind === 'col' && after.col.text && isPlural(tokens[after.end]!);
+        const counted = !agg && !near && (isKw(after, 'row') || after?.kind === 'table' || rowNoun || things);
         if (agg || counted) {
           // The aggregated column: next to the comparison, or next to the aggregate word ("preço médio acima de").
           const measure =
-            nearCol ??
+            near ??
             (a === undefined
               ? undefined
               : [prevContent(a), nextContent(a)]

@@ -71,3 +71,31 @@ describe('counting with a qualified noun or a place', () => {
     }
   });
 });
+
+describe('a number of rows per group', () => {
+  it('"which year had at least three films": the years whose rows reach it, in both languages', () => {
+    const fx = createFixture([
+      {
+        name: 'table_39',
+        columns: [
+          { name: 'year', label: 'Year', type: 'integer' },
+          { name: 'film', label: 'Film', type: 'text' },
+        ],
+        rows: [
+          [2002, 'Aster'],
+          [2002, 'Birch'],
+          [2003, 'Cove'],
+          [2004, 'Dune'],
+          [2004, 'Ember'],
+          [2004, 'Fjord'],
+        ],
+      },
+    ]);
+    try {
+      expect(first(fx, 'Which year had at least three films?')).toEqual([2004]);
+      expect(first(fx, 'Qual ano teve pelo menos três filmes?')).toEqual([2004]);
+    } finally {
+      fx.close();
+    }
+  });
+});
