@@ -19,6 +19,7 @@ const FILLERS = [
   // en
   'listed chart charts table tables roster shown mentioned according given currently ever other others one ones',
   'both either also just entire whole overall respectively approximately about exactly altogether name names',
+  'amount amounts',
   // pt
   'listado listados listada listadas grafico graficos mostrado mostrados mostrada mostradas citado citados citada',
   'citadas tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes quadro lista como',

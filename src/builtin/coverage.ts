@@ -85,7 +85,9 @@ function idleColumnIsContext(m: Mark & { kind: 'col' }, intent: Intent): boolean
     (intent.shape === 'aggregate' && intent.agg !== 'count') ||
     intent.shape === 'ranking' ||
     intent.shape === 'toprows' ||
-    intent.shape === 'compare';
+    intent.shape === 'compare' ||
+    // "the total GOLD amount" answered with the Total column: another number named and dropped.
+    (intent.shape === 'list' && intent.columns.some((c) => c.type === 'integer' || c.type === 'real'));
   // A rank or a year is no second measure ("RANKED first in gold medals").
   return !(m.col.numeric && !m.col.temporal && weighed && !isIdentifier(m.col.column));
 }

@@ -249,6 +249,9 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
     if (filters.length === 0 && entityMark?.kind === 'col' && !entityMark.full) return fail('nothing');
     // "What time is it?" asks for one value, not a listing: without filters, list only plural or explicit asks.
     if (filters.length === 0 && !entityPlural && !marks.some((m) => isKw(m, 'list'))) return fail('nothing');
+    // A number column named besides the one listed ("the TOTAL gold amount" listing Total) would be dropped.
+    if (measure && !entityUnique && measure.column !== entity.column)
+      return fail('several_measures', [entity.column.label, measure.column.label]);
     const extra = entityUnique
       ? filters
           .flatMap((f) => (f.kind === 'cmp' || f.kind === 'between' ? [f.column] : []))

@@ -328,6 +328,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'started start starts comecou comecaram iniciou iniciaram inicio',
   'ended end ends terminou terminaram acabou fim encerrou',
   'length extensao',
+  'acres acre acreage',
 ];
 
 /**

@@ -106,3 +106,15 @@ describe('people and square kilometres', () => {
     }
   });
 });
+
+describe('words of a total', () => {
+  it('"added together", "amount" after the measure, "somados"', () => {
+    expect(first(medals, 'What is the total of all of the gold medals added together?')).toEqual([20]);
+    expect(first(medals, 'What is the combined gold amount for Atlantis and Borduria?')).toEqual([14]);
+    // "total" is also a column here: answering with it would drop "gold".
+    expect(refusalReason(medals, 'What is the total gold amount for Atlantis and Borduria?')).toMatch(
+      /gold/i,
+    );
+    expect(first(medals, 'Qual o total de ouro de Atlantis e Borduria somados?')).toEqual([14]);
+  });
+});
