@@ -7,6 +7,7 @@
 import { isIdentifier } from './column-roles.js';
 import { isContextWord } from './context-words.js';
 import type { Keyword } from './lexicon.js';
+import { fold } from './normalize.js';
 import type { Reading } from './reading.js';
 import { isRowNoun } from './row-nouns.js';
 import type { Mark } from './schema-match.js';
@@ -119,6 +120,13 @@ function explainedWithoutRole(r: Reading, m: Mark, intent: Intent): boolean {
 function namedRows(r: Reading, m: Mark): boolean {
   const i = r.marks.indexOf(m);
   const before = r.marks[i - 1];
-  const picks = before && r.used.has(before) && (before.kind === 'num' || before.kind === 'month');
+  // Also a people's name for a country cell ("the only SERBIAN player" for Serbia): an adjective of the rows, where
+  // a word that is itself a cell ("GERMAN speakers" over a Language column) may name something else to count.
+  const byPeople =
+    before?.kind === 'val' &&
+    before.start === before.end &&
+    !fold(before.entry.value).includes(r.tokens[before.start]!.norm);
+  const picks =
+    before && r.used.has(before) && (before.kind === 'num' || before.kind === 'month' || byPeople);
   return !!picks && before.end === m.start - 1 && isRowNoun(r.tokens, m.start, r.index);
 }

@@ -78,3 +78,30 @@ describe('units, decades and time order', () => {
     expect(answer('Quem foi o vencedor mais recente?')).toEqual([['Gold Bears', 2014]]);
   });
 });
+
+describe('a people for its country', () => {
+  it('"the only Serbian player": the adjective picks the country, the noun is the rows', () => {
+    const fx = createFixture([
+      {
+        name: 'table_41',
+        columns: [
+          { name: 'name', label: 'Name', type: 'text' },
+          { name: 'nationality', label: 'Nationality', type: 'text' },
+        ],
+        rows: [
+          ['Ivo Marek', 'Serbia'],
+          ['Lars Berg', 'Sweden'],
+          ['Tom Ruud', 'Sweden'],
+          ['Al Cole', 'United States'],
+        ],
+      },
+    ]);
+    try {
+      expect(answerRows(fx, 'Who is the only Serbian player?')).toEqual([['Ivo Marek']]);
+      expect(answerRows(fx, 'How many American players were there?')).toEqual([[1]]);
+      expect(answerRows(fx, 'Quantos jogadores suecos?')).toEqual([[2]]);
+    } finally {
+      fx.close();
+    }
+  });
+});
