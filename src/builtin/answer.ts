@@ -192,6 +192,7 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
         conditions,
         limit: intent.limit,
         dir: intent.dir,
+        presumesRow: true,
       };
     case 'toprows':
       return {
@@ -202,6 +203,7 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
         conditions,
         limit: intent.limit,
         dir: intent.dir,
+        presumesRow: true,
       };
     case 'adjacent':
       if (intent.count)
@@ -211,11 +213,17 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
           subject: lang === 'pt' ? 'o número de registros' : 'the number of rows',
           conditions,
         };
-      return listTemplate(intent.columns, conditions, lang);
+      return { ...listTemplate(intent.columns, conditions, lang), presumesRow: true };
     case 'position':
-      return listTemplate(intent.columns, conditions, lang);
+      return { ...listTemplate(intent.columns, conditions, lang), presumesRow: true };
     case 'compare':
-      return { shape: 'rows', lang, subject: lang === 'pt' ? 'comparação' : 'comparison', conditions };
+      return {
+        shape: 'rows',
+        lang,
+        subject: lang === 'pt' ? 'comparação' : 'comparison',
+        conditions,
+        presumesRow: true,
+      };
     case 'list':
       if (intent.exists)
         return { shape: 'scalar', lang, subject: lang === 'pt' ? 'a resposta' : 'the answer', conditions };
@@ -310,6 +318,17 @@ function itemList(items: string[], lang: Lang): string {
   return `${items.slice(0, MAX_ITEMS).join('; ')}; … (${lang === 'pt' ? `mais ${more}` : `${more} more`})`;
 }
 
+/** The result of a reading that presumed a row (see AnswerTemplate.presumesRow) is empty. */
+export function isNoAnswer(template: AnswerTemplate, result: QueryResultLike): boolean {
+  return template.presumesRow === true && result.rows.length === 0;
+}
+
+function noAnswer(template: AnswerTemplate, cond: string): string {
+  return template.lang === 'pt'
+    ? `Não encontrei a resposta: nenhuma linha corresponde ao que entendi${cond}. A pergunta deve querer dizer outra coisa; tente nomear a coluna ou o valor como aparecem na tabela.`
+    : `I could not find the answer: no row matches what I understood${cond}. The question must mean something else; try naming the column or the value as the table writes them.`;
+}
+
 /**
  * The plain answer sentence for an executed query, in the template's language. Rows are read positionally as the
  * SQL built them: [group, value] for grouped/ranking, [value] for scalars.
@@ -321,6 +340,7 @@ export function describeResult(template: AnswerTemplate, result: QueryResultLike
   const rows = result.rows;
   const truncated = result.truncated ? (pt ? ' (resultado truncado)' : ' (result truncated)') : '';
   if (rows.length === 0) {
+    if (template.presumesRow) return noAnswer(template, cond);
     return pt ? `Nenhum registro encontrado${cond}.` : `No rows matched${cond}.`;
   }
   const unit = template.unit ?? '';

@@ -11,6 +11,7 @@ import {
   describeResult as describe,
   explain,
   failureReason,
+  isNoAnswer,
   tableReason,
   templateFor,
 } from './answer.js';
@@ -41,11 +42,11 @@ export type {
   SqlInterpretation,
   UnsupportedInterpretation,
 } from './types.js';
+// detectLang: the question's language (pt or en), as interpret() decides it. isNoAnswer: an executed reading
+// whose question presumed a row (the one before X, the top of a ranking) found none, a refusal and not an answer.
+export { detectLang, isNoAnswer };
 
 /** Below this the engine says it cannot answer rather than risk a wrong table. */
-/** The question's language (pt or en), as interpret() decides it. */
-export { detectLang };
-
 export const MIN_CONFIDENCE = 0.5;
 
 interface TableReading {

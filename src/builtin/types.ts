@@ -31,6 +31,11 @@ export interface AnswerTemplate {
   dir?: 'desc' | 'asc';
   /** Written after each computed value ("%"). */
   unit?: string;
+  /**
+   * The question names a row that must exist (the last X, the one before X, the same team as X, the top of a
+   * ranking): no row means the reading did not fit the table, so the result is no answer (describeResult).
+   */
+  presumesRow?: boolean;
 }
 
 export interface SqlInterpretation {

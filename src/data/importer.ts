@@ -18,7 +18,7 @@ import { importCsv } from './import-csv.js';
 import { importJson, importXlsx } from './import-json-xlsx.js';
 import { validateUserTableName } from './naming.js';
 import { detectTextFormat, isOle2, isZip, looksBinary, SNIFF_BYTES } from './sniff.js';
-import type { Locale } from './types.js';
+import { fileNumberLocale } from './types.js';
 
 export { SPILL_PREFIX } from './import-context.js';
 
@@ -163,9 +163,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     }
     ctx.checkAbort();
     const t2 = performance.now();
-    // Number locale of the file: evidence from all its columns; `;`-separated files are Brazilian by default.
-    const ev = target.evidence;
-    const fileLocale: Locale = ev.br > ev.en ? 'br' : ev.en > ev.br ? 'en' : delimiter === ';' ? 'br' : 'en';
+    const fileLocale = fileNumberLocale(target.evidence, delimiter);
     const now = Date.now() / 1000;
     const catalog: TableCatalog[] = [];
     for (const { writer, summary } of target.tables) {

@@ -426,6 +426,21 @@ export interface ColumnDecision {
   dateOrder: 'dmy' | 'mdy';
 }
 
+/**
+ * The number locale of a file from its values readable only one way (`ev`), e.g. `1.5` (en) or `1,5` (br).
+ * The delimiter decides a tie: `;`-separated files are Brazilian, `,`-separated ones English (a Brazilian decimal
+ * comma has to be quoted in a comma-separated file, so spreadsheets export `;`). Against the delimiter it takes
+ * two such values, not one: a single typo (`1,1024` among `11,306` and `3,373`) must not turn every thousands
+ * separator of the file into a decimal comma.
+ */
+export function fileNumberLocale(ev: { en: number; br: number }, delimiter: string | null): Locale {
+  const byDelimiter: Locale = delimiter === ';' ? 'br' : 'en';
+  const other: Locale = byDelimiter === 'br' ? 'en' : 'br';
+  const against = ev[other];
+  const along = ev[byDelimiter];
+  return against > along && against >= 2 ? other : byDelimiter;
+}
+
 /** The final type of a column from its mask; `fileLocale` settles numbers readable both ways. */
 export function decideType(
   mask: number,

@@ -10,6 +10,7 @@
  * for its last room: a question is accepted only while the session has room for one kept result.
  */
 import type { Logger } from 'pino';
+import { isNoAnswer } from '../builtin/index.js';
 import { AppError, type Lang, renderMessage } from '../errors.js';
 import { type AnswerGraph, type AnswerStateType, buildAnswerGraph } from './graph.js';
 import { type KeptResult, keepResult, keptResultCap } from './kept-result.js';
@@ -93,6 +94,8 @@ export class Answerer {
     result.chart = state.chart;
     if (plan.explanation) result.explanation = plan.explanation;
     if (plan.reading) result.reading = plan.reading;
+    // The built-in engine read "the one before X" and no row fits: the SQL stays visible, but it is no answer.
+    if (plan.template && isNoAnswer(plan.template, outcome)) result.unsupported = true;
     return result;
   }
 

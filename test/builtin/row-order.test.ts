@@ -3,7 +3,7 @@
  * both languages — and what must be refused (an anchor that is in several rows).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interpret } from '../../src/builtin/index.js';
+import { describeResult, interpret, isNoAnswer } from '../../src/builtin/index.js';
 import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { medalSpec, raceSpec } from './small-tables.js';
@@ -76,5 +76,38 @@ describe('lookups and anchors', () => {
 
   it('an anchor in several rows is read when a condition said with it picks one', () => {
     expect(answer('Which athlete is listed after Kenya with an age of 31?')).toEqual([['Ada Olsen']]);
+  });
+});
+
+describe('a named row that no row fits', () => {
+  // The question presumes the row exists: an empty result means the reading did not fit, so it is no answer.
+  function executed(question: string) {
+    const r = interpret(question, fx.catalog);
+    if (r.kind !== 'sql') throw new Error(`refused "${question}": ${r.reason}`);
+    const rows = fx.db.prepare(r.sql).raw().all() as unknown[][];
+    return {
+      rows,
+      noAnswer: isNoAnswer(r.answerTemplate, { columns: [], rows }),
+      text: describeResult(r, { columns: [], rows }),
+    };
+  }
+
+  it('is refused for first/last and before/after, in both languages', () => {
+    const last = executed('Who was the last athlete from Norway with age over 40?');
+    expect(last.rows).toEqual([]);
+    expect(last.noAnswer).toBe(true);
+    expect(last.text).toMatch(/^I could not find the answer: no row matches what I understood/);
+    const pt = executed('Quem foi o último atleta de Norway com idade acima de 40?');
+    expect(pt.noAnswer).toBe(true);
+    expect(pt.text).toMatch(/^Não encontrei a resposta/);
+  });
+
+  it('while a list with no rows is an answer: nobody', () => {
+    const list = executed('Which athletes have an age over 40?');
+    expect(list.rows).toEqual([]);
+    expect(list.noAnswer).toBe(false);
+    expect(list.text).toMatch(/^No rows matched/);
+    // A row found is an answer as before.
+    expect(executed('Who was the last athlete from Norway?').noAnswer).toBe(false);
   });
 });

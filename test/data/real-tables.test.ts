@@ -172,6 +172,18 @@ describe('numbers written with units, footnote marks and ordinals', () => {
     ]);
   });
 
+  it('one value readable only as a decimal comma does not turn a comma-separated file Brazilian', async () => {
+    const { s } = await imported('teams.csv', {
+      Team: ['Montreal', 'Boston', 'Chicago', 'Detroit'],
+      Goals: ['19,929', '1,1024', '12,345', '9,876'],
+      Points: ['7,203', '3,373', '512', '6,001'],
+    });
+    // `1,1024` reads only as 1.1024: its own column is decimal, the file's other ambiguous numbers are thousands.
+    expect(values(s, 'teams', 'points')).toEqual([7203, 3373, 512, 6001]);
+    const two = await imported('two.csv', { Size: ['1,96', '1,87'], Count: ['1,234', '5,678'] });
+    expect(values(two.s, 'two', 'count')).toEqual([1.234, 5.678]);
+  });
+
   it('a first row of ordinals or units above plain numbers is a header', async () => {
     const s = newSession();
     const r = await load(s, 'rounds.csv', 'Team,1st,2nd,3rd\nA,10,20,30\nB,11,21,31\n');

@@ -5,6 +5,7 @@ import {
   classify,
   convert,
   decideType,
+  fileNumberLocale,
   isNullToken,
 } from '../../src/data/types.js';
 
@@ -41,6 +42,19 @@ describe('type rules of the contract', () => {
   it('ambiguous numbers follow the file locale', () => {
     expect(column(['1.234', '5.678'], 'br')).toEqual({ type: 'integer', values: [1234n, 5678n] });
     expect(column(['1.234', '5.678'], 'en')).toEqual({ type: 'real', values: [1.234, 5.678] });
+  });
+
+  it('the file locale: values readable one way only, the delimiter deciding a tie or a lone value', () => {
+    expect(fileNumberLocale({ en: 0, br: 0 }, ',')).toBe('en');
+    expect(fileNumberLocale({ en: 0, br: 0 }, ';')).toBe('br');
+    expect(fileNumberLocale({ en: 0, br: 0 }, null)).toBe('en');
+    // One `1,1024` among thousands separators is a typo, not a Brazilian file.
+    expect(fileNumberLocale({ en: 0, br: 1 }, ',')).toBe('en');
+    expect(fileNumberLocale({ en: 1, br: 0 }, ';')).toBe('br');
+    expect(fileNumberLocale({ en: 0, br: 2 }, ',')).toBe('br');
+    expect(fileNumberLocale({ en: 4, br: 12 }, ',')).toBe('br');
+    expect(fileNumberLocale({ en: 3, br: 1 }, ';')).toBe('en');
+    expect(fileNumberLocale({ en: 3, br: 3 }, ';')).toBe('br');
   });
 
   it('leading-zero identifiers stay text; huge integers stay text', () => {

@@ -116,6 +116,15 @@ describe('questions over HTTP (built-in engine)', () => {
     expect(result.answer.length).toBeGreaterThan(10);
   });
 
+  it('a question that presumes a row no row fits is refused, its SQL still shown', async () => {
+    const result = await ask(
+      'What is the date of the last order in region North for Books with quantity 5 and price 25?',
+    );
+    expect(result).toMatchObject({ status: 'done', unsupported: true, rows: [], row_count: 0 });
+    expect(result.sql).toMatch(/quantity/);
+    expect(result.answer).toMatch(/^I could not find the answer/);
+  });
+
   it('202 then polling; SSE replays every step and ends with done', async () => {
     const accepted = await app.inject({
       method: 'POST',
