@@ -262,6 +262,12 @@ function thanRow(x: Roles, than: Mark, given: '>' | '<' | undefined): void {
   x.fr.filters.push({ kind: 'vsRow', column: measure, op, anchor, table: r.index.table.name });
   used.add(than);
   if (direction) used.add(direction);
+  // "which athletes are older than X": every such row, not the oldest of them. Only the comparative itself (the
+  // word before "than", or the mark holding it) is settled: "the oldest athlete older than X" still ranks.
+  for (const m of [...x.rankWords, ...marks]) {
+    const comparative = m.end <= than.end && m.end >= than.start - 1;
+    if (comparative && (isKw(m, 'high', 'low') || (m.kind === 'col' && m.implied))) x.settled.add(m);
+  }
 }
 
 /** Words that compare numbers of rows: "more", "fewer", "most", "mais", "menos" — not "larger" or "higher". */

@@ -104,6 +104,7 @@ export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent
   switch (intent.shape) {
     case 'ranking': {
       const g = intent.group;
+      if (!g.bucket && echoes(intent.filters, g.column)) return fail('echo', [name(g.column)]);
       const oneRowEach = uniquePerRow(table, g.column) && !g.bucket;
       if (intent.agg === 'count' && oneRowEach) return fail('one_row_each', [name(g.column)]);
       // Groups of one row: their total, average or extreme is the row's own value — rank the rows by it.
@@ -139,6 +140,8 @@ export function checkPlausible(intent: Intent, asksForOneThing: boolean): Intent
       return intent;
     }
     case 'toprows':
+      // "which athlete is older than X" misread as "the oldest athlete where athlete = X" answers X.
+      if (intent.entity && echoes(intent.filters, intent.entity)) return fail('echo', [name(intent.entity)]);
       if (isOrdinal(intent.orderBy) && !intent.natural)
         return { ...intent, dir: intent.dir === 'desc' ? 'asc' : 'desc' };
       return intent;

@@ -73,6 +73,11 @@ export interface Roles {
   aggMarks: Mark[];
   /** Whether the question says one of these aggregate/ranking words (or a measure adjective implies it). */
   has: (...kws: Keyword[]) => boolean;
+  /**
+   * Direction words a comparison with a named row took ("older than X" is a condition): they no longer ask for a
+   * ranking through `has`.
+   */
+  settled: Set<Mark>;
   dir: 'desc' | 'asc';
   distinct: boolean;
   countMark?: Mark;
@@ -283,6 +288,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       isKw(m, ...AGGREGATE_WORDS, 'high', 'low', 'howmuch', 'frequent', 'recent', 'oldest', 'top'),
   );
   const implied = marks.flatMap((m) => (m.kind === 'col' && m.implied ? [m.implied] : []));
+  const settled = new Set<Mark>();
   // Without a date column, "earliest"/"latest" can only order by a number ("which monarch started earliest").
   const hasMark = (kw: Keyword) => aggMarks.some((m) => isKw(m, kw));
   const timeAsRank = (kws: Keyword[]) =>
@@ -291,8 +297,8 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
   const has = (...kws: Keyword[]) =>
     timeAsRank(kws) ||
     aggMarks.some((m) => isKw(m, ...kws) && !used.has(m)) ||
-    rankWords.some((m) => isKw(m, ...kws)) ||
-    implied.some((d) => kws.includes(d));
+    rankWords.some((m) => isKw(m, ...kws) && !settled.has(m)) ||
+    marks.some((m) => m.kind === 'col' && m.implied && kws.includes(m.implied) && !settled.has(m));
   // "…, top 3": a limit given after the request.
   if (limit === undefined) {
     const top = marks.findIndex((m) => isKw(m, 'top'));
@@ -728,6 +734,7 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     rankWords,
     whenMark,
     aggMarks,
+    settled,
     has,
     dir,
     distinct,

@@ -24,7 +24,9 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
     (limit !== undefined && entity !== undefined && measure !== undefined);
   const entityIdx = entityMark ? index.columns.find((c) => c.column === entity?.column) : undefined;
   const entityUnique = entityIsRows || (!!entityIdx && entityIdx.unique && !entity?.bucket);
-  const singularLimit = limit ?? (entityPlural ? 5 : 1);
+  // "the most" is the maximum, ties included, even in the plural ("which years had the most films"); only "top"
+  // without a number ("the top products") asks for a few of the first.
+  const singularLimit = limit ?? (entityPlural && has('top') ? 5 : 1);
   /** Each entity on a few rows only (fewer than 4 on average): a list of entries, not a ledger. */
   const fewRowsEach = () =>
     !!entityIdx &&

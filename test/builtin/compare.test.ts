@@ -86,3 +86,35 @@ describe('yes or no over rows', () => {
     }
   });
 });
+
+describe('a comparison with a named row is a condition, not a ranking', () => {
+  it('lists every row past the named one; a superlative besides still ranks them', () => {
+    expect(answerRows(race, 'Which athletes are older than Zoe Brandt?')).toEqual([
+      ['Lena Marsh', 31],
+      ['Kara Voss', 35],
+    ]);
+    expect(answerRows(race, 'Who is the oldest athlete older than Ada Olsen from Norway?')).toEqual([
+      ['Kara Voss', 35],
+    ]);
+  });
+
+  it('a reading that answers with the very value the question named is refused', () => {
+    const r = interpret('Qual atleta é mais velho que Zoe Brandt?', race.catalog);
+    // Either understood as the comparison or refused: never "Zoe Brandt" back.
+    if (r.kind === 'sql')
+      expect(answerRows(race, 'Qual atleta é mais velho que Zoe Brandt?')).not.toContainEqual([
+        'Zoe Brandt',
+        30,
+      ]);
+    else expect(r.reason).toMatch(/Athlete/);
+  });
+
+  it('"the most" in the plural is every group tied at the top; "top" without a number is the first five', () => {
+    expect(
+      answerRows(race, 'Which countries have the most athletes?')
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['France', 'Kenya', 'Norway']);
+    expect(answerRows(race, 'Which are the top countries with the most athletes?')).toHaveLength(5);
+  });
+});
