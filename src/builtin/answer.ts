@@ -503,6 +503,12 @@ const REASONS: Record<FailCode, Record<Lang, (words: string, cols: string) => st
     en: (w, c) =>
       `"${w}" in the table's order or by the ranking (${c})? The ranking is not all numbers, so I cannot tell.`,
   },
+  anchor_unclear: {
+    pt: (w) =>
+      `Não sei quais condições descrevem a linha de referência (${w}) e quais a linha pedida: pergunte só pela linha vizinha e depois filtre.`,
+    en: (w) =>
+      `I cannot tell which conditions describe the row to start from (${w}) and which the row asked for: ask for the neighbouring row first, then filter.`,
+  },
   several_groups: {
     pt: () => 'Agrupar por mais de uma coluna ao mesmo tempo ainda não é suportado.',
     en: () => 'Grouping by more than one column at once is not supported yet.',

@@ -11,7 +11,7 @@
  * General vocabulary only, in both languages, compared by stem so every inflection counts ("list", "listed",
  * "listados"). Nothing here names a particular data set.
  */
-import type { TableCatalog } from '../data/catalog-types.js';
+import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
 import { stem } from './lexicon.js';
 import { fold, type Token } from './normalize.js';
 
@@ -94,6 +94,67 @@ function recordsOutcomes(table: TableCatalog): boolean {
     const outcome = values.filter((v) => OUTCOME_CELL.test(fold(v.value))).reduce((n, v) => n + v.count, 0);
     return outcome * 2 >= rows;
   });
+}
+
+/**
+ * Verbs whose doer is a column of its own ("who OWNS the yacht" → Owner, "who WROTE it" → Writer/Author): where the
+ * table has that column the verb says which column the question is about, so a reading that neither answers with
+ * it nor filters on it has dropped the verb (it would answer with the row's label instead): see agentVerbs.
+ */
+const AGENT_NOUNS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['own owns owned owning possui possuem pertence pertencem', /^(owner|owners|proprietario|dono|donos)$/],
+  [
+    'write wrote written writes writing escreveu escreveram escrito escrita',
+    /^(writer|writers|author|authors|escritor|autor|autores|lyricist)$/,
+  ],
+  [
+    'direct directed directs directing dirigiu dirigido dirigida',
+    /^(director|directors|diretor|diretores|diretora)$/,
+  ],
+  ['compose composed composes compos composto composta', /^(composer|composers|compositor|compositores)$/],
+  [
+    'sing sang sung sings cantou cantado cantada',
+    /^(singer|singers|vocalist|vocals|cantor|cantora|cantores)$/,
+  ],
+  ['perform performed performs performing', /^(performer|performers)$/],
+  ['build built builds construido construida construiu', /^(builder|builders|construtor|construtora)$/],
+  ['found founded founds fundou fundado fundada', /^(founder|founders|fundador|fundadores)$/],
+  ['publish published publishes publicou publicado publicada', /^(publisher|publishers|editora)$/],
+  ['produce produced produces produziu produzido produzida', /^(producer|producers|produtor|produtora)$/],
+];
+const agentOf = new Map<string, RegExp>();
+for (const [verbs, noun] of AGENT_NOUNS) for (const v of verbs.split(' ')) agentOf.set(v, noun);
+const agentColumns = new WeakMap<TableCatalog, Map<RegExp, ColumnCatalog[]>>();
+
+/** The table's columns named for the doer of this verb (none for other words). */
+function doerColumns(norm: string, table: TableCatalog): ColumnCatalog[] {
+  const noun = agentOf.get(norm);
+  if (!noun) return [];
+  let known = agentColumns.get(table);
+  if (!known) agentColumns.set(table, (known = new Map()));
+  let cols = known.get(noun);
+  if (cols === undefined) {
+    cols = table.columns.filter((c) =>
+      fold(c.label || c.name)
+        .split(/[^a-z0-9]+/)
+        .some((w) => noun.test(w)),
+    );
+    known.set(noun, cols);
+  }
+  return cols;
+}
+
+/** The question's verbs whose doer is a column of the table, each with those columns. */
+export function agentVerbs(
+  tokens: Token[],
+  table: TableCatalog,
+): { verb: Token; columns: ColumnCatalog[] }[] {
+  const found: { verb: Token; columns: ColumnCatalog[] }[] = [];
+  for (const t of tokens) {
+    const columns = t.quoted ? [] : doerColumns(t.norm, table);
+    if (columns.length > 0) found.push({ verb: t, columns });
+  }
+  return found;
 }
 
 /** A filler word or an event verb: understood, with nothing to compute or filter. */

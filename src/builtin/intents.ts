@@ -1,11 +1,12 @@
 import { ANSWER_WORDS, asksYesNo, compareShape } from './compare.js';
+import { agentVerbs } from './context-words.js';
 import { unexplained } from './coverage.js';
 import { readFilters } from './filters.js';
 import { readGroups } from './grouping.js';
 import type { Keyword, Lang } from './lexicon.js';
 import { lookupShape } from './lookup.js';
 import type { Token } from './normalize.js';
-import { checkPlausible } from './plausible.js';
+import { checkPlausible, columnsRead } from './plausible.js';
 import {
   AGGREGATE_WORDS,
   fail,
@@ -153,6 +154,10 @@ export function parseIntent({ tokens, marks: recognized, index, lang }: ParseInp
   const checked = checkPlausible(intent, asksForOneThing);
   if ('ok' in checked) return checked;
   intent = checked;
+  // "who OWNS the first yacht" read as the first yacht: the verb's own column (Owner) was left out of the reading.
+  const read = columnsRead(intent);
+  const dropped = agentVerbs(tokens, index.table).find((a) => !a.columns.some((c) => read.includes(c)));
+  if (dropped) return fail('unknown_words', [dropped.verb.raw]);
   // "are there fewer than 10,000 people in Richland?": a yes/no question over rows is whether any row meets it —
   // unless it offers a choice ("was it recorded in Japanese OR Korean?" asks which).
   const choice = marks.some((m) => isKw(m, 'or'));

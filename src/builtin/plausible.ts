@@ -58,9 +58,13 @@ function answerColumnsOf(intent: Intent): ColumnCatalog[] {
 }
 
 /** Every column the reading looks at: conditions, answers, measures, orderings. */
-function columnsRead(intent: Intent): ColumnCatalog[] {
+export function columnsRead(intent: Intent): ColumnCatalog[] {
   const cols = [...answerColumnsOf(intent)];
-  const filters = [...intent.filters, ...(intent.shape === 'compare' ? intent.sides.flat() : [])];
+  const filters = [
+    ...intent.filters,
+    ...(intent.shape === 'compare' ? intent.sides.flat() : []),
+    ...(intent.shape === 'adjacent' ? intent.anchor : []),
+  ];
   for (const f of filters) cols.push(...(f.kind === 'anyOf' ? f.columns : [f.column]));
   if (intent.shape === 'aggregate' || intent.shape === 'ranking') {
     if (intent.measure) cols.push(intent.measure);

@@ -30,7 +30,8 @@ export type FailCode =
   | 'echo'
   | 'folded_table'
   | 'several_rows'
-  | 'order_unclear';
+  | 'order_unclear'
+  | 'anchor_unclear';
 
 export interface ParseFailure {
   ok: false;

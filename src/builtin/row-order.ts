@@ -236,6 +236,9 @@ function adjacentShape(x: Roles): Intent | ParseFailure | undefined {
         x.fr.filters.splice(x.fr.filters.indexOf(f), 1);
       }
     }
+    // One condition after the anchor tells its row apart ("… in 1984"); several ("X (pick 123) was picked for
+    // defence, … the next defence pick from the United States") may as well describe the row asked for.
+    if (anchor.length > 2) return fail('anchor_unclear', [anchorMark.entry.value]);
     used.add(word);
     for (let j = i + 1; j < k; j++) if (isKw(marks[j], 'prev', 'next')) used.add(marks[j]!);
     // "the NEXT coach AFTER X", "o ANTERIOR antes de": the same side said twice.

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeResult, interpret, isNoAnswer } from '../../src/builtin/index.js';
-import { answerRows } from './ask.js';
+import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
-import { medalSpec, raceSpec } from './small-tables.js';
+import { fleetSpec, medalSpec, raceSpec } from './small-tables.js';
 
 let fx: Fixture;
 
@@ -79,6 +79,15 @@ describe('lookups and anchors', () => {
   });
 });
 
+describe('conditions after the named row', () => {
+  it('one tells its row apart; several might describe the row asked for: refused', () => {
+    expect(answer('Who finished after Ada Olsen from Norway?')).toEqual([['Mira Duval']]);
+    expect(refusalReason(fx, 'Who finished after Ada Olsen from Norway with age 27?')).toMatch(
+      /which conditions describe the row to start from \(Ada Olsen\)/,
+    );
+  });
+});
+
 describe('a named row that no row fits', () => {
   // The question presumes the row exists: an empty result means the reading did not fit, so it is no answer.
   function executed(question: string) {
@@ -109,5 +118,21 @@ describe('a named row that no row fits', () => {
     expect(list.text).toMatch(/^No rows matched/);
     // A row found is an answer as before.
     expect(executed('Who was the last athlete from Norway?').noAnswer).toBe(false);
+  });
+});
+
+describe('a verb whose doer is a column', () => {
+  it('must be read through that column, or the question is refused', () => {
+    const fleet = createFixture([fleetSpec()]);
+    try {
+      expect(answerRows(fleet, 'Which yacht does Tom Fry own?')).toEqual([['Blue Moon']]);
+      expect(answerRows(fleet, 'How many yachts does Ann Lee own?')).toEqual([[2]]);
+      expect(answerRows(fleet, 'Who is the owner of the first yacht listed?')).toEqual([['Ann Lee']]);
+      // Read without the verb, this would answer with the first yacht's name.
+      expect(refusalReason(fleet, 'Who owns the first yacht listed?')).toMatch(/owns/);
+      expect(refusalReason(fleet, 'Quem possui o primeiro iate da lista?')).toMatch(/possui/);
+    } finally {
+      fleet.close();
+    }
   });
 });

@@ -248,3 +248,11 @@ export const fixturesSpec = (): TableSpec =>
     ['January 3', 'Montreal', '4–9', 'Toronto'],
     ['January 6', 'Toronto', '3–8', 'Montreal'],
   ]);
+
+/** A fleet: each yacht with its owner, so a verb ("owns") names a column of its own. */
+export const fleetSpec = (): TableSpec =>
+  table('fleet', 'Position:integer, Yacht, Owner, Length:integer', [
+    [1, 'Sea Hawk', 'Ann Lee', 20],
+    [2, 'Blue Moon', 'Tom Fry', 18],
+    [3, 'Red Star', 'Ann Lee', 22],
+  ]);
