@@ -366,11 +366,53 @@ function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) 
   return out;
 }
 
+/** Positions in `index.values` of the cells whose first word has a given norm, stem or concept. */
+interface FirstWords {
+  byNorm: Map<string, number[]>;
+  byStem: Map<string, number[]>;
+  byConcept: Map<number, number[]>;
+}
+
+/** Memo per table index: built once, so a question is compared only with cells its words can begin. */
+const firstWordsCache = new WeakMap<TableIndex, FirstWords>();
+
+function firstWords(index: TableIndex): FirstWords {
+  const cached = firstWordsCache.get(index);
+  if (cached) return cached;
+  const add = <K>(map: Map<K, number[]>, key: K, at: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [at]);
+    else if (list[list.length - 1] !== at) list.push(at);
+  };
+  const built: FirstWords = { byNorm: new Map(), byStem: new Map(), byConcept: new Map() };
+  index.values.forEach((entry, at) => {
+    const w = entry.words[0]!;
+    add(built.byNorm, w.norm, at);
+    add(built.byStem, w.stem, at);
+    for (const c of w.concepts) add(built.byConcept, c, at);
+  });
+  firstWordsCache.set(index, built);
+  return built;
+}
+
+/**
+ * The cells a value match may start at `tok`, in catalog order: those whose first word matches it at level 2 or 3
+ * (same word, same stem or a shared concept — see matchLevel), the least a value match needs. Comparing each token
+ * with every cell made recognition the slowest step of interpret() on tables of many cells.
+ */
+function valuesStartingWith(tok: Token, index: TableIndex): ValueEntry[] {
+  const { byNorm, byStem, byConcept } = firstWords(index);
+  const at = [...(byNorm.get(tok.norm) ?? []), ...(byStem.get(tok.stem) ?? [])];
+  const tc = concepts().byStem.get(tok.norm) ?? concepts().byStem.get(tok.stem) ?? [];
+  for (const c of tc) at.push(...(byConcept.get(c) ?? []));
+  return [...new Set(at)].sort((a, b) => a - b).map((k) => index.values[k]!);
+}
+
 function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) => boolean): Candidate[] {
   const out: Candidate[] = [];
   for (let start = 0; start < tokens.length; start++) {
     if (!free(start)) continue;
-    for (const entry of index.values) {
+    for (const entry of valuesStartingWith(tokens[start]!, index)) {
       const n = entry.words.length;
       if (start + n > tokens.length) continue;
       let quality = 3;
@@ -423,6 +465,23 @@ const DEMONYM_COUNTRIES: ReadonlyMap<string, string[]> = new Map([
   ['britanica', ['reino unido', 'united kingdom', 'great britain']],
 ]);
 
+/**
+ * The most words of a keyword phrase that begins with each word (computed once at load): phrases are looked up only
+ * at words that can begin one, and no longer than the longest such phrase, instead of joining up to
+ * MAX_PHRASE_TOKENS words at every position of every question.
+ */
+const PHRASE_TOKENS_FROM: ReadonlyMap<string, number> = (() => {
+  const longest = new Map<string, number>();
+  for (const phrase of KEYWORD_PHRASES.keys()) {
+    const words = phrase.split(' ');
+    longest.set(words[0]!, Math.max(longest.get(words[0]!) ?? 0, words.length));
+  }
+  return longest;
+})();
+
+const phraseTokensFrom = (tok: Token): number =>
+  Math.min(MAX_PHRASE_TOKENS, PHRASE_TOKENS_FROM.get(tok.norm) ?? 0);
+
 /** Recognizes every token of the question against one table. */
 export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   const marks: (Mark | undefined)[] = new Array(tokens.length).fill(undefined);
@@ -462,7 +521,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   // where a column is named Total; "number of seats" stays the column when one is named so. (Two-word phrases do
   // not: "QUANTIDADE de Caneta" is the column Quantidade.)
   for (let i = 0; i < tokens.length; i++) {
-    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 3; len--) {
+    for (let len = Math.min(phraseTokensFrom(tokens[i]!), tokens.length - i); len >= 3; len--) {
       const end = i + len - 1;
       const phrase = tokens
         .slice(i, end + 1)
@@ -527,7 +586,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   // 2. Keyword phrases, longest first at each position.
   for (let i = 0; i < tokens.length; i++) {
     if (!free(i)) continue;
-    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 1; len--) {
+    for (let len = Math.min(phraseTokensFrom(tokens[i]!), tokens.length - i); len >= 1; len--) {
       let allFree = true;
       for (let k = i; k < i + len; k++) if (!free(k) || tokens[k]!.quoted) allFree = false;
       if (!allFree) continue;
