@@ -291,7 +291,9 @@ function spanAgainst(
   set: WordForm[],
   free: (i: number) => boolean,
 ): SpanMatch | null {
-  const used = new Set<number>();
+  // Which words of the set are matched (a plain array and loop: this runs for every token, column and name).
+  const used: boolean[] = [];
+  let matched = 0;
   let end = -1;
   let quality = 3;
   for (let i = start; i < tokens.length && i < start + set.length * 2 + 1; i++) {
@@ -302,20 +304,22 @@ function spanAgainst(
     const keywordish = KEYWORD_PHRASES.has(tok.norm);
     let best = -1;
     let bestLevel = 0;
-    set.forEach((w, k) => {
-      if (used.has(k)) return;
+    for (let k = 0; k < set.length; k++) {
+      if (used[k]) continue;
+      const w = set[k]!;
       const level =
         keywordish && tok.norm !== w.norm ? (sharesConcept(tok, w, true) ? 2 : 0) : matchLevel(tok, w);
       if (level > bestLevel) {
         bestLevel = level;
         best = k;
       }
-    });
+    }
     if (best >= 0) {
-      used.add(best);
+      used[best] = true;
+      matched++;
       end = i;
       quality = Math.min(quality, bestLevel);
-      if (used.size === set.length) break;
+      if (matched === set.length) break;
       continue;
     }
     // Linking words may sit inside a column's name ("data do pedido") but never start or end a span.
@@ -327,7 +331,7 @@ function spanAgainst(
   let words = false;
   for (let i = start; i <= end; i++) if (tokens[i]!.num === undefined) words = true;
   if (!words) return null;
-  return { start, end, matched: used.size, full: used.size === set.length, quality };
+  return { start, end, matched, full: matched === set.length, quality };
 }
 
 interface Candidate {
