@@ -97,9 +97,17 @@ export type Mark =
   | { kind: 'unknown'; start: number; end: number; token: Token };
 
 function wordForm(norm: string): WordForm {
-  const s = stem(norm);
+  return formOf(norm, stem(norm));
+}
+
+/** A token's forms: it carries its stem already, which saves looking it up again for every cell. */
+function tokenForm(tok: Token): WordForm {
+  return formOf(tok.norm, tok.stem);
+}
+
+function formOf(norm: string, stemmed: string): WordForm {
   const c = concepts().byStem;
-  return { norm, stem: s, concepts: c.get(norm) ?? c.get(s) ?? [] };
+  return { norm, stem: stemmed, concepts: c.get(norm) ?? c.get(stemmed) ?? [] };
 }
 
 /** Words of a name that say nothing about its meaning: joiners and units ("weight_in_lbs", "Body Mass (g)"). */
@@ -180,9 +188,9 @@ export function tableIndex(table: TableCatalog): TableIndex {
       if (isSummaryValue(col.column, tv.value)) continue;
       // Footnote marks are not words of the value: "Green Owls[1]" is named "Green Owls".
       const toks = tokenize(tv.value.replace(/\[[^\]]*\]|[*†‡§]+/gu, ' '), 'en');
-      const w = toks.map((t) => wordForm(t.norm));
-      if (w.length === 0 || w.length > 12) continue;
-      const folded = fold(tv.value).trim();
+      if (toks.length === 0 || toks.length > 12) continue;
+      const w = toks.map(tokenForm);
+      const folded = w.length === 1 ? fold(tv.value).trim() : '';
       const guarded =
         w.length === 1 &&
         (isVerbLike(folded) ||
@@ -192,8 +200,9 @@ export function tableIndex(table: TableCatalog): TableIndex {
           MONTHS.has(folded) ||
           folded.length === 1);
       const caps = toks.map((t) => /^\p{Lu}/u.test(t.raw));
-      const parts = tv.value
-        .split(/\s*(?:[,;/\n]|\s[-–]\s)\s*/u)
+      const pieces = tv.value.split(/\s*(?:[,;/\n]|\s[-–]\s)\s*/u);
+      // Folded only when the cell lists several things: one piece is never kept as parts.
+      const parts = (pieces.length > 1 ? pieces : [])
         .map((p) =>
           fold(p)
             .replace(/\[[^\]]*\]|[*†‡§]+/gu, '')
@@ -284,12 +293,36 @@ interface SpanMatch {
   quality: number;
 }
 
+/** How well the question's word at position `i` names a word of a column name (0 when it does not). */
+type NameLevel = (i: number, w: WordForm) => number;
+
+/**
+ * NameLevel memoized for one question (one recognize call): column names are matched twice (whole names, then
+ * partial ones) and every span start compares its word with every word of every name again.
+ */
+function nameLevels(tokens: Token[]): NameLevel {
+  const memo = tokens.map(() => new Map<WordForm, number>());
+  return (i, w) => {
+    let level = memo[i]!.get(w);
+    if (level === undefined) {
+      const tok = tokens[i]!;
+      // A keyword ("quantos", "media", "maxima") names a column only by its exact form or a synonym, never by a
+      // shared stem or prefix: "quantos" and "quantidade" share a stem but one is a question, the other a column.
+      const keywordish = KEYWORD_PHRASES.has(tok.norm);
+      level = keywordish && tok.norm !== w.norm ? (sharesConcept(tok, w, true) ? 2 : 0) : matchLevel(tok, w);
+      memo[i]!.set(w, level);
+    }
+    return level;
+  };
+}
+
 /** Longest contiguous run of tokens from `start` that each match a distinct word of `set`. */
 function spanAgainst(
   tokens: Token[],
   start: number,
   set: WordForm[],
   free: (i: number) => boolean,
+  nameLevel: NameLevel,
 ): SpanMatch | null {
   // Which words of the set are matched (a plain array and loop: this runs for every token, column and name).
   const used: boolean[] = [];
@@ -299,16 +332,11 @@ function spanAgainst(
   for (let i = start; i < tokens.length && i < start + set.length * 2 + 1; i++) {
     if (!free(i)) break;
     const tok = tokens[i]!;
-    // A keyword ("quantos", "media", "maxima") names a column only by its exact form or a synonym, never by a
-    // shared stem or prefix: "quantos" and "quantidade" share a stem but one is a question, the other a column.
-    const keywordish = KEYWORD_PHRASES.has(tok.norm);
     let best = -1;
     let bestLevel = 0;
     for (let k = 0; k < set.length; k++) {
       if (used[k]) continue;
-      const w = set[k]!;
-      const level =
-        keywordish && tok.norm !== w.norm ? (sharesConcept(tok, w, true) ? 2 : 0) : matchLevel(tok, w);
+      const level = nameLevel(i, set[k]!);
       if (level > bestLevel) {
         bestLevel = level;
         best = k;
@@ -344,7 +372,12 @@ interface Candidate {
   val?: ValueEntry;
 }
 
-function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) => boolean): Candidate[] {
+function columnCandidates(
+  tokens: Token[],
+  index: TableIndex,
+  free: (i: number) => boolean,
+  nameLevel: NameLevel,
+): Candidate[] {
   const out: Candidate[] = [];
   for (let start = 0; start < tokens.length; start++) {
     if (!free(start)) continue;
@@ -352,7 +385,7 @@ function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) 
       let best: SpanMatch | null = null;
       let bestCoverage = 0;
       for (const set of col.wordSets) {
-        const m = spanAgainst(tokens, start, set, free);
+        const m = spanAgainst(tokens, start, set, free, nameLevel);
         if (!m) continue;
         const coverage = m.matched / set.length;
         if (
@@ -490,6 +523,7 @@ const phraseTokensFrom = (tok: Token): number =>
 export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   const marks: (Mark | undefined)[] = new Array(tokens.length).fill(undefined);
   const free = (i: number) => marks[i] === undefined;
+  const nameLevel = nameLevels(tokens);
   const place = (m: Mark) => {
     for (let i = m.start; i <= m.end; i++) marks[i] = m;
   };
@@ -512,7 +546,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
 
   // 1. Whole column names and catalog values, longest first.
   const strong = [
-    ...columnCandidates(tokens, index, free).filter((c) => c.full),
+    ...columnCandidates(tokens, index, free, nameLevel).filter((c) => c.full),
     ...valueCandidates(tokens, index, free),
   ].sort(
     (a, b) =>
@@ -627,7 +661,12 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   }
 
   // 3. Partial column names on what is left ("preço" for preco_medio), ignoring function words.
-  const partial = columnCandidates(tokens, index, (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm))
+  const partial = columnCandidates(
+    tokens,
+    index,
+    (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm),
+    nameLevel,
+  )
     .filter((c) => !c.full)
     .sort((a, b) => b.end - b.start - (a.end - a.start) || b.coverage - a.coverage || b.quality - a.quality);
   placeCandidates(partial, marks, place, index);
