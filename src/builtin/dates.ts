@@ -47,11 +47,11 @@ export function readWholeDates(r: Reading): Filter[] {
   const date = r.date;
   const { marks, used } = r;
   const filters: Filter[] = [];
-  const texts = date ? undefined : textDateColumn(r.index.table);
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
     if (m.kind !== 'month' || used.has(m)) continue;
     if (!date) {
+      const texts = textDateColumn(r.index.table);
       if (texts) readTextDate(r, i, texts, filters);
       continue;
     }
@@ -122,8 +122,23 @@ function cellDate(cell: string): { month?: number; day?: number; year?: number }
   return out;
 }
 
+/**
+ * Memo of textDateColumn per catalog table: reading every cell of every text column for a month is costly, and the
+ * answer only changes with the catalog (issue 13's 1 ms budget).
+ */
+const textDateColumns = new WeakMap<TableCatalog, ColumnCatalog | null>();
+
 /** The one text column of dates: most of the rows its catalog lists name a month. Undefined when none, or several. */
 function textDateColumn(table: TableCatalog): ColumnCatalog | undefined {
+  let column = textDateColumns.get(table);
+  if (column === undefined) {
+    column = findTextDateColumn(table) ?? null;
+    textDateColumns.set(table, column);
+  }
+  return column ?? undefined;
+}
+
+function findTextDateColumn(table: TableCatalog): ColumnCatalog | undefined {
   const found = table.columns.filter((c) => {
     if (c.type !== 'text' || c.top_values.length === 0) return false;
     const rows = c.top_values.reduce((n, v) => n + v.count, 0);

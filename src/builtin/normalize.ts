@@ -72,17 +72,18 @@ export function parseNumeral(text: string, lang: Lang): number | undefined {
  * every catalog object, and the same words come back question after question. Callers never change tokens.
  */
 export function tokenize(question: string, lang: Lang): Token[] {
-  const key = `${lang}\u0000${question}`;
-  let tokens = tokenCache.get(key);
+  // One memo per language, keyed by the text itself: a key built per call (lang + text) had to be hashed anew.
+  const cache = tokenCaches[lang];
+  let tokens = cache.get(question);
   if (tokens === undefined) {
     tokens = tokenizeText(question, lang);
-    if (tokenCache.size >= MAX_MEMO) tokenCache.clear();
-    tokenCache.set(key, tokens);
+    if (cache.size >= MAX_MEMO) cache.clear();
+    cache.set(question, tokens);
   }
   return tokens;
 }
 
-const tokenCache = new Map<string, Token[]>();
+const tokenCaches: Record<Lang, Map<string, Token[]>> = { en: new Map(), pt: new Map() };
 
 function tokenizeText(question: string, lang: Lang): Token[] {
   const tokens: Token[] = [];

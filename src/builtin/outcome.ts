@@ -72,8 +72,6 @@ export function isOutcomeWord(norm: string): boolean {
 
 /** Reads outcome words into conditions on the outcome column, marking them; nothing when there is no such column. */
 export function readOutcomes(r: Reading): Filter[] {
-  const found = outcomeColumn(r.index.table);
-  if (!found) return [];
   const filters: Filter[] = [];
   for (const m of r.marks) {
     if (r.used.has(m) || m.start !== m.end || !(m.kind === 'unknown' || m.kind === 'stop' || m.kind === 'kw'))
@@ -81,6 +79,9 @@ export function readOutcomes(r: Reading): Filter[] {
     const norm = r.tokens[m.start]!.norm;
     const outcome = (Object.keys(WORDS) as Outcome[]).find((o) => WORDS[o].has(norm));
     if (!outcome) continue;
+    // Looked for only once an outcome word is said: finding the column reads every cell of the table.
+    const found = outcomeColumn(r.index.table);
+    if (!found) return [];
     // One outcome per question: "wins and losses" asks for two numbers.
     if (filters.length > 0) return filters;
     r.used.add(m);

@@ -93,13 +93,14 @@ function placeNumber(r: Reading, m: Mark): number | undefined {
  */
 export function readPlacing(r: Reading): Filter | undefined {
   const { marks, tokens, used } = r;
-  const column = placeColumn(r.index.table.columns);
   const top = readTopPlaces(r);
   if (top) return top;
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
     const n = placeNumber(r, m);
     if (n === undefined || used.has(m)) continue;
+    // Only now: most questions say no place, and finding the place column reads every column's name and cells.
+    const column = placeColumn(r.index.table.columns);
     // "the SECOND ROUND", "a terceira rodada": an ordinal before a numbering column is its number.
     const numbered = marks.find((x) => x.start === m.end + (m.kind === 'num' ? 2 : 1));
     if (numbered?.kind === 'col' && isOrdinal(numbered.col.column) && !used.has(numbered)) {

@@ -97,9 +97,17 @@ export type Mark =
   | { kind: 'unknown'; start: number; end: number; token: Token };
 
 function wordForm(norm: string): WordForm {
-  const s = stem(norm);
+  return formOf(norm, stem(norm));
+}
+
+/** A token's forms: it carries its stem already, which saves looking it up again for every cell. */
+function tokenForm(tok: Token): WordForm {
+  return formOf(tok.norm, tok.stem);
+}
+
+function formOf(norm: string, stemmed: string): WordForm {
   const c = concepts().byStem;
-  return { norm, stem: s, concepts: c.get(norm) ?? c.get(s) ?? [] };
+  return { norm, stem: stemmed, concepts: c.get(norm) ?? c.get(stemmed) ?? [] };
 }
 
 /** Words of a name that say nothing about its meaning: joiners and units ("weight_in_lbs", "Body Mass (g)"). */
@@ -180,9 +188,9 @@ export function tableIndex(table: TableCatalog): TableIndex {
       if (isSummaryValue(col.column, tv.value)) continue;
       // Footnote marks are not words of the value: "Green Owls[1]" is named "Green Owls".
       const toks = tokenize(tv.value.replace(/\[[^\]]*\]|[*†‡§]+/gu, ' '), 'en');
-      const w = toks.map((t) => wordForm(t.norm));
-      if (w.length === 0 || w.length > 12) continue;
-      const folded = fold(tv.value).trim();
+      if (toks.length === 0 || toks.length > 12) continue;
+      const w = toks.map(tokenForm);
+      const folded = w.length === 1 ? fold(tv.value).trim() : '';
       const guarded =
         w.length === 1 &&
         (isVerbLike(folded) ||
@@ -192,8 +200,9 @@ export function tableIndex(table: TableCatalog): TableIndex {
           MONTHS.has(folded) ||
           folded.length === 1);
       const caps = toks.map((t) => /^\p{Lu}/u.test(t.raw));
-      const parts = tv.value
-        .split(/\s*(?:[,;/\n]|\s[-–]\s)\s*/u)
+      const pieces = tv.value.split(/\s*(?:[,;/\n]|\s[-–]\s)\s*/u);
+      // Folded only when the cell lists several things: one piece is never kept as parts.
+      const parts = (pieces.length > 1 ? pieces : [])
         .map((p) =>
           fold(p)
             .replace(/\[[^\]]*\]|[*†‡§]+/gu, '')
@@ -284,38 +293,61 @@ interface SpanMatch {
   quality: number;
 }
 
+/** How well the question's word at position `i` names a word of a column name (0 when it does not). */
+type NameLevel = (i: number, w: WordForm) => number;
+
+/**
+ * NameLevel memoized for one question (one recognize call): column names are matched twice (whole names, then
+ * partial ones) and every span start compares its word with every word of every name again.
+ */
+function nameLevels(tokens: Token[]): NameLevel {
+  const memo = tokens.map(() => new Map<WordForm, number>());
+  return (i, w) => {
+    let level = memo[i]!.get(w);
+    if (level === undefined) {
+      const tok = tokens[i]!;
+      // A keyword ("quantos", "media", "maxima") names a column only by its exact form or a synonym, never by a
+      // shared stem or prefix: "quantos" and "quantidade" share a stem but one is a question, the other a column.
+      const keywordish = KEYWORD_PHRASES.has(tok.norm);
+      level = keywordish && tok.norm !== w.norm ? (sharesConcept(tok, w, true) ? 2 : 0) : matchLevel(tok, w);
+      memo[i]!.set(w, level);
+    }
+    return level;
+  };
+}
+
 /** Longest contiguous run of tokens from `start` that each match a distinct word of `set`. */
 function spanAgainst(
   tokens: Token[],
   start: number,
   set: WordForm[],
   free: (i: number) => boolean,
+  nameLevel: NameLevel,
 ): SpanMatch | null {
-  const used = new Set<number>();
+  // Which words of the set are matched (a plain array and loop: this runs for every token, column and name).
+  const used: boolean[] = [];
+  let matched = 0;
   let end = -1;
   let quality = 3;
   for (let i = start; i < tokens.length && i < start + set.length * 2 + 1; i++) {
     if (!free(i)) break;
     const tok = tokens[i]!;
-    // A keyword ("quantos", "media", "maxima") names a column only by its exact form or a synonym, never by a
-    // shared stem or prefix: "quantos" and "quantidade" share a stem but one is a question, the other a column.
-    const keywordish = KEYWORD_PHRASES.has(tok.norm);
     let best = -1;
     let bestLevel = 0;
-    set.forEach((w, k) => {
-      if (used.has(k)) return;
-      const level =
-        keywordish && tok.norm !== w.norm ? (sharesConcept(tok, w, true) ? 2 : 0) : matchLevel(tok, w);
+    for (let k = 0; k < set.length; k++) {
+      if (used[k]) continue;
+      const level = nameLevel(i, set[k]!);
       if (level > bestLevel) {
         bestLevel = level;
         best = k;
       }
-    });
+    }
     if (best >= 0) {
-      used.add(best);
+      used[best] = true;
+      matched++;
       end = i;
       quality = Math.min(quality, bestLevel);
-      if (used.size === set.length) break;
+      if (matched === set.length) break;
       continue;
     }
     // Linking words may sit inside a column's name ("data do pedido") but never start or end a span.
@@ -327,7 +359,7 @@ function spanAgainst(
   let words = false;
   for (let i = start; i <= end; i++) if (tokens[i]!.num === undefined) words = true;
   if (!words) return null;
-  return { start, end, matched: used.size, full: used.size === set.length, quality };
+  return { start, end, matched, full: matched === set.length, quality };
 }
 
 interface Candidate {
@@ -340,7 +372,12 @@ interface Candidate {
   val?: ValueEntry;
 }
 
-function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) => boolean): Candidate[] {
+function columnCandidates(
+  tokens: Token[],
+  index: TableIndex,
+  free: (i: number) => boolean,
+  nameLevel: NameLevel,
+): Candidate[] {
   const out: Candidate[] = [];
   for (let start = 0; start < tokens.length; start++) {
     if (!free(start)) continue;
@@ -348,7 +385,7 @@ function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) 
       let best: SpanMatch | null = null;
       let bestCoverage = 0;
       for (const set of col.wordSets) {
-        const m = spanAgainst(tokens, start, set, free);
+        const m = spanAgainst(tokens, start, set, free, nameLevel);
         if (!m) continue;
         const coverage = m.matched / set.length;
         if (
@@ -366,11 +403,53 @@ function columnCandidates(tokens: Token[], index: TableIndex, free: (i: number) 
   return out;
 }
 
+/** Positions in `index.values` of the cells whose first word has a given norm, stem or concept. */
+interface FirstWords {
+  byNorm: Map<string, number[]>;
+  byStem: Map<string, number[]>;
+  byConcept: Map<number, number[]>;
+}
+
+/** Memo per table index: built once, so a question is compared only with cells its words can begin. */
+const firstWordsCache = new WeakMap<TableIndex, FirstWords>();
+
+function firstWords(index: TableIndex): FirstWords {
+  const cached = firstWordsCache.get(index);
+  if (cached) return cached;
+  const add = <K>(map: Map<K, number[]>, key: K, at: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [at]);
+    else if (list[list.length - 1] !== at) list.push(at);
+  };
+  const built: FirstWords = { byNorm: new Map(), byStem: new Map(), byConcept: new Map() };
+  index.values.forEach((entry, at) => {
+    const w = entry.words[0]!;
+    add(built.byNorm, w.norm, at);
+    add(built.byStem, w.stem, at);
+    for (const c of w.concepts) add(built.byConcept, c, at);
+  });
+  firstWordsCache.set(index, built);
+  return built;
+}
+
+/**
+ * The cells a value match may start at `tok`, in catalog order: those whose first word matches it at level 2 or 3
+ * (same word, same stem or a shared concept — see matchLevel), the least a value match needs. Comparing each token
+ * with every cell made recognition the slowest step of interpret() on tables of many cells.
+ */
+function valuesStartingWith(tok: Token, index: TableIndex): ValueEntry[] {
+  const { byNorm, byStem, byConcept } = firstWords(index);
+  const at = [...(byNorm.get(tok.norm) ?? []), ...(byStem.get(tok.stem) ?? [])];
+  const tc = concepts().byStem.get(tok.norm) ?? concepts().byStem.get(tok.stem) ?? [];
+  for (const c of tc) at.push(...(byConcept.get(c) ?? []));
+  return [...new Set(at)].sort((a, b) => a - b).map((k) => index.values[k]!);
+}
+
 function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) => boolean): Candidate[] {
   const out: Candidate[] = [];
   for (let start = 0; start < tokens.length; start++) {
     if (!free(start)) continue;
-    for (const entry of index.values) {
+    for (const entry of valuesStartingWith(tokens[start]!, index)) {
       const n = entry.words.length;
       if (start + n > tokens.length) continue;
       let quality = 3;
@@ -423,10 +502,28 @@ const DEMONYM_COUNTRIES: ReadonlyMap<string, string[]> = new Map([
   ['britanica', ['reino unido', 'united kingdom', 'great britain']],
 ]);
 
+/**
+ * The most words of a keyword phrase that begins with each word (computed once at load): phrases are looked up only
+ * at words that can begin one, and no longer than the longest such phrase, instead of joining up to
+ * MAX_PHRASE_TOKENS words at every position of every question.
+ */
+const PHRASE_TOKENS_FROM: ReadonlyMap<string, number> = (() => {
+  const longest = new Map<string, number>();
+  for (const phrase of KEYWORD_PHRASES.keys()) {
+    const words = phrase.split(' ');
+    longest.set(words[0]!, Math.max(longest.get(words[0]!) ?? 0, words.length));
+  }
+  return longest;
+})();
+
+const phraseTokensFrom = (tok: Token): number =>
+  Math.min(MAX_PHRASE_TOKENS, PHRASE_TOKENS_FROM.get(tok.norm) ?? 0);
+
 /** Recognizes every token of the question against one table. */
 export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   const marks: (Mark | undefined)[] = new Array(tokens.length).fill(undefined);
   const free = (i: number) => marks[i] === undefined;
+  const nameLevel = nameLevels(tokens);
   const place = (m: Mark) => {
     for (let i = m.start; i <= m.end; i++) marks[i] = m;
   };
@@ -449,7 +546,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
 
   // 1. Whole column names and catalog values, longest first.
   const strong = [
-    ...columnCandidates(tokens, index, free).filter((c) => c.full),
+    ...columnCandidates(tokens, index, free, nameLevel).filter((c) => c.full),
     ...valueCandidates(tokens, index, free),
   ].sort(
     (a, b) =>
@@ -462,7 +559,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   // where a column is named Total; "number of seats" stays the column when one is named so. (Two-word phrases do
   // not: "QUANTIDADE de Caneta" is the column Quantidade.)
   for (let i = 0; i < tokens.length; i++) {
-    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 3; len--) {
+    for (let len = Math.min(phraseTokensFrom(tokens[i]!), tokens.length - i); len >= 3; len--) {
       const end = i + len - 1;
       const phrase = tokens
         .slice(i, end + 1)
@@ -527,7 +624,7 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   // 2. Keyword phrases, longest first at each position.
   for (let i = 0; i < tokens.length; i++) {
     if (!free(i)) continue;
-    for (let len = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); len >= 1; len--) {
+    for (let len = Math.min(phraseTokensFrom(tokens[i]!), tokens.length - i); len >= 1; len--) {
       let allFree = true;
       for (let k = i; k < i + len; k++) if (!free(k) || tokens[k]!.quoted) allFree = false;
       if (!allFree) continue;
@@ -564,7 +661,12 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   }
 
   // 3. Partial column names on what is left ("preço" for preco_medio), ignoring function words.
-  const partial = columnCandidates(tokens, index, (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm))
+  const partial = columnCandidates(
+    tokens,
+    index,
+    (i) => free(i) && !STOPWORDS.has(tokens[i]!.norm),
+    nameLevel,
+  )
     .filter((c) => !c.full)
     .sort((a, b) => b.end - b.start - (a.end - a.start) || b.coverage - a.coverage || b.quality - a.quality);
   placeCandidates(partial, marks, place, index);

@@ -24,10 +24,23 @@ export function rowOrder(table: TableCatalog): string {
   return ['rowid', '_rowid_', 'oid'].find((n) => !names.has(n)) ?? 'rowid';
 }
 
+/**
+ * Memo of summaryCell per catalog column: the table index asks it for every cell of the column (isSummaryValue), and
+ * each answer's SQL and wording ask it again (excludeSummaryRows).
+ */
+const summaryCells = new WeakMap<ColumnCatalog, string | null>();
+
 /** The summary-row cell a text column holds, by its catalog values ("Total", once). */
 function summaryCell(column: ColumnCatalog): string | undefined {
-  if (column.type !== 'text') return undefined;
-  return column.top_values.find((v) => v.count === 1 && SUMMARY_LABEL.test(v.value))?.value;
+  let cell = summaryCells.get(column);
+  if (cell === undefined) {
+    cell =
+      column.type === 'text'
+        ? (column.top_values.find((v) => v.count === 1 && SUMMARY_LABEL.test(v.value))?.value ?? null)
+        : null;
+    summaryCells.set(column, cell);
+  }
+  return cell ?? undefined;
 }
 
 /** A condition that leaves the table's summary rows out, or undefined when it has none. */
