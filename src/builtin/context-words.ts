@@ -131,7 +131,10 @@ function doerColumns(norm: string, table: TableCatalog): ColumnCatalog[] {
   const noun = agentOf.get(norm);
   if (!noun) return [];
   let known = agentColumns.get(table);
-  if (!known) agentColumns.set(table, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    agentColumns.set(table, known);
+  }
   let cols = known.get(noun);
   if (cols === undefined) {
     cols = table.columns.filter((c) =>
