@@ -810,7 +810,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'feitas fazer vendeu venderam vender vende vendem dos das nos nas pelo pela pelos pelas num numa me diga ' +
     'mostra informe qual quais ali aqui isso isto esse essa esses essas este estes estas aquele aquela ' +
     'nele nela dele dela deles delas sobre registrou registraram teve houveram aconteceu ocorreu ocorreram ' +
-    'nesse nessa neste nesta naquele considerando considerar ' +
+    'nesse nessa neste nesta naquele considerando considerar vez ' +
     'he she they him her his hers them ele ela eles elas'
   ).split(/\s+/),
 );

@@ -271,6 +271,8 @@ const LINKERS = new Set([
   'no',
   'na',
   'em',
+  'pelo',
+  'pela',
   'in',
   'on',
   'at',

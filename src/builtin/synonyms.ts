@@ -70,7 +70,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'male masculino homem homens men man macho machos',
   'female feminino mulher mulheres women woman femea femeas',
   'age idade ages idades',
-  'weight peso',
+  'weight weighs weigh peso pesa pesam pesava pesavam',
   'height altura',
   'length comprimento',
   'width largura',
@@ -214,7 +214,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   // Headers of reference tables (sports, elections, music, film, places), in both languages.
   'season seasons temporada temporadas',
   'coach coaches tecnico tecnicos treinador treinadores',
-  'winner winners vencedor vencedores vencedora ganhador ganhadores win won venceu venceram ganhou ganharam',
+  'winner winners vencedor vencedores vencedora ganhador ganhadores win won venceu venceram ganhou ganharam vencido vencida',
   'champion champions campeao campeoes campea',
   'runner runners vice',
   'athlete athletes atleta atletas',
@@ -222,7 +222,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'rider riders ciclista ciclistas',
   'opponent opponents adversario adversarios oponente oponentes against versus vs contra',
   'venue venues local locais sede',
-  'location locations localizacao',
+  'location locations localizacao local locais',
   'result results resultado resultados',
   'score scores placar',
   'round rounds rodada rodadas',
@@ -329,6 +329,17 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'ended end ends terminou terminaram acabou fim encerrou',
   'length extensao',
   'acres acre acreage',
+  // Measures and records of reference tables, in both languages.
+  'inch inches polegada polegadas',
+  'thread threads fio fios rosca roscas',
+  'kilometre kilometres kilometer kilometers quilometro quilometros',
+  'travelled traveled percorreu percorreram percorrido percorridos percorrida percorridas',
+  'elected eleito eleita eleitos eleitas',
+  'first primeiro primeira primeiros primeiras',
+  'citizenship cidadania',
+  'serial serie',
+  'courthouse courthouses forum tribunal tribunais',
+  'led lead leader leaders liderou lideraram lider lideres',
 ];
 
 /**
@@ -378,6 +389,7 @@ export const NAME_GROUPS: readonly string[] = [
   'north norte',
   'new nova novo',
   'zealand zelandia',
+  'british britain britanico britanica britanicos britanicas',
   'monday segunda',
   'tuesday terca',
   'wednesday quarta',

@@ -248,3 +248,32 @@ export const fixturesSpec = (): TableSpec =>
     ['January 3', 'Montreal', '4–9', 'Toronto'],
     ['January 6', 'Toronto', '3–8', 'Montreal'],
   ]);
+
+/** Screw threads: sizes as text, a count per inch, a weight — headers a Portuguese question names in its words. */
+export const threadsSpec = (): TableSpec =>
+  table('table_39', 'Size, Threads per inch:real, Weight:integer', [
+    ['1/4', 20, 4],
+    ['1/2', 12, 9],
+    ['3/4', 10, 15],
+    ['1 1/2', 6, 40],
+    ['1 3/4', 5, 52],
+  ]);
+
+/** Members of an assembly: "First elected" is text ("1841", "1857 (special)"). */
+export const membersSpec = (): TableSpec =>
+  table('table_43', 'District, Incumbent, Party, First elected', [
+    ['North 1', 'Abel Crane', 'Whig', '1841'],
+    ['North 2', 'Boyd Lyle', 'Whig', '1857'],
+    ['South 1', 'Cato Reyes', 'Liberty', '1857 (special)'],
+    ['South 2', 'Dean Wolfe', 'Liberty', '1860'],
+  ]);
+
+/** A player's finals: Outcome says who won, Championship the event, in time order. */
+export const finalsSpec = (): TableSpec =>
+  table('table_41', 'Outcome, Year:integer, Championship, Opponent', [
+    ['Winner', 1969, 'Lakeside Open', 'Rod Vale'],
+    ['Runner-up', 1970, 'Harbor Cup', 'Ken Dorn'],
+    ['Winner', 1971, 'Harbor Cup', 'Rod Vale'],
+    ['Runner-up', 1972, 'Lakeside Open', 'Ilie Moss'],
+    ['Winner', 1974, 'Lakeside Open', 'Ken Dorn'],
+  ]);

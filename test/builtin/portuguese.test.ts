@@ -1,0 +1,86 @@
+/**
+ * Portuguese parity (issue 13): the idioms a Brazilian user types for what English questions say in other words —
+ * "de onde", "que" for "than", verbs and nouns that name a header ("pesa" → Weight, "fios por polegada" → Threads
+ * per inch, "eleitos pela primeira vez" → First elected), verbs that only say what a row records.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRows } from './ask.js';
+import { createFixture, type Fixture } from './fixtures.js';
+import {
+  finalsSpec,
+  hostsSpec,
+  medalSpec,
+  membersSpec,
+  officeSpec,
+  peaksSpec,
+  threadsSpec,
+} from './small-tables.js';
+
+let fx: Fixture;
+
+beforeAll(() => {
+  fx = createFixture([hostsSpec()]);
+});
+afterAll(() => fx.close());
+
+/** Rows of the answer on a fixture holding just this table. */
+function on(spec: Parameters<typeof createFixture>[0][number], question: string): unknown[][] {
+  const one = createFixture([spec]);
+  try {
+    return answerRows(one, question);
+  } finally {
+    one.close();
+  }
+}
+
+describe('"de onde": where, with the preposition Portuguese puts before it', () => {
+  it('answers from the column of places, as "where … from" does', () => {
+    expect(answerRows(fx, 'de onde era o vencedor de 2013?')).toEqual([['Denver, United States']]);
+    expect(answerRows(fx, 'where was the 2013 winner from?')).toEqual([['Denver, United States']]);
+    expect(answerRows(fx, 'de onde veio o vencedor de 2011?')).toEqual([['Austin, United States']]);
+  });
+});
+
+describe('"que" for "than" between two named things', () => {
+  it('compares the two sides, a statement asked being a yes/no question', () => {
+    expect(on(medalSpec(), 'Borduria teve mais medalhas de bronze que Carpania?')).toEqual([['não', 3, 8]]);
+    expect(on(medalSpec(), 'Borduria recebeu mais ou menos medalhas de ouro que Carpania?')).toEqual([
+      ['mais', 5, 3],
+    ]);
+    expect(on(medalSpec(), 'Borduria teve menos medalhas de prata do que Carpania?')).toEqual([
+      ['não', 6, 3],
+    ]);
+  });
+
+  it('a "que" that opens a clause is no comparison', () => {
+    expect(on(medalSpec(), 'qual nação tem mais medalhas de ouro que Dravonia?')).toEqual([
+      ['Atlantis', 9],
+      ['Borduria', 5],
+      ['Carpania', 3],
+    ]);
+  });
+});
+
+describe('Portuguese words for headers', () => {
+  it('verbs that name a measure: "pesa" is Weight, "liderou … voltas" is Laps led', () => {
+    expect(on(threadsSpec(), 'qual tamanho pesa mais?')).toEqual([['1 3/4', 52]]);
+    expect(on(peaksSpec(), 'Mount Arlo liderou quantas voltas?')).toEqual([[73]]);
+  });
+
+  it('a header named in other words and order: "fios por polegada", "eleitos pela primeira vez"', () => {
+    expect(on(threadsSpec(), 'qual tamanho é o único com 5 fios por polegada?')).toEqual([['1 3/4', 5]]);
+    expect(on(membersSpec(), 'o número de pessoas eleitas pela primeira vez em 1857')).toEqual([[2]]);
+    expect(on(membersSpec(), 'quantos foram eleitos pela primeira vez em 1841?')).toEqual([[1]]);
+  });
+});
+
+describe('verbs that only say what a row records', () => {
+  it('"ocupar o cargo", "de acordo com o quadro" add no condition', () => {
+    expect(on(officeSpec(), 'quem foi a primeira pessoa a ocupar este cargo?')).toEqual([['Amos Reed']]);
+    expect(on(officeSpec(), 'quem tem mais mandatos de acordo com este quadro?')).toEqual([['Cyra Lund', 3]]);
+  });
+
+  it('"vencido" names the winning rows where an outcome column says who won', () => {
+    expect(on(finalsSpec(), 'quando foi o último Harbor Cup vencido?')).toEqual([[1971]]);
+  });
+});
