@@ -285,7 +285,17 @@ function thanRow(x: Roles, than: Mark, given: '>' | '<' | undefined): void {
 }
 
 /** Words that compare numbers of rows: "more", "fewer", "most", "mais", "menos" — not "larger" or "higher". */
-const COUNTING_WORDS = new Set(['more', 'most', 'less', 'least', 'fewer', 'fewest', 'mais', 'menos']);
+const COUNTING_WORDS = new Set([
+  'more',
+  'most',
+  'less',
+  'least',
+  'fewer',
+  'fewest',
+  'mais',
+  'menos',
+  'maioria',
+]);
 
 export function countingWords(x: Roles): boolean {
   return x.aggMarks.some(

@@ -23,7 +23,7 @@ const FILLERS = [
   // pt
   'listado listados listada listadas grafico graficos mostrado mostrados mostrada mostradas citado citados citada',
   'citadas tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes quadro lista como',
-  'acordo',
+  'outro outra outros outras',
 ].join(' ');
 
 const EVENT_VERBS = [

@@ -5,6 +5,7 @@
  * All entries are written folded (no accents, lower case) — see normalize.ts.
  */
 
+import { PT_PHRASES } from './idioms-pt.js';
 import { NAME_GROUPS, SYNONYM_GROUPS } from './synonyms.js';
 
 export type Lang = 'pt' | 'en';
@@ -792,7 +793,9 @@ function withContractions(
   return out;
 }
 
-export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(withContractions(PHRASES));
+export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(
+  withContractions([...PHRASES, ...PT_PHRASES]),
+);
 export const MAX_PHRASE_TOKENS = 5;
 
 /**

@@ -66,7 +66,7 @@ function namesPlace(cell: string, n: number): boolean {
   return !!m && Number(m[1]) === n;
 }
 
-function placeColumn(columns: ColumnCatalog[]): ColumnCatalog | undefined {
+export function placeColumn(columns: ColumnCatalog[]): ColumnCatalog | undefined {
   const places = columns.filter((c) => {
     if (!namedAsPlace(c)) return false;
     if (c.type === 'integer') return typeof c.min === 'number' && c.min >= 0;

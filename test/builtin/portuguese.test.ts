@@ -7,12 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import {
+  contestSpec,
+  couplesSpec,
+  draftSpec,
   finalsSpec,
   hostsSpec,
   medalSpec,
   membersSpec,
   officeSpec,
   peaksSpec,
+  raceSpec,
   threadsSpec,
 } from './small-tables.js';
 
@@ -82,5 +86,35 @@ describe('verbs that only say what a row records', () => {
 
   it('"vencido" names the winning rows where an outcome column says who won', () => {
     expect(on(finalsSpec(), 'quando foi o último Harbor Cup vencido?')).toEqual([[1971]]);
+  });
+});
+
+describe('Portuguese comparatives and rank idioms', () => {
+  it('"mais rápido que 2:02" is a lower time, "mais pesado do que" a higher weight', () => {
+    expect(on(raceSpec(), 'quantas atletas terminaram mais rápido que 2:02?')).toEqual([[2]]);
+    expect(on(threadsSpec(), 'quantos tamanhos são mais pesados do que 10?')).toEqual([[3]]);
+  });
+
+  it('"a maioria dos" asks for the value most rows have', () => {
+    expect(on(draftSpec(), 'qual era a escola da maioria dos jogadores?')).toEqual([['Riverside', 2]]);
+  });
+
+  it('"o mais bem colocado" is the best place, and "qual é" is no "and"', () => {
+    expect(on(contestSpec(), 'qual é o país mais bem colocado?')).toEqual([['Portugal', 1]]);
+    expect(on(contestSpec(), 'qual artista da Main Arena foi o mais bem classificado?')).toEqual([
+      ['Rui Mota', 1],
+    ]);
+  });
+
+  it('"por quantas semanas" counts, it does not group; "3º" is the ordinal of a "3rd" header', () => {
+    expect(on(couplesSpec(), 'por quantas semanas Ana and Rui foram o "3º casal"?')).toEqual([[2]]);
+  });
+
+  it('"os outros dois", "iguais a": words of number and agreement', () => {
+    expect(on(draftSpec(), 'quais outros dois jogadores são da escola Riverside?')).toEqual([
+      ['Owen Hale'],
+      ['Dev Patel'],
+    ]);
+    expect(on(medalSpec(), 'as medalhas de ouro deles são iguais a 5')).toEqual([['Borduria', 5]]);
   });
 });

@@ -277,3 +277,12 @@ export const finalsSpec = (): TableSpec =>
     ['Runner-up', 1972, 'Lakeside Open', 'Ilie Moss'],
     ['Winner', 1974, 'Lakeside Open', 'Ken Dorn'],
   ]);
+
+/** A dance show's weeks: couples by their place that week, in headers written with English ordinals. */
+export const couplesSpec = (): TableSpec =>
+  table('table_45', 'Week:integer, Winning couple, 2nd couple, 3rd couple', [
+    [1, 'Ana and Rui', 'Bia and Leo', 'Cris and Teo'],
+    [2, 'Bia and Leo', 'Cris and Teo', 'Ana and Rui'],
+    [3, 'Cris and Teo', 'Bia and Leo', 'Ana and Rui'],
+    [4, 'Ana and Rui', 'Cris and Teo', 'Bia and Leo'],
+  ]);
