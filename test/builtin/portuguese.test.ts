@@ -4,13 +4,15 @@
  * per inch, "eleitos pela primeira vez" → First elected), verbs that only say what a row records.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerRows } from './ask.js';
+import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import {
   contestSpec,
   couplesSpec,
   draftSpec,
   finalsSpec,
+  gamesSpec,
+  golfSpec,
   hostsSpec,
   medalSpec,
   membersSpec,
@@ -116,5 +118,32 @@ describe('Portuguese comparatives and rank idioms', () => {
       ['Dev Patel'],
     ]);
     expect(on(medalSpec(), 'as medalhas de ouro deles são iguais a 5')).toEqual([['Borduria', 5]]);
+  });
+});
+
+describe('Portuguese word order around the rows and the places', () => {
+  it('"entre os 3 primeiros" is the top 3 places', () => {
+    expect(on(raceSpec(), 'quantas atletas entre os 3 primeiros eram de Kenya?')).toEqual([[1]]);
+    expect(on(raceSpec(), 'quantas atletas entre os 5 primeiros corriam pela France?')).toEqual([[1]]);
+  });
+
+  it('a noun for the rows before the date that picks them adds no condition, a verb there does', () => {
+    expect(on(gamesSpec(), 'qual foi o público do jogo de 19 de setembro de 1984?')).toEqual([[33119]]);
+    const games = createFixture([gamesSpec()]);
+    try {
+      expect(refusalReason(games, 'qual foi o público dos jogos cancelados em 1985?')).toMatch(/cancelados/);
+    } finally {
+      games.close();
+    }
+  });
+
+  it('"a pontuação total" of a column of text is no total to compute: refused, the cell alone is not', () => {
+    const golf = createFixture([golfSpec()]);
+    try {
+      expect(refusalReason(golf, 'qual foi a pontuação total de Ana Ruiz?')).toMatch(/coluna numérica/);
+      expect(answerRows(golf, 'qual foi a pontuação de Ana Ruiz?')).toEqual([['66-72-70=208']]);
+    } finally {
+      golf.close();
+    }
   });
 });

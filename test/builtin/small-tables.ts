@@ -286,3 +286,11 @@ export const couplesSpec = (): TableSpec =>
     [3, 'Cris and Teo', 'Bia and Leo', 'Ana and Rui'],
     [4, 'Ana and Rui', 'Cris and Teo', 'Bia and Leo'],
   ]);
+
+/** A golf leaderboard: the score is text, the rounds and their total together ("66-72-70=208"). */
+export const golfSpec = (): TableSpec =>
+  table('table_47', 'Place, Player, Score, To par:integer', [
+    ['1', 'Ana Ruiz', '66-72-70=208', -8],
+    ['T2', 'Bo Chen', '70-70-69=209', -7],
+    ['T2', 'Cy Dorn', '68-71-70=209', -7],
+  ]);
