@@ -153,9 +153,13 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     for (let k = i + 1; k < marks.length; k++) {
       const m = marks[k]!;
       // Skipped on the way to the entity: function words, fillers ("the NAME of", "listed") and row-order words
-      // ("the LAST location", "the NEXT coach"), which the row-order reading takes.
+      // ("the LAST location", "the NEXT coach"), which the row-order reading takes — with the "of" after a filler
+      // ("the name OF the album", "o nome DO álbum").
+      const prev = marks[r.prevContent(k, (x) => x.kind === 'stop')];
+      const ofFiller = isKw(m, 'in') && prev?.kind === 'unknown' && isContextWord(tokens, prev.start, table);
       if (
         m.kind === 'stop' ||
+        ofFiller ||
         (isKw(m, 'which', 'list', 'top', 'filler', 'distinct', 'prev', 'next') && !rowNounAfterWhich(k)) ||
         (m.kind === 'unknown' && isContextWord(tokens, m.start, table) && !rowNounAfterWhich(k))
       )

@@ -47,6 +47,13 @@ describe('"de onde": where, with the preposition Portuguese puts before it', () 
   });
 });
 
+describe('"o nome do X": the filler and its "of" lead to the column asked', () => {
+  it('reads the column after "o nome do", in both languages', () => {
+    expect(answerRows(fx, 'qual foi o nome do local do último vencedor?')).toEqual([['Nice, France']]);
+    expect(answerRows(fx, 'what was the name of the venue of the last winner?')).toEqual([['Nice, France']]);
+  });
+});
+
 describe('"que" for "than" between two named things', () => {
   it('compares the two sides, a statement asked being a yes/no question', () => {
     expect(on(medalSpec(), 'Borduria teve mais medalhas de bronze que Carpania?')).toEqual([['não', 3, 8]]);
