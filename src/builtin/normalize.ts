@@ -137,8 +137,8 @@ function tokenizeText(question: string, lang: Lang): Token[] {
         token.num = NUMBER_WORDS.get(norm);
       }
       const mult = MULTIPLIERS.get(norm);
-      if (mult !== undefined && prev?.num !== undefined && prev.digits) {
-        // "10 mil", "2 million": fold the multiplier into the previous numeral.
+      if (mult !== undefined && prev?.num !== undefined && !prev.time) {
+        // "10 mil", "2 million", "cinco milhões": fold the multiplier into the previous numeral or number word.
         prev.num *= mult;
         prev.raw = `${prev.raw} ${part}`;
         continue;

@@ -102,7 +102,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'movie filme film movies filmes films',
   'director diretor',
   'budget orcamento',
-  'gross bilheteria arrecadacao',
+  'gross grossed bilheteria arrecadacao arrecadou arrecadaram faturou faturaram',
   'votes votos',
   'author autor',
   'book livro',
