@@ -42,7 +42,12 @@ describe('normalize', () => {
 
   it('marks the suffix of an ordinal written against its numeral', () => {
     expect(tokenize('o 3º casal', 'pt').map((x) => x.ordinal ?? false)).toEqual([false, false, true, false]);
-    expect(tokenize('the 3rd couple', 'en').map((x) => x.ordinal ?? false)).toEqual([false, false, true, false]);
+    expect(tokenize('the 3rd couple', 'en').map((x) => x.ordinal ?? false)).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
     expect(tokenize('3 o casal', 'pt').map((x) => x.ordinal ?? false)).toEqual([false, false, false]);
   });
 
