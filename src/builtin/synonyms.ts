@@ -97,7 +97,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'status situacao',
   'student aluno alunos estudante students',
   'school escola',
-  'pick escolha escolhido escolhida selection selecao',
+  'pick escolha selection selecao',
   'course curso',
   'movie filme film movies filmes films',
   'director diretor',

@@ -154,3 +154,16 @@ describe('Portuguese word order around the rows and the places', () => {
     }
   });
 });
+
+describe('Portuguese counts of a quantity named after its noun', () => {
+  it('"quantas medalhas de ouro" sums Gold, as "how many gold medals" does — never counts rows', () => {
+    expect(on(medalSpec(), 'quantas medalhas de ouro a Borduria ganhou?')).toEqual([[5]]);
+    expect(on(medalSpec(), 'qual é o número total de medalhas de ouro?')).toEqual([[20]]);
+    expect(on(medalSpec(), 'how many gold medals did Borduria win?')).toEqual([[5]]);
+  });
+
+  it('a participle of choosing is no Pick column: "mais jogadores escolhidos" counts players', () => {
+    expect(on(draftSpec(), 'qual escola teve mais jogadores escolhidos?')).toEqual([['Riverside', 2]]);
+    expect(on(draftSpec(), 'quem foi escolhido primeiro?')).toEqual([['Owen Hale']]);
+  });
+});
