@@ -46,7 +46,7 @@ const EVENT_VERBS = [
   'fica ficam enfrentou enfrentaram conquistou conquistaram obteve obtiveram exibido exibidos exibida exibidas',
   'transmitido transmitida disputado disputada disputados disputadas jogam joga selecionado selecionada',
   'selecionados selecionadas escolhido escolhida escolhidos escolhidas ocupar ocupou ocuparam ocupa ocupam',
-  'premiado premiada premiados premiadas premiou corria corriam correu correram pilotava pilotavam pilotou',
+  'cumpriu cumpriram serviu serviram exerceu exerceram premiado premiada premiados premiadas premiou corria corriam correu correram pilotava pilotavam pilotou',
 ].join(' ');
 
 const OUTCOME_VERBS = [

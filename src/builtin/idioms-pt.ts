@@ -63,3 +63,35 @@ export function bestPlacedAt(tokens: readonly Token[], i: number): number | unde
   if (a === 'melhor' && PLACED.test(tokens[i + 1]?.norm ?? '')) return i + 1;
   return undefined;
 }
+
+/** Countries whose Portuguese name has several words, in another order than the English one tables are written in. */
+const COUNTRY_NAMES: ReadonlyMap<string, string> = new Map([
+  ['estados unidos', 'united states'],
+  ['reino unido', 'united kingdom'],
+  ['coreia do sul', 'south korea'],
+  ['coreia do norte', 'north korea'],
+  ['africa do sul', 'south africa'],
+  ['nova zelandia', 'new zealand'],
+  ['paises baixos', 'netherlands'],
+  ['republica tcheca', 'czech republic'],
+  ['emirados arabes unidos', 'united arab emirates'],
+  ['arabia saudita', 'saudi arabia'],
+  ['costa do marfim', 'ivory coast'],
+]);
+
+/** "Estados Unidos" at i (two to four words, folded): the English name and the last token of the phrase. */
+export function countryNameAt(
+  tokens: readonly Token[],
+  i: number,
+): { english: string; end: number } | undefined {
+  for (let len = 4; len >= 2; len--) {
+    if (i + len > tokens.length) continue;
+    const phrase = tokens
+      .slice(i, i + len)
+      .map((t) => t.norm)
+      .join(' ');
+    const english = COUNTRY_NAMES.get(phrase);
+    if (english) return { english, end: i + len - 1 };
+  }
+  return undefined;
+}

@@ -10,7 +10,7 @@
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
 import { isNumericText, isTimeText, namedAsPlace } from './column-roles.js';
 import { isContextWord } from './context-words.js';
-import { bestPlacedAt, comparativeAt } from './idioms-pt.js';
+import { bestPlacedAt, comparativeAt, countryNameAt } from './idioms-pt.js';
 import {
   AMBIGUOUS_MONTHS,
   concepts,
@@ -407,11 +407,24 @@ function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) =
     }
     // "American" for a cell "United States" or "United States (USA)": a country of several words by its people.
     const country = DEMONYM_COUNTRIES.get(tokens[start]!.norm);
-    if (!country) continue;
+    if (country) {
+      for (const entry of index.values) {
+        const words = entry.words.map((w) => w.norm).join(' ');
+        if (country.some((c) => words === c || words.startsWith(`${c} `)) && entry.words.length <= 4)
+          out.push({ start, end: start, full: true, quality: 2, coverage: 1, val: entry });
+      }
+    }
+    // "Estados Unidos" for "United States" or "Denver, United States": a country of several words in Portuguese.
+    const named = countryNameAt(tokens, start);
+    if (!named) continue;
     for (const entry of index.values) {
       const words = entry.words.map((w) => w.norm).join(' ');
-      if (country.some((c) => words === c || words.startsWith(`${c} `)) && entry.words.length <= 4)
-        out.push({ start, end: start, full: true, quality: 2, coverage: 1, val: entry });
+      const names =
+        words === named.english ||
+        words.startsWith(`${named.english} `) ||
+        entry.parts.includes(named.english);
+      if (names && entry.words.length <= 6)
+        out.push({ start, end: named.end, full: true, quality: 2, coverage: 1, val: entry });
     }
   }
   return out;

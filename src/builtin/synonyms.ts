@@ -251,7 +251,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'province provinces provincia provincias',
   'nation nations nacao nacoes',
   'party parties partido partidos',
-  'seat seats assento assentos cadeira cadeiras',
+  'seat seats assento assentos cadeira cadeiras sede',
   'candidate candidates candidato candidatos',
   'election elections eleicao eleicoes',
   'representative representatives representante representantes',

@@ -8,6 +8,7 @@ import { answerRows, refusalReason } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import {
   contestSpec,
+  countiesSpec,
   couplesSpec,
   draftSpec,
   finalsSpec,
@@ -165,5 +166,18 @@ describe('Portuguese counts of a quantity named after its noun', () => {
   it('a participle of choosing is no Pick column: "mais jogadores escolhidos" counts players', () => {
     expect(on(draftSpec(), 'qual escola teve mais jogadores escolhidos?')).toEqual([['Riverside', 2]]);
     expect(on(draftSpec(), 'quem foi escolhido primeiro?')).toEqual([['Owen Hale']]);
+  });
+});
+
+describe('countries and verbs named in Portuguese', () => {
+  it('"França", "Estados Unidos" name the part of a cell written in English ("Lyon, France")', () => {
+    expect(answerRows(fx, 'quantas finais foram realizadas na França?')).toEqual([[2]]);
+    expect(answerRows(fx, 'quem venceu nos Estados Unidos em 2013?')).toEqual([['Red Falcons']]);
+    expect(answerRows(fx, 'quantas finais foram realizadas nos Estados Unidos?')).toEqual([[2]]);
+  });
+
+  it('"sede" is a Seat column, "cumpriu" only says what a row records', () => {
+    expect(on(countiesSpec(), 'qual é a sede de Harlow?')).toEqual([['Carden']]);
+    expect(on(officeSpec(), 'quantos mandatos Cyra Lund cumpriu?')).toEqual([[3]]);
   });
 });
