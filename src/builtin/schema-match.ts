@@ -481,10 +481,10 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
     const c = comparativeAt(tokens, i);
     if (c && free(i) && free(c.end)) placeComparative(i, c.end, c.cmp, c.than);
   }
-  // 0b. "o mais bem colocado" where the table has one place column of numbers: its lowest value, as English "top
-  // placed" reads it (without one, the phrase stays a keyword: the top of the list).
-  // Several place columns and none named: the first stands with the others as alternatives (ambiguous: refused).
-  // "high" on a place column is its best place, the lowest number (column-roles.ts).
+  // 0b. "o mais bem colocado": the best value of a place column of numbers, as English "top placed" reads it ("high"
+  // on a place column is its best place, the lowest number: column-roles.ts). Several place columns and none named:
+  // the first stands with the others as alternatives (ambiguous: refused). No place column: the phrase stays a
+  // keyword, the top of the list.
   for (let i = 0; i < tokens.length; i++) {
     const end = bestPlacedAt(tokens, i);
     const [col, ...alts] = end === undefined ? [] : bestPlaceColumns(index, tokens[end]!);
