@@ -6,6 +6,7 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { isContextWord } from './context-words.js';
+import type { Token } from './normalize.js';
 import { fail, isKw, labelColumn, namesThings, type ParseFailure, yearColumn } from './reading.js';
 import type { Roles } from './roles.js';
 import type { Mark } from './schema-match.js';
@@ -31,11 +32,7 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
   // "when …" asks for a time, "where …" for a place, whatever else the question names ("when did the last EPISODE
   // air"), unless what it names is itself a time or a place.
   const opening = tokens[marks.find((m) => m.kind !== 'stop')?.start ?? -1]?.norm;
-  const wanted = x.whenMark
-    ? timeColumns(x)
-    : opening === 'where' || opening === 'onde'
-      ? placeColumns(x)
-      : undefined;
+  const wanted = x.whenMark ? timeColumns(x) : asksWhere(tokens) ? placeColumns(x) : undefined;
   // A place asked where the table holds none: the column the question names ("where did X go to SCHOOL").
   if (wanted && (wanted.length > 0 || idle.length === 0)) {
     const named = idle.find((m) => wanted.includes(m.col.column));
@@ -68,6 +65,18 @@ export function answerColumns(x: Roles, fallback: ColumnCatalog | undefined): Co
   if (who && label) return [label.column];
   if (fallback) return [fallback];
   return fail('nothing');
+}
+
+/** Prepositions a Portuguese "onde" takes at the start of a question: "DE onde", "PARA onde", "EM onde". */
+const WHERE_PREPOSITIONS = new Set(['de', 'da', 'do', 'para', 'pra', 'em', 'from', 'to']);
+
+/**
+ * The question opens by asking where: "where …", "onde …", "de onde era …" — not a "where"/"onde" that joins a
+ * condition later on ("a média onde a região é Sul").
+ */
+export function asksWhere(tokens: readonly Token[]): boolean {
+  const first = WHERE_PREPOSITIONS.has(tokens[0]?.norm ?? '') ? 1 : 0;
+  return ['where', 'onde', 'aonde'].includes(tokens[first]?.norm ?? '');
 }
 
 /** Columns a "when" can be answered from, best first: dates, then text named as dates, then integer years. */

@@ -109,12 +109,27 @@ function pairIsUnique(pair: Pair): boolean {
   return pair.labels.every((v) => (counts.find((t) => t.value === v)?.count ?? 1) <= 1);
 }
 
+/**
+ * Portuguese often says "than" with a bare "que" ("mais medalhas QUE Singapore", "mais ou menos … que X"): a
+ * function word everywhere else, it is "than" after a word of more or less and right before a named thing.
+ */
+function bareQue(x: Roles): Mark | undefined {
+  const { marks, tokens, used } = x.r;
+  return marks.find(
+    (m, i) =>
+      m.kind === 'stop' &&
+      tokens[m.start]!.norm === 'que' &&
+      marks.slice(0, i).some((o) => isKw(o, 'moreless', 'high', 'low') && !used.has(o)) &&
+      marks[x.r.nextContent(i, (n) => n.kind === 'stop')]?.kind === 'val',
+  );
+}
+
 export function compareShape(x: Roles, lang: Lang): Intent | ParseFailure | undefined {
   const { r } = x;
   const { marks, tokens, used } = r;
   const word = (kw: Parameters<typeof isKw>[1]) => marks.find((m) => isKw(m, kw) && !used.has(m));
   const or = word('or');
-  const than = word('than');
+  const than = word('than') ?? bareQue(x);
   const difference = word('difference');
   const same = word('same');
   const moreless = word('moreless');
@@ -169,7 +184,12 @@ export function compareShape(x: Roles, lang: Lang): Intent | ParseFailure | unde
     const f: Filter = { kind: 'eq', column: pair.column, values: pair.labels, negate: false };
     return { shape: 'list', table, columns: [pair.column], distinct: true, filters: [...filters, f] };
   }
-  const yesNo = asksYesNo(tokens);
+  // "Taiwan teve mais medalhas que Singapore?": Portuguese asks yes or no with the statement itself — the first
+  // thing named opens it, and no question word asks for anything else.
+  const statement =
+    marks.findIndex((m) => m.kind !== 'stop') === marks.indexOf(ma) &&
+    !marks.some((m) => isKw(m, 'which', 'who', 'when', 'list', 'count', 'howmuch', 'top'));
+  const yesNo = asksYesNo(tokens) || statement;
   const order = !x.measure && !!x.aggMarks.find((m) => isKw(m, 'recent', 'oldest') && !used.has(m));
   const value = sideValue(x, pairIsUnique(pair), order, !!difference || !!x.countMark);
   if ('ok' in value) return value;
@@ -271,7 +291,17 @@ function thanRow(x: Roles, than: Mark, given: '>' | '<' | undefined): void {
 }
 
 /** Words that compare numbers of rows: "more", "fewer", "most", "mais", "menos" — not "larger" or "higher". */
-const COUNTING_WORDS = new Set(['more', 'most', 'less', 'least', 'fewer', 'fewest', 'mais', 'menos']);
+const COUNTING_WORDS = new Set([
+  'more',
+  'most',
+  'less',
+  'least',
+  'fewer',
+  'fewest',
+  'mais',
+  'menos',
+  'maioria',
+]);
 
 export function countingWords(x: Roles): boolean {
   return x.aggMarks.some(

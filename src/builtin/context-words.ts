@@ -23,6 +23,7 @@ const FILLERS = [
   // pt
   'listado listados listada listadas grafico graficos mostrado mostrados mostrada mostradas citado citados citada',
   'citadas tambem ambos ambas inteiro inteira atualmente aproximadamente cerca nome nomes quadro lista como',
+  'outro outra outros outras',
 ].join(' ');
 
 const EVENT_VERBS = [
@@ -44,13 +45,15 @@ const EVENT_VERBS = [
   'chegou chegaram foram teve tiveram atuou atuaram escreveu dirigiu cantou compos veio vieram vem atua atuam',
   'fica ficam enfrentou enfrentaram conquistou conquistaram obteve obtiveram exibido exibidos exibida exibidas',
   'transmitido transmitida disputado disputada disputados disputadas jogam joga selecionado selecionada',
-  'selecionados selecionadas escolhido escolhida escolhidos escolhidas',
+  'selecionados selecionadas escolhido escolhida escolhidos escolhidas ocupar ocupou ocuparam ocupa ocupam',
+  'cumpriu cumpriram serviu serviram exerceu exerceram premiado premiada premiados premiadas premiou corria corriam correu correram pilotava pilotavam pilotou',
 ].join(' ');
 
 const OUTCOME_VERBS = [
   'win wins won winning lose loses lost losing beat beats beaten defeat defeats defeated draw draws drew tie tied',
   'ganhou ganharam ganha venceu venceram vence vencido vencida perdeu perderam perde perdido empatou empataram',
-  'derrotou derrotaram derrotado derrotada',
+  'derrotou derrotaram derrotado derrotada ganho ganhos ganhas vencidos vencidas conquistado conquistados',
+  'conquistada conquistadas',
 ].join(' ');
 
 /** First words of cells that record an outcome: "W 3–1", "L", "Won", "Draw", "Vitória". */

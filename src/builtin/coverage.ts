@@ -128,5 +128,22 @@ function namedRows(r: Reading, m: Mark): boolean {
     !fold(before.entry.value).includes(r.tokens[before.start]!.norm);
   const picks =
     before && r.used.has(before) && (before.kind === 'num' || before.kind === 'month' || byPeople);
-  return !!picks && before.end === m.start - 1 && isRowNoun(r.tokens, m.start, r.index);
+  if (picks && before.end === m.start - 1) return isRowNoun(r.tokens, m.start, r.index);
+  // Portuguese names the rows first: "o JOGO de 19 de setembro de 1984", "a TEMPORADA de 2004".
+  const of = r.marks[i + 1];
+  const after = r.marks[i + 2];
+  const picksAfter =
+    ARTICLES.has(r.tokens[m.start - 1]?.norm ?? '') &&
+    of?.kind === 'kw' &&
+    of.start === m.end + 1 &&
+    OF_DATE.has(r.tokens[of.start]!.norm) &&
+    after !== undefined &&
+    r.used.has(after) &&
+    (after.kind === 'num' || after.kind === 'month');
+  return picksAfter && isRowNoun(r.tokens, m.start, r.index);
 }
+
+/** Prepositions between a noun and the date or number that picks its rows ("o jogo DE 19 de setembro"). */
+const OF_DATE = new Set(['de', 'do', 'da', 'em']);
+/** Articles, alone or contracted, that make the word after them a noun ("DO jogo", "A temporada"), not a verb. */
+const ARTICLES = new Set(['o', 'a', 'os', 'as', 'do', 'da', 'dos', 'das', 'no', 'na', 'nos', 'nas', 'ao']);

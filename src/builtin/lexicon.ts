@@ -5,6 +5,7 @@
  * All entries are written folded (no accents, lower case) — see normalize.ts.
  */
 
+import { PT_PHRASES } from './idioms-pt.js';
 import { NAME_GROUPS, SYNONYM_GROUPS } from './synonyms.js';
 
 export type Lang = 'pt' | 'en';
@@ -792,7 +793,9 @@ function withContractions(
   return out;
 }
 
-export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(withContractions(PHRASES));
+export const KEYWORD_PHRASES: ReadonlyMap<string, Keyword> = new Map(
+  withContractions([...PHRASES, ...PT_PHRASES]),
+);
 export const MAX_PHRASE_TOKENS = 5;
 
 /**
@@ -810,7 +813,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'feitas fazer vendeu venderam vender vende vendem dos das nos nas pelo pela pelos pelas num numa me diga ' +
     'mostra informe qual quais ali aqui isso isto esse essa esses essas este estes estas aquele aquela ' +
     'nele nela dele dela deles delas sobre registrou registraram teve houveram aconteceu ocorreu ocorreram ' +
-    'nesse nessa neste nesta naquele considerando considerar ' +
+    'nesse nessa neste nesta naquele considerando considerar vez ' +
     'he she they him her his hers them ele ela eles elas'
   ).split(/\s+/),
 );

@@ -4,7 +4,7 @@
  * cell itself. Read after comparisons and row order, when the question names no entity the aggregate shapes would
  * list ("which X …" is theirs).
  */
-import { answerColumns } from './answer-column.js';
+import { answerColumns, asksWhere } from './answer-column.js';
 import { isIdentifier } from './column-roles.js';
 import { AGGREGATE_WORDS, isKw, type ParseFailure } from './reading.js';
 import type { Roles } from './roles.js';
@@ -13,11 +13,13 @@ import type { Intent } from './types.js';
 export function lookupShape(x: Roles): Intent | ParseFailure | undefined {
   const { r } = x;
   const { marks, used } = r;
-  const asks = marks.some(
-    (m) =>
-      isKw(m, 'which', 'who', 'when') ||
-      (m.kind === 'kw' && m.kw === 'with' && r.tokens[m.start]!.norm === 'where'),
-  );
+  const asks =
+    asksWhere(r.tokens) ||
+    marks.some(
+      (m) =>
+        isKw(m, 'which', 'who', 'when') ||
+        (m.kind === 'kw' && m.kw === 'with' && r.tokens[m.start]!.norm === 'where'),
+    );
   // A rank or a year is looked up, never summed ("what was the world RANK of Paris").
   const rank = x.measure && isIdentifier(x.measure.column) ? x.measure : undefined;
   if (x.measure && !rank) return undefined;

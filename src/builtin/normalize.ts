@@ -40,7 +40,12 @@ export interface Token {
   quoted?: boolean;
   /** A time written with colons ("4:10", "2:13:09"); `num` holds it in seconds. */
   time?: boolean;
+  /** The suffix of an ordinal written against its numeral: "rd" of "3rd", "º" (folded "o") of "3º". */
+  ordinal?: boolean;
 }
+
+/** Suffixes of ordinals, folded: English "1st 2nd 3rd 4th", Portuguese "1º 1ª" (NFKD folds º/ª to o/a). */
+export const ORDINAL_SUFFIXES: ReadonlySet<string> = new Set(['st', 'nd', 'rd', 'th', 'o', 'a']);
 
 const TOKEN_RE = /\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:[.,]\d+)*%?|[\p{L}\p{M}\p{N}]+|>=|<=|!=|<>|[<>=]/gu;
 
@@ -93,10 +98,14 @@ function tokenizeText(question: string, lang: Lang): Token[] {
   const quoted: Array<[number, number]> = [];
   for (const q of text.matchAll(/["“”]([^"“”]+)["“”]/gu))
     quoted.push([q.index ?? 0, (q.index ?? 0) + q[0].length]);
+  // Where the last numeral ended: a suffix right against it is an ordinal's ("3rd", "3º").
+  let lastEnd = -1;
   for (const match of text.matchAll(TOKEN_RE)) {
     const raw = match[0];
     const at = match.index ?? 0;
     const possessive = text[at + raw.length] === '\u0001';
+    const numeralEnd = lastEnd;
+    lastEnd = /^\d/.test(raw) ? at + raw.length : -1;
     const inQuotes = quoted.some(([from, to]) => at > from && at < to);
     // Underscores join words in snake_case names and values ("north_america"): split them like spaces.
     for (const part of raw.split('_')) {
@@ -110,6 +119,8 @@ function tokenizeText(question: string, lang: Lang): Token[] {
         capitalized: tokens.length > 0 && /^\p{Lu}/u.test(part),
       };
       if (possessive) token.possessive = true;
+      const prev = tokens[tokens.length - 1];
+      if (at === numeralEnd && prev?.digits && ORDINAL_SUFFIXES.has(norm)) token.ordinal = true;
       if (inQuotes) token.quoted = true;
       if (/^\d+:\d{2}/.test(part)) {
         // "4:10", "2:13:09", "1:53.2": a time, in seconds (compared with columns of times).
@@ -126,10 +137,9 @@ function tokenizeText(question: string, lang: Lang): Token[] {
       } else if (NUMBER_WORDS.has(norm)) {
         token.num = NUMBER_WORDS.get(norm);
       }
-      const prev = tokens[tokens.length - 1];
       const mult = MULTIPLIERS.get(norm);
-      if (mult !== undefined && prev?.num !== undefined && prev.digits) {
-        // "10 mil", "2 million": fold the multiplier into the previous numeral.
+      if (mult !== undefined && prev?.num !== undefined && !prev.time) {
+        // "10 mil", "2 million", "cinco milhões": fold the multiplier into the previous numeral or number word.
         prev.num *= mult;
         prev.raw = `${prev.raw} ${part}`;
         continue;

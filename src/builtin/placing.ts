@@ -10,7 +10,7 @@
  */
 import type { ColumnCatalog } from '../data/catalog-types.js';
 import { isOrdinal, namedAsPlace } from './column-roles.js';
-import type { Reading } from './reading.js';
+import { isKw, type Reading } from './reading.js';
 import type { Mark } from './schema-match.js';
 import type { Filter } from './types.js';
 
@@ -60,13 +60,16 @@ const PLACE_NOUNS = new Set(
   'place places position positions spot spots lugar lugares posicao posicoes colocacao colocacoes'.split(' '),
 );
 
+/** "entre os 10 PRIMEIROS": the order word of a Portuguese top N. */
+const FIRST_ONES = new Set(['primeiros', 'primeiras']);
+
 /** "1st", "2.", "3º", "T4", "=5": a cell naming place n. */
 function namesPlace(cell: string, n: number): boolean {
   const m = /^\s*[T=]?(\d+)\s*(st|nd|rd|th|º|ª|°|\.)?\s*$/i.exec(cell);
   return !!m && Number(m[1]) === n;
 }
 
-function placeColumn(columns: ColumnCatalog[]): ColumnCatalog | undefined {
+export function placeColumn(columns: ColumnCatalog[]): ColumnCatalog | undefined {
   const places = columns.filter((c) => {
     if (!namedAsPlace(c)) return false;
     if (c.type === 'integer') return typeof c.min === 'number' && c.min >= 0;
@@ -154,14 +157,20 @@ function readTopPlaces(r: Reading): Filter | undefined {
   const counted = marks.some((m) => m.kind === 'kw' && m.kw === 'count');
   for (let i = 0; i + 1 < marks.length; i++) {
     const top = marks[i]!;
-    const n = marks[i + 1]!;
-    if (top.kind !== 'kw' || top.kw !== 'top' || n.kind !== 'num' || !Number.isInteger(n.value)) continue;
-    const after = marks[i + 2];
+    // "entre os 15 primeiros": Portuguese for "in the top 15", the order word after the number.
+    const among = isKw(top, 'between') ? r.nextContent(i, (m) => m.kind === 'stop') : -1;
+    const first = marks[among + 1];
+    const topPt =
+      among > 0 && first?.start === first?.end && FIRST_ONES.has(tokens[first?.start ?? -1]?.norm ?? '');
+    const n = marks[topPt ? among : i + 1]!;
+    if (!(isKw(top, 'top') || topPt) || n.kind !== 'num' || !Number.isInteger(n.value)) continue;
+    const after = marks[topPt ? among + 2 : i + 2];
     const noun = after && after.start === after.end && PLACE_NOUNS.has(tokens[after.start]!.norm);
     const places = r.index.table.columns.filter((c) => namedAsPlace(c));
     if ((!counted && !noun) || places.length !== 1) continue;
     used.add(top);
     used.add(n);
+    if (topPt) used.add(first!);
     if (noun) used.add(after!);
     return { kind: 'cmp', column: places[0]!, op: '<=', value: n.value };
   }

@@ -30,7 +30,7 @@ import {
   unitOf,
   yearColumn,
 } from './reading.js';
-import { isRowNoun } from './row-nouns.js';
+import { isQuantityNoun, isRowNoun } from './row-nouns.js';
 import { isPositionWord, LAST_WORDS } from './row-order.js';
 import { type ColumnIndex, isYearToken, type Mark, matchLevel } from './schema-match.js';
 import type { Agg, Bucket, GroupKey } from './types.js';
@@ -158,9 +158,13 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
     for (let k = i + 1; k < marks.length; k++) {
       const m = marks[k]!;
       // Skipped on the way to the entity: function words, fillers ("the NAME of", "listed") and row-order words
-      // ("the LAST location", "the NEXT coach"), which the row-order reading takes.
+      // ("the LAST location", "the NEXT coach"), which the row-order reading takes — with the "of" after a filler
+      // ("the name OF the album", "o nome DO álbum").
+      const prev = marks[r.prevContent(k, (x) => x.kind === 'stop')];
+      const ofFiller = isKw(m, 'in') && prev?.kind === 'unknown' && isContextWord(tokens, prev.start, table);
       if (
         m.kind === 'stop' ||
+        ofFiller ||
         (isKw(m, 'which', 'list', 'top', 'filler', 'distinct', 'prev', 'next') && !rowNounAfterWhich(k)) ||
         (m.kind === 'unknown' && isContextWord(tokens, m.start, table) && !rowNounAfterWhich(k))
       )
@@ -366,6 +370,22 @@ export function readRoles(r: Reading, fr: FilterReading, gr: GroupReading): Role
       head.start === modifier.end + 1
     )
       k++;
+    // "quantas MEDALHAS de ouro", "o número total de PONTOS da casa": a quantity noun, then "de" and the number
+    // column it is a quantity of — that column is what is counted (English puts it first: "gold medals").
+    const quantityOf = marks[k + 2];
+    if (
+      (marks[k]?.kind === 'unknown' || marks[k]?.kind === 'table') &&
+      isQuantityNoun(tokens[marks[k]!.start]!) &&
+      isKw(marks[k + 1], 'in') &&
+      ['de', 'do', 'da', 'dos', 'das'].includes(tokens[marks[k + 1]!.start]!.norm) &&
+      quantityOf?.kind === 'col' &&
+      quantityOf.col.numeric &&
+      !used.has(quantityOf)
+    ) {
+      used.add(marks[k]!);
+      used.add(marks[k + 1]!);
+      k += 2;
+    }
     const noun = marks[k];
     // "the number of people HURT", "quantas pessoas FERIDAS": a column named right after the people counted is
     // the number asked — its total when it holds numbers; otherwise counting rows would answer something else.

@@ -8,8 +8,9 @@
  * and a word nothing claims is "unknown" — unknown words are how the engine notices it does not understand.
  */
 import type { ColumnCatalog, TableCatalog } from '../data/catalog-types.js';
-import { isNumericText, isTimeText } from './column-roles.js';
+import { isNumericText, isTimeText, namedAsPlace } from './column-roles.js';
 import { isContextWord } from './context-words.js';
+import { bestPlacedAt, comparativeAt, countryNameAt } from './idioms-pt.js';
 import {
   AMBIGUOUS_MONTHS,
   concepts,
@@ -24,7 +25,8 @@ import {
   STOPWORDS,
   stem,
 } from './lexicon.js';
-import { fold, type Token, tokenize } from './normalize.js';
+import { fold, ORDINAL_SUFFIXES, type Token, tokenize } from './normalize.js';
+import { placeColumn } from './placing.js';
 import { isSummaryValue } from './table-rows.js';
 import { partialValues } from './value-match.js';
 
@@ -242,6 +244,8 @@ function sharesConcept(tok: Token, w: WordForm, exactOnly = false): boolean {
 /** 3 same word/stem, 2 same concept (synonym or translation), 1 abbreviation (prefix), 0 no match. */
 export function matchLevel(tok: Token, w: WordForm): number {
   if (tok.norm === w.norm || tok.stem === w.stem) return 3;
+  // "3º casal" for a header "3rd couple": ordinal suffixes of either language are one.
+  if (tok.ordinal && ORDINAL_SUFFIXES.has(w.norm) && w.norm.length === 2) return 3;
   if (sharesConcept(tok, w)) return 2;
   // Abbreviated column names ("temp" for temperature) and abbreviated questions ("precip") — but a word of the
   // general vocabulary is not an abbreviation of a different concept ("country" is not "count").
@@ -280,6 +284,8 @@ const LINKERS = new Set([
   'no',
   'na',
   'em',
+  'pelo',
+  'pela',
   'in',
   'on',
   'at',
@@ -480,11 +486,24 @@ function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) =
     }
     // "American" for a cell "United States" or "United States (USA)": a country of several words by its people.
     const country = DEMONYM_COUNTRIES.get(tokens[start]!.norm);
-    if (!country) continue;
+    if (country) {
+      for (const entry of index.values) {
+        const words = entry.words.map((w) => w.norm).join(' ');
+        if (country.some((c) => words === c || words.startsWith(`${c} `)) && entry.words.length <= 4)
+          out.push({ start, end: start, full: true, quality: 2, coverage: 1, val: entry });
+      }
+    }
+    // "Estados Unidos" for "United States" or "Denver, United States": a country of several words in Portuguese.
+    const named = countryNameAt(tokens, start);
+    if (!named) continue;
     for (const entry of index.values) {
       const words = entry.words.map((w) => w.norm).join(' ');
-      if (country.some((c) => words === c || words.startsWith(`${c} `)) && entry.words.length <= 4)
-        out.push({ start, end: start, full: true, quality: 2, coverage: 1, val: entry });
+      const names =
+        words === named.english ||
+        words.startsWith(`${named.english} `) ||
+        entry.parts.includes(named.english);
+      if (names && entry.words.length <= 6)
+        out.push({ start, end: named.end, full: true, quality: 2, coverage: 1, val: entry });
     }
   }
   return out;
@@ -527,6 +546,48 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   const place = (m: Mark) => {
     for (let i = m.start; i <= m.end; i++) marks[i] = m;
   };
+
+  /** A comparative over tokens start…end names its measure's one column; "than"/"que" after it compares. */
+  const placeComparative = (
+    start: number,
+    end: number,
+    cmp: readonly ['gt' | 'lt', string],
+    than: readonly [number, number] | undefined,
+  ) => {
+    let cols = columnsOfConcept(index, cmp[1]);
+    // "faster than 4:10" where the table has times: a lower time.
+    const inverted = cols.length === 0 && cmp[1] === 'speed';
+    if (inverted) cols = timeColumns(index);
+    if (cols.length !== 1) return;
+    const op = inverted ? (cmp[0] === 'gt' ? 'lt' : 'gt') : cmp[0];
+    place({
+      kind: 'col',
+      start,
+      end,
+      col: cols[0]!,
+      full: true,
+      alts: [],
+      implied: op === 'gt' ? 'high' : 'low',
+    });
+    if (than) place({ kind: 'kw', start: than[0], end: than[1], kw: op });
+  };
+
+  // 0a. Portuguese comparatives of two words or more ("mais rápido que", "menos pesado do que"), before their
+  // adjective is read as a superlative.
+  for (let i = 0; i < tokens.length; i++) {
+    const c = comparativeAt(tokens, i);
+    if (c && free(i) && free(c.end)) placeComparative(i, c.end, c.cmp, c.than);
+  }
+  // 0b. "o mais bem colocado": the best value of a place column of numbers, as English "top placed" reads it ("high"
+  // on a place column is its best place, the lowest number: column-roles.ts). Several place columns and none named:
+  // the first stands with the others as alternatives (ambiguous: refused). No place column: the phrase stays a
+  // keyword, the top of the list.
+  for (let i = 0; i < tokens.length; i++) {
+    const end = bestPlacedAt(tokens, i);
+    const [col, ...alts] = end === undefined ? [] : bestPlaceColumns(index, tokens[end]!);
+    if (end !== undefined && col && free(i))
+      place({ kind: 'col', start: i, end, col, full: true, alts, implied: 'high' });
+  }
 
   // 0. Superlative adjectives that name a measure ("heaviest" → the weight column, highest first) — before
   // column names, which would otherwise read "windiest" as just the wind column.
@@ -590,23 +651,8 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   for (let i = 0; i < tokens.length; i++) {
     const cmp = MEASURE_COMPARATIVES.get(tokens[i]!.norm);
     if (!cmp || !free(i)) continue;
-    let cols = columnsOfConcept(index, cmp[1]);
-    // "faster than 4:10" where the table has times: a lower time.
-    const inverted = cols.length === 0 && cmp[1] === 'speed';
-    if (inverted) cols = timeColumns(index);
-    if (cols.length !== 1) continue;
-    const op = inverted ? (cmp[0] === 'gt' ? 'lt' : 'gt') : cmp[0];
     const than = i + 1 < tokens.length && free(i + 1) && ['than', 'que'].includes(tokens[i + 1]!.norm);
-    place({
-      kind: 'col',
-      start: i,
-      end: i,
-      col: cols[0]!,
-      full: true,
-      alts: [],
-      implied: op === 'gt' ? 'high' : 'low',
-    });
-    if (than) place({ kind: 'kw', start: i + 1, end: i + 1, kw: op });
+    placeComparative(i, i, cmp, than ? [i + 1, i + 1] : undefined);
   }
 
   // 1d. Two words written as one in a name: "bird strikes" → birdstrikes, "budget year" → budgetyear.
@@ -624,6 +670,11 @@ export function recognize(tokens: Token[], index: TableIndex): Mark[] {
   // 2. Keyword phrases, longest first at each position.
   for (let i = 0; i < tokens.length; i++) {
     if (!free(i)) continue;
+    // "qual É o país": the verb "é" folds to "e" but is no "and" — a function word, like "is".
+    if (tokens[i]!.raw.toLowerCase() === 'é') {
+      place({ kind: 'stop', start: i, end: i });
+      continue;
+    }
     for (let len = Math.min(phraseTokensFrom(tokens[i]!), tokens.length - i); len >= 1; len--) {
       let allFree = true;
       for (let k = i; k < i + len; k++) if (!free(k) || tokens[k]!.quoted) allFree = false;
@@ -829,6 +880,20 @@ export function columnsOfConcept(index: TableIndex, concept: string): ColumnInde
   return index.columns.filter(
     (c) => c.numeric && c.wordSets.some((set) => set.length === 1 && matchLevel(probe, set[0]!) >= 2),
   );
+}
+
+/**
+ * The place column "mais bem colocado/classificado" ranks by: the one of numbers its participle names ("colocado" →
+ * Place, "classificado" → Rank), else the table's one place column; several when it cannot tell (none: no column).
+ */
+function bestPlaceColumns(index: TableIndex, participle: Token): ColumnIndex[] {
+  const places = index.columns.filter((c) => c.numeric && namedAsPlace(c.column));
+  const named = places.filter((c) =>
+    c.wordSets.some((set) => set.some((w) => matchLevel(participle, w) >= 2)),
+  );
+  if (named.length === 1) return named;
+  const only = places.find((c) => c.column === placeColumn(index.table.columns));
+  return only ? [only] : places;
 }
 
 /** Columns of times written as text ("4:09.33"): where "fastest" and "faster" point when there is no speed. */

@@ -251,6 +251,13 @@ export function aggregateShape(x: Roles): Intent | ParseFailure | undefined {
     if (filters.length === 0 && entityMark?.kind === 'col' && !entityMark.full) return fail('nothing');
     // "What time is it?" asks for one value, not a listing: without filters, list only plural or explicit asks.
     if (filters.length === 0 && !entityPlural && !marks.some((m) => isKw(m, 'list'))) return fail('nothing');
+    // "a pontuação TOTAL de X" over a column of text: a listing computes no total, average or median — the cell
+    // ("66-72-70=208") would answer another question.
+    const at = entityMark ? marks.indexOf(entityMark) : -1;
+    const qualifies = [marks[at - 1], marks[at + 1]].some(
+      (m) => isKw(m, ...AGGREGATE_WORDS) && !used.has(m!),
+    );
+    if (qualifies && !entityIdx?.numeric) return fail('no_measure');
     // A number column named besides the one listed ("the TOTAL gold amount" listing Total) would be dropped.
     if (measure && !entityUnique && measure.column !== entity.column)
       return fail('several_measures', [entity.column.label, measure.column.label]);

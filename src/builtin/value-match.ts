@@ -89,7 +89,11 @@ export function partialValues(
       });
       // A single word in several cells is a common word of names ("Award") — unless it is a whole part of each, as a
       // country in "Lyon, France" and "Nice, France".
-      const wholePart = hits.every((h) => h.parts.includes(tokens[start]!.norm));
+      // ("França" is the part "France" too: a name said in the other language.)
+      const word = tokens[start]!.norm;
+      const wholePart = hits.every((h) =>
+        h.parts.some((p) => p === word || (isNameWord(word) && isNameWord(p) && sameConcept(word, p))),
+      );
       const cells = new Set(hits.map((h) => h.value));
       if (hits.length === 0 || (single && cells.size > 1 && !wholePart)) continue;
       out.push({ start, end, entries: hits });

@@ -34,6 +34,21 @@ describe('normalize', () => {
     expect(t[1]!.num).toBe(3);
     expect(t[5]!.num).toBe(10000);
     expect(tokenize('top five', 'en')[1]!.num).toBe(5);
+    // A number word takes a multiplier too; a time does not.
+    expect(tokenize('mais de cinco milhões', 'pt')[2]!.num).toBe(5e6);
+    expect(tokenize('dois mil', 'pt').map((x) => x.num)).toEqual([2000]);
+    expect(tokenize('4:10 mil', 'pt').map((x) => x.num)).toEqual([250, undefined]);
+  });
+
+  it('marks the suffix of an ordinal written against its numeral', () => {
+    expect(tokenize('o 3º casal', 'pt').map((x) => x.ordinal ?? false)).toEqual([false, false, true, false]);
+    expect(tokenize('the 3rd couple', 'en').map((x) => x.ordinal ?? false)).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
+    expect(tokenize('3 o casal', 'pt').map((x) => x.ordinal ?? false)).toEqual([false, false, false]);
   });
 
   it('marks capitalized words after the first', () => {

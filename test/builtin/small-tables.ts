@@ -256,3 +256,49 @@ export const fleetSpec = (): TableSpec =>
     [2, 'Blue Moon', 'Tom Fry', 18],
     [3, 'Red Star', 'Ann Lee', 22],
   ]);
+
+/** Screw threads: sizes as text, a count per inch, a weight — headers a Portuguese question names in its words. */
+export const threadsSpec = (): TableSpec =>
+  table('table_39', 'Size, Threads per inch:real, Weight:integer', [
+    ['1/4', 20, 4],
+    ['1/2', 12, 9],
+    ['3/4', 10, 15],
+    ['1 1/2', 6, 40],
+    ['1 3/4', 5, 52],
+  ]);
+
+/** Members of an assembly: "First elected" is text ("1841", "1857 (special)"). */
+export const membersSpec = (): TableSpec =>
+  table('table_43', 'District, Incumbent, Party, First elected', [
+    ['North 1', 'Abel Crane', 'Whig', '1841'],
+    ['North 2', 'Boyd Lyle', 'Whig', '1857'],
+    ['South 1', 'Cato Reyes', 'Liberty', '1857 (special)'],
+    ['South 2', 'Dean Wolfe', 'Liberty', '1860'],
+  ]);
+
+/** A player's finals: Outcome says who won, Championship the event, in time order. */
+export const finalsSpec = (): TableSpec =>
+  table('table_41', 'Outcome, Year:integer, Championship, Opponent', [
+    ['Winner', 1969, 'Lakeside Open', 'Rod Vale'],
+    ['Runner-up', 1970, 'Harbor Cup', 'Ken Dorn'],
+    ['Winner', 1971, 'Harbor Cup', 'Rod Vale'],
+    ['Runner-up', 1972, 'Lakeside Open', 'Ilie Moss'],
+    ['Winner', 1974, 'Lakeside Open', 'Ken Dorn'],
+  ]);
+
+/** A dance show's weeks: couples by their place that week, in headers written with English ordinals. */
+export const couplesSpec = (): TableSpec =>
+  table('table_45', 'Week:integer, Winning couple, 2nd couple, 3rd couple', [
+    [1, 'Ana and Rui', 'Bia and Leo', 'Cris and Teo'],
+    [2, 'Bia and Leo', 'Cris and Teo', 'Ana and Rui'],
+    [3, 'Cris and Teo', 'Bia and Leo', 'Ana and Rui'],
+    [4, 'Ana and Rui', 'Cris and Teo', 'Bia and Leo'],
+  ]);
+
+/** A golf leaderboard: the score is text, the rounds and their total together ("66-72-70=208"). */
+export const golfSpec = (): TableSpec =>
+  table('table_47', 'Place, Player, Score, To par:integer', [
+    ['1', 'Ana Ruiz', '66-72-70=208', -8],
+    ['T2', 'Bo Chen', '70-70-69=209', -7],
+    ['T2', 'Cy Dorn', '68-71-70=209', -7],
+  ]);
