@@ -234,6 +234,8 @@ export function templateFor(intent: Intent, lang: Lang): AnswerTemplate {
           intent.columns.length >= 1 ? columnLabel(intent.columns[0]!) : lang === 'pt' ? 'registros' : 'rows',
         conditions,
         limit: intent.limit,
+        // "who was on the same team as X" presumes someone was: nobody means the reading missed.
+        ...(intent.filters.some((f) => f.kind === 'same') ? { presumesRow: true } : {}),
       };
   }
 }

@@ -3,7 +3,7 @@
  * less, yes/no, the same value as X, more than X — never an aggregate over both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interpret } from '../../src/builtin/index.js';
+import { interpret, isNoAnswer } from '../../src/builtin/index.js';
 import { answerRows } from './ask.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { countiesSpec, medalSpec, raceSpec, seasonsSpec } from './small-tables.js';
@@ -116,5 +116,18 @@ describe('a comparison with a named row is a condition, not a ranking', () => {
         .sort(),
     ).toEqual(['France', 'Kenya', 'Norway']);
     expect(answerRows(race, 'Which are the top countries with the most athletes?')).toHaveLength(5);
+  });
+});
+
+describe('the same value as a named row', () => {
+  it('presumes another row has it: none found is no answer', () => {
+    const r = interpret('Which nation has the same number of gold as Atlantis?', medals.catalog);
+    if (r.kind !== 'sql') throw new Error(r.reason);
+    const rows = medals.db.prepare(r.sql).raw().all() as unknown[][];
+    expect(rows).toEqual([]); // nobody else has 9 gold
+    expect(isNoAnswer(r.answerTemplate, { columns: [], rows })).toBe(true);
+    const found = interpret('Which nation has the same total as Carpania?', medals.catalog);
+    if (found.kind !== 'sql') throw new Error(found.reason);
+    expect(isNoAnswer(found.answerTemplate, { columns: [], rows: [['Borduria']] })).toBe(false);
   });
 });
