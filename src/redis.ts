@@ -3,6 +3,7 @@
  * Redis restart heals without restarting our processes), but fail a command quickly while Redis is down so callers
  * answer 503 instead of hanging.
  */
+import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export function createRedis(url: string, overrides: RedisOptions = {}): Redis {
@@ -32,6 +33,10 @@ export function isConnectionError(error: unknown): boolean {
  */
 export async function closeRedis(client: Redis | null | undefined, limitMs = 2000): Promise<void> {
   if (!client || client.status === 'end') return;
+  // A connection being made (Redis just came back) is let finish first: dropped mid-way, the commands ioredis queues
+  // for it itself (re-subscribing a subscriber) are rejected with nobody listening — an unhandled rejection.
+  if (client.status === 'connect' || client.status === 'connecting')
+    await waitAtMost(once(client, 'ready'), limitMs);
   if (client.status === 'ready') await waitAtMost(client.quit(), limitMs);
   // After a QUIT that was answered this does nothing; in every other case it drops the connection.
   client.disconnect();
