@@ -484,27 +484,33 @@ function valueCandidates(tokens: Token[], index: TableIndex, free: (i: number) =
       if (entry.guarded && !(n === 1 && tokens[start]!.raw === entry.value.trim())) continue;
       out.push({ start, end: start + n - 1, full: true, quality, coverage: 1, val: entry });
     }
-    // "American" for a cell "United States" or "United States (USA)": a country of several words by its people.
+    // "American" for a cell "United States (USA)": a country of several words by its people (the whole cell, or
+    // its start). "Estados Unidos" for "Denver, United States": its name in Portuguese (also one part of a cell).
     const country = DEMONYM_COUNTRIES.get(tokens[start]!.norm);
-    if (country) {
-      for (const entry of index.values) {
-        const words = entry.words.map((w) => w.norm).join(' ');
-        if (country.some((c) => words === c || words.startsWith(`${c} `)) && entry.words.length <= 4)
-          out.push({ start, end: start, full: true, quality: 2, coverage: 1, val: entry });
-      }
-    }
-    // "Estados Unidos" for "United States" or "Denver, United States": a country of several words in Portuguese.
+    if (country) out.push(...countryCells(index, country, start, start, 4, false));
     const named = countryNameAt(tokens, start);
-    if (!named) continue;
-    for (const entry of index.values) {
-      const words = entry.words.map((w) => w.norm).join(' ');
-      const names =
-        words === named.english ||
-        words.startsWith(`${named.english} `) ||
-        entry.parts.includes(named.english);
-      if (names && entry.words.length <= 6)
-        out.push({ start, end: named.end, full: true, quality: 2, coverage: 1, val: entry });
-    }
+    if (named) out.push(...countryCells(index, [named.english], start, named.end, 6, true));
+  }
+  return out;
+}
+
+/** Cells that name one of `names` (folded English country names), as candidates over tokens start…end. */
+function countryCells(
+  index: TableIndex,
+  names: string[],
+  start: number,
+  end: number,
+  maxWords: number,
+  inParts: boolean,
+): Candidate[] {
+  const out: Candidate[] = [];
+  for (const entry of index.values) {
+    if (entry.words.length > maxWords) continue;
+    const words = entry.words.map((w) => w.norm).join(' ');
+    const named = names.some(
+      (c) => words === c || words.startsWith(`${c} `) || (inParts && entry.parts.includes(c)),
+    );
+    if (named) out.push({ start, end, full: true, quality: 2, coverage: 1, val: entry });
   }
   return out;
 }
