@@ -345,7 +345,10 @@ export class BullmqQueue implements QueryQueue {
       this.counters.cancelled += 1;
       return 'cancelled';
     }
-    // Running (BullMQ refuses to remove a locked job): its worker hears this and aborts it.
+    // Not removable: running (BullMQ refuses a locked job), or just finished — the worker records the result before
+    // its meta says so, and a client that saw `done` may cancel in between.
+    if (await this.options.log.load(sessionId, queryId)) return 'finished';
+    // Running: its worker hears this and aborts it.
     await guard(() => this.redis.publish(keys.cancelChannel(p), queryId));
     return 'stopping';
   }
