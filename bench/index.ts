@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   sessions: () => import('./sessions.js'),
+  upload: () => import('./upload.js'),
   ingest: () => import('./ingest.js'),
   sandbox: () => import('./sandbox.js'),
   queries: () => import('./queries.js'),

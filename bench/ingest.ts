@@ -63,7 +63,8 @@ export async function generateCsv(file: string, rows: number): Promise<number> {
   return fs.statSync(file).size;
 }
 
-function timeCli(csv: string, db: string): number {
+/** The sqlite3 CLI's `.import` of `csv` into a new database `db` (no types), in ms. */
+export function timeCli(csv: string, db: string): number {
   fs.rmSync(db, { force: true });
   const t0 = performance.now();
   const r = spawnSync('sqlite3', [db, '.mode csv', `.import ${csv} t`], {
@@ -74,7 +75,7 @@ function timeCli(csv: string, db: string): number {
   return ms;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return percentile(sorted, 50);
 }

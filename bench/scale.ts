@@ -1,42 +1,37 @@
 /**
- * bench/scale — issue 6's figures, scaled mode on the real Redis (random key prefix, deleted afterwards):
- *   - a built-in question end to end (HTTP POST ?wait=true → BullMQ job → worker process → answer) with 1 worker;
- *   - throughput with 50 concurrent clients (each its own session) with 1 and then 2 worker processes, for
- *     built-in questions (CPU-bound: on 2 cores the workers compete with the API and Redis for the same cores) and
- *     for questions answered by an LLM (a local OpenAI-protocol server answering after BENCH_LLM_DELAY_MS, as a
- *     provider would: bound by how many questions wait at once, which is what more workers add);
- *   - worker memory with 1,000 sessions each holding a cached agent (and the sandbox children's open databases).
- * Anchors in the same run: a bare BullMQ add → completed round trip (no-op processor, QueueEvents), and our
- * BullmqQueue submit → wait without HTTP.
+ * bench/scale — scaled mode as deployed (issues 6 and 14): Redis, the compiled API server (`serve` with REDIS_URL)
+ * and `agentgraph worker` processes, each a process of its own; this process is the HTTP client (random key prefix,
+ * deleted afterwards).
+ *   - a built-in question end to end with 1 and then 2 workers, over a kept-alive connection and over a new
+ *     connection per request, alternating with its anchors from this client: GET /healthz and a Redis PING;
+ *   - where its time goes: before the worker starts it (`timings.queue_ms`: the API's bookkeeping and BullMQ's
+ *     add → worker), inside the worker's answerer (`timings.total_ms`), and the rest (HTTP, recording the result,
+ *     `done` → the API → the response);
+ *   - anchor: a bare BullMQ add → completed round trip (no-op processor in this process, QueueEvents);
+ *   - throughput with 1 and 50 concurrent clients, for built-in questions and for questions an LLM answers (a local
+ *     OpenAI-protocol server answering after BENCH_LLM_DELAY_MS, as a provider would);
+ *   - worker memory with BENCH_SESSIONS sessions each holding a cached agent.
  *
- *   npx tsx bench/scale.ts            (or: npm run bench -- scale)
- *   BENCH_REDIS_URL, BENCH_OPS (default 500), BENCH_CLIENTS (50), BENCH_PER_CLIENT (10), BENCH_SESSIONS (1000),
+ *   npm run bench -- scale
+ *   BENCH_REDIS_URL, BENCH_OPS (default 1000), BENCH_CLIENTS (50), BENCH_PER_CLIENT (10), BENCH_SESSIONS (1000),
  *   BENCH_LLM_DELAY_MS (100)
  */
-import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../src/config.js';
-import { buildApp } from '../src/http/app.js';
 import { readWorkerReports, type WorkerReport } from '../src/queue/registry.js';
-import { createServices } from '../src/services.js';
 import { startFakeLlm } from '../test/helpers/fake-llm.js';
-import { exitOf, startCli } from '../test/helpers/process.js';
-import {
-  deletePrefix,
-  randomPrefix,
-  removeDir,
-  silentLogger,
-  sleep,
-  tempDir,
-} from '../test/helpers/services.js';
-import { asker, concurrentLoad, QUESTIONS, sessionWithSales } from './client.js';
+import { salesCsv } from '../test/helpers/multipart.js';
+import { deletePrefix, randomPrefix, sleep } from '../test/helpers/services.js';
 import { childrenOf, rssOf } from './proc.js';
+import { alternate, concurrent, QUESTIONS } from './queries.js';
+import { ask, request, type Spawned, sessionWithTable, spawnCli, startServer, stepsMs } from './server.js';
 import { formatTable, percentiles, type Row, runIfMain, time } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const OPS = Number(process.env.BENCH_OPS ?? 500);
+const OPS = Number(process.env.BENCH_OPS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 10);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
@@ -72,7 +67,7 @@ async function bareBullmq(prefix: string): Promise<number[]> {
 }
 
 export async function main(): Promise<void> {
-  const dataDir = tempDir('agentgraph-bench-scale');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentgraph-scale-'));
   const prefix = randomPrefix().replace('agentgraph-test-', 'agentgraph-bench-');
   const llm = await startFakeLlm({ models: [LLM_MODEL] });
   const env = {
@@ -80,24 +75,21 @@ export async function main(): Promise<void> {
     OPENAI_BASE_URL: llm.url,
     OPENAI_API_KEY: 'sk-bench',
     DEFAULT_MODEL: 'builtin',
-    DATA_DIR: dataDir,
+    DATA_DIR: dir,
     MAX_SESSIONS_PER_IP: String(SESSIONS + CLIENTS + 10),
-    LOG_LEVEL: 'silent',
   };
-  const config = loadConfig(env);
-  const services = createServices(config, silentLogger, { keyPrefix: prefix, role: 'api' });
-  const app = await buildApp(services);
-  const workers: ChildProcess[] = [];
   const redis = new Redis(REDIS_URL);
+  const server = await startServer(env, ['--redis-prefix', prefix]);
+  const { base } = server;
+  const workers: Spawned[] = [];
   const rows: Row[] = [];
   const notes: string[] = [];
 
   const addWorker = async () => {
-    const child = startCli(['worker', '--redis-prefix', prefix], { ...env, LOG_LEVEL: 'warn' });
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    workers.push(child);
+    const worker = spawnCli(['worker', '--redis-prefix', prefix], env);
+    workers.push(worker);
     for (let i = 0; i < 300; i++) {
-      if ((await readWorkerReports(redis, prefix)).some((w) => w.pid === child.pid)) return child;
+      if ((await readWorkerReports(redis, prefix)).some((w) => w.pid === worker.pid)) return worker;
       await sleep(100);
     }
     throw new Error('worker did not start');
@@ -107,84 +99,101 @@ export async function main(): Promise<void> {
     if (!found) throw new Error(`no report from ${pid}`);
     return found;
   };
+  const csv = salesCsv(1000);
 
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const newSession = (rowsInTable = 1000) => sessionWithSales(services, rowsInTable);
-    const ask = asker(base);
-
-    const bare = await bareBullmq(prefix);
     rows.push({
       name: 'anchor: bare BullMQ add → completed (no-op processor, QueueEvents)',
-      ...percentiles(bare),
+      ...percentiles(await bareBullmq(prefix)),
     });
-
     const first = await addWorker();
-    const id = await newSession();
-    const graphMs: number[] = [];
-    const latency = await time(OPS, async (i) => {
-      const result = await ask(id, QUESTIONS[i % QUESTIONS.length]!);
-      if (i < OPS) graphMs.push(result.timings.total_ms ?? Number.NaN); // not the warm-up's
-    });
-    rows.push({
-      name: 'HTTP question → answer, Redis + 1 worker process (1,000-row table, cached agent), end to end',
-      ...percentiles(latency),
-    });
-    rows.push({
-      name: '  of which inside the worker’s answerer (graph + sandbox; the result is recorded after)',
-      ...percentiles(graphMs),
-    });
-    const direct = await time(OPS, async (i) => {
-      const job = {
-        query_id: randomUUID(),
-        session_id: id,
-        question: QUESTIONS[i % QUESTIONS.length]!,
-        submitted_at: Date.now() / 1000,
-      };
-      await services.queue.submit(job);
-      const result = await services.queue.wait(id, job.query_id);
-      if (result.status !== 'done') throw new Error(JSON.stringify(result));
-    });
-    rows.push({ name: 'anchor: BullmqQueue submit → wait, no HTTP (same worker)', ...percentiles(direct) });
+    const session = await sessionWithTable(base, 'sales.csv', csv);
+    const latency = async (label: string) => {
+      for (const fresh of [false, true]) {
+        const how = fresh ? 'a new connection per request' : 'one kept-alive connection';
+        const queued: number[] = [];
+        const inside: number[] = [];
+        const steps: number[] = [];
+        const rest: number[] = [];
+        let started = 0;
+        const [healthz, question] = await alternate(
+          OPS,
+          () => request(base, { path: '/healthz', fresh }),
+          async (i) => {
+            started = performance.now();
+            const answer = await ask(base, session, QUESTIONS[(i + OPS) % QUESTIONS.length]!, { fresh });
+            if (i < 0) return;
+            const t = answer.timings;
+            queued.push(t.queue_ms ?? Number.NaN);
+            inside.push(t.total_ms ?? Number.NaN);
+            steps.push(stepsMs(t));
+            rest.push(performance.now() - started - (t.queue_ms ?? 0) - (t.total_ms ?? 0));
+          },
+        );
+        const [ping] = await alternate(
+          OPS,
+          () => redis.ping(),
+          async () => undefined,
+        );
+        rows.push({ name: `anchor: GET /healthz, ${how}`, ...percentiles(healthz) });
+        rows.push({ name: 'anchor: Redis PING from the client', ...percentiles(ping) });
+        rows.push({ name: `**question → answer**, ${label}, ${how}`, ...percentiles(question) });
+        rows.push({ name: '  submitted → a worker starts it (`timings.queue_ms`)', ...percentiles(queued) });
+        rows.push({ name: '  inside the worker’s answerer (`timings.total_ms`)', ...percentiles(inside) });
+        rows.push({ name: '    of which the nine steps themselves', ...percentiles(steps) });
+        rows.push({ name: '  the rest: HTTP, recording, `done` → API → response', ...percentiles(rest) });
+      }
+    };
+    await latency('Redis + 1 worker');
 
-    const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => newSession()));
-    const askLlm = asker(base, LLM_MODEL);
+    const sessions = await Promise.all(
+      Array.from({ length: CLIENTS }, () => sessionWithTable(base, 'sales.csv', csv)),
+    );
     const throughput = async (label: string, byLlm: boolean) => {
       if (byLlm) {
         const reply = { kind: 'text' as const, text: `\`\`\`sql\n${LLM_SQL}\n\`\`\``, delayMs: LLM_DELAY_MS };
-        llm.enqueue(...Array.from({ length: CLIENTS * PER_CLIENT }, () => reply));
+        llm.enqueue(...Array.from({ length: (CLIENTS + 1) * PER_CLIENT }, () => reply));
       }
       const kind = byLlm ? `LLM questions (model answers after ${LLM_DELAY_MS} ms)` : 'built-in questions';
-      const { perRequest, perSecond } = await concurrentLoad(sessions, PER_CLIENT, byLlm ? askLlm : ask);
-      rows.push({
-        name: `${CLIENTS} concurrent clients, ${kind}, ${label}: latency per question`,
-        ...percentiles(perRequest),
-      });
-      notes.push(
-        `Throughput, ${CLIENTS} clients × ${PER_CLIENT} ${kind}, ${label}: ${perSecond.toFixed(0)} questions/s`,
-      );
+      const askOne = (s: string, q: string) => ask(base, s, q, byLlm ? { model: LLM_MODEL } : {});
+      for (const clients of [1, CLIENTS]) {
+        const { perRequest, perSecond } = await concurrent(sessions.slice(0, clients), PER_CLIENT, askOne);
+        rows.push({
+          name: `${clients} client${clients === 1 ? '' : 's'}, ${kind}, ${label}`,
+          ...percentiles(perRequest),
+        });
+        notes.push(
+          `Throughput, ${clients} × ${PER_CLIENT} ${kind}, ${label}: ${perSecond.toFixed(0)} questions/s`,
+        );
+      }
     };
-    const one = `1 worker (WORKER_CONCURRENCY=${config.workerConcurrency})`;
+    const one = 'Redis + 1 worker';
     await throughput(one, false);
     await throughput(one, true);
     const second = await addWorker();
-    const two = `2 workers (WORKER_CONCURRENCY=${config.workerConcurrency} each)`;
+    const two = 'Redis + 2 workers';
+    await latency(two);
     await throughput(two, false);
     await throughput(two, true);
 
     // Memory: one worker, SESSIONS sessions each answered once → one cached agent per session.
-    second.kill('SIGTERM');
-    await exitOf(second);
+    await second.stop();
     await sleep(300);
-    const pid = first.pid!;
+    const pid = first.pid;
     const before = await report(pid);
     const childRssBefore = childrenOf(pid).reduce((n, p) => n + rssOf(p), 0);
     const small: string[] = [];
-    for (let i = 0; i < SESSIONS; i++) small.push(await newSession(20));
+    for (let i = 0; i < SESSIONS; i += 50) {
+      small.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, SESSIONS - i) }, () =>
+            sessionWithTable(base, 'sales.csv', salesCsv(20)),
+          ),
+        )),
+      );
+    }
     for (let i = 0; i < small.length; i += 50) {
-      await Promise.all(small.slice(i, i + 50).map((s) => ask(s, 'How many rows are there?')));
+      await Promise.all(small.slice(i, i + 50).map((s) => ask(base, s, 'How many rows are there?')));
     }
     await sleep(300);
     const after = await report(pid);
@@ -196,25 +205,19 @@ export async function main(): Promise<void> {
         `(LRU of 16 per child); children RSS together ${mb(childRssBefore)} → ${mb(childRssAfter)}`,
     );
 
-    console.log(`\n## Scale (issue 6) — ${new Date().toISOString()}\n`);
+    console.log(
+      `\n## Scale, separate processes (issues 6, 14) — ${new Date().toISOString()}, load ${os.loadavg()[0]!.toFixed(2)}\n`,
+    );
     console.log(formatTable(rows));
     console.log('');
     for (const note of notes) console.log(`- ${note}`);
   } finally {
-    await Promise.all(
-      workers.map(async (w) => {
-        if (w.exitCode === null && w.signalCode === null) {
-          w.kill('SIGTERM');
-          await exitOf(w);
-        }
-      }),
-    );
-    await app.close();
-    await services.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    await server.stop();
     redis.disconnect();
     await llm.close();
     await deletePrefix(REDIS_URL, prefix);
-    removeDir(dataDir);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

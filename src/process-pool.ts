@@ -76,6 +76,11 @@ export interface SubmitOptions {
   affinity?: string;
   /** Goes ahead of the queue (a recovery that a waiting caller's lock depends on). */
   urgent?: boolean;
+  /**
+   * Called when a child takes the request, with a function that sends further messages to that child while the
+   * request runs (an import that follows an upload as it arrives is told how far the file has grown).
+   */
+  onDispatch?: (send: (message: Record<string, unknown>) => void, id: number) => void;
 }
 
 export interface PoolStats {
@@ -105,6 +110,7 @@ interface Job {
   limits: JobLimits;
   signal: AbortSignal | undefined;
   affinity: string | undefined;
+  onDispatch: SubmitOptions['onDispatch'];
   resolve: (value: { result: unknown; elapsed_ms: number }) => void;
   reject: (error: unknown) => void;
   slot?: Slot;
@@ -179,6 +185,7 @@ export class ProcessPool {
         limits: options.limits,
         signal: options.signal,
         affinity: options.affinity,
+        onDispatch: options.onDispatch,
         resolve: resolve as Job['resolve'],
         reject,
         settled: false,
@@ -200,6 +207,16 @@ export class ProcessPool {
       // A send on a channel that just closed reports through the child's 'error' listener.
       if (slot.ready && slot.child.connected) slot.child.send(message);
     }
+  }
+
+  /** Whether a request submitted now would start at once, with nobody waiting for a child. */
+  hasIdleChild(): boolean {
+    return !this.closing && this.queue.length === 0 && this.slots.some((s) => s.ready && !s.job);
+  }
+
+  /** Requests waiting for a child. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Starts every child now and resolves when all are ready (server start-up, benchmarks, tests). */
@@ -294,6 +311,9 @@ export class ProcessPool {
     }
     this.counters.runs += 1;
     slot.child.send(job.message);
+    job.onDispatch?.((message) => {
+      if (slot.job === job && !job.stoppedFor && slot.child.connected) slot.child.send(message);
+    }, job.message.id);
   }
 
   /** Kills the child running a request; the request fails once the child has exited. */

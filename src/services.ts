@@ -190,6 +190,8 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       limits,
     },
     logger,
+    // Embedded: finished questions stay in this process's memory, so their files can be written after `done`.
+    { writeAfterDone: redis === null },
   );
   let queue: QueryQueue;
   let worker: QueryWorker | null = null;

@@ -14,8 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Catalog, ColumnType } from './data/catalog-types.js';
-import { withDbLock } from './data/db.js';
-import type { ImportPool } from './data/import-pool.js';
+import { isWriting, withDbLock } from './data/db.js';
+import type { FollowingImport, ImportPool } from './data/import-pool.js';
+import type { ImportAnswer } from './data/import-protocol.js';
 import { type ImportResult, INTERNAL_PREFIX } from './data/index.js';
 import { validateUserTableName } from './data/naming.js';
 import { SpaceMeter, spoolUpload } from './data/spool.js';
@@ -67,6 +68,21 @@ function storedName(fileName: string): string {
   return `${stem || 'upload'}-${randomBytes(3).toString('hex')}${ext.replace(/[^\w.]/g, '')}`;
 }
 
+/**
+ * Uploads whose import may start while they arrive (issue 14): text formats, read front to back. (XLSX needs the
+ * whole file; a mislabelled one is still imported correctly, through a spill file.)
+ */
+const FOLLOWED_NAME = /\.(csv|tsv|tab|txt)(\.gz)?$/i;
+/** Smaller uploads are spooled whole before their import starts: following would gain less than it costs. */
+const FOLLOW_MIN_BYTES = 1024 * 1024;
+
+type ImportRequestInput = Parameters<ImportPool['import']>[0];
+
+interface Following {
+  import: FollowingImport;
+  settled: Promise<ImportAnswer | null>;
+}
+
 const visible = (catalog: Catalog) => catalog.filter((table) => !table.name.startsWith(INTERNAL_PREFIX));
 
 export class SessionTables {
@@ -93,6 +109,25 @@ export class SessionTables {
     const limitBytes = this.sessions.options.maxSessionSizeBytes;
     // A bad name fails before any byte is stored.
     if (input.tableName !== undefined) validateUserTableName(input.tableName);
+    const keepAs = paths.safeJoin(id, 'uploads', storedName(input.fileName));
+    const request = (sourcePath: string, sourceBytes: number): ImportRequestInput => ({
+      type: 'import',
+      dbPath,
+      tempDir,
+      sourcePath,
+      sourceBytes,
+      keepAs,
+      fileName: input.fileName,
+      ...(input.tableName !== undefined ? { tableName: input.tableName } : {}),
+      ...(input.sheets ? { sheets: input.sheets } : {}),
+      limitBytes,
+      // Measured under the lock, so a concurrent upload's committed bytes count.
+      usedBytes: paths.measureSync(id) - sourceBytes,
+    });
+    // A following import that fails (a broken file, the quota) ends the upload: the rest of its bytes would be wasted.
+    const stop = new AbortController();
+    let following: Following | null = null;
+    let mayFollow = FOLLOWED_NAME.test(input.fileName);
     let spooled: { path: string; bytes: number } | null = null;
     const meter = this.meterOf(id, limitBytes);
     try {
@@ -101,34 +136,41 @@ export class SessionTables {
           dir: tempDir,
           meter,
           idleTimeoutMs: this.options.idleTimeoutMs,
-          ...(input.signal ? { signal: input.signal } : {}),
+          signal: input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal,
+          onWritten: (file, bytes) => {
+            if (following) following.import.grown(bytes);
+            else if (mayFollow && bytes >= FOLLOW_MIN_BYTES) {
+              mayFollow = false;
+              // Only when it makes nobody wait: a free import process, and no other write of this session.
+              if (isWriting(dbPath) || !this.imports.canFollow()) return;
+              following = this.follow(dbPath, request(file, bytes), input.signal);
+              following.settled.catch(() => stop.abort());
+            }
+          },
         });
+      } catch (error) {
+        const ended = following as Following | null;
+        ended?.import.abandon();
+        // The follow's own failure is why the upload stopped; either way the child is done before the file goes.
+        const followError = await ended?.settled.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        throw stop.signal.aborted && followError ? followError : error;
       } finally {
         this.releaseMeter(id);
       }
       const file = spooled;
-      const result = await withDbLock(dbPath, async () => {
-        const answer = await this.imports.import(
-          {
-            type: 'import',
-            dbPath,
-            tempDir,
-            sourcePath: file.path,
-            sourceBytes: file.bytes,
-            keepAs: paths.safeJoin(id, 'uploads', storedName(input.fileName)),
-            fileName: input.fileName,
-            ...(input.tableName !== undefined ? { tableName: input.tableName } : {}),
-            ...(input.sheets ? { sheets: input.sheets } : {}),
-            limitBytes,
-            // Measured under the lock, so a concurrent upload's committed bytes count.
-            usedBytes: paths.measureSync(id) - file.bytes,
-          },
-          input.signal,
-        );
-        this.catalogs.set(dbPath, answer.all);
-        return answer;
-      });
-      const { all, ...outcome } = result;
+      const followed = following as Following | null;
+      followed?.import.complete(file.bytes);
+      const answer =
+        (await followed?.settled) ??
+        (await withDbLock(dbPath, async () => {
+          const imported = await this.imports.import(request(file.path, file.bytes), input.signal);
+          this.catalogs.set(dbPath, imported.all);
+          return imported;
+        }));
+      const { all, ...outcome } = answer;
       const session = await this.syncTables(id, all);
       return { ...outcome, session };
     } finally {
@@ -137,6 +179,20 @@ export class SessionTables {
       // Success or failure, the document's size must stay true (a failure frees what it used).
       await this.sessions.refreshSize(id).catch(() => undefined);
     }
+  }
+
+  /**
+   * Starts importing an upload that is still arriving (issue 14), holding the session's write lock until it ends:
+   * `settled` is the import's answer, or null when the follow was abandoned (the file is then imported once complete).
+   */
+  private follow(dbPath: string, request: ImportRequestInput, signal: AbortSignal | undefined): Following {
+    const started = this.imports.follow(request, signal);
+    const settled = withDbLock(dbPath, async () => {
+      const answer = await started.done;
+      if (answer) this.catalogs.set(dbPath, answer.all);
+      return answer;
+    });
+    return { import: started, settled };
   }
 
   private meterOf(id: string, limitBytes: number): SpaceMeter {

@@ -8,28 +8,52 @@ import fs from 'node:fs';
 import { startWatchdog } from '../child-watchdog.js';
 import { AppError, isAppError } from '../errors.js';
 import { csvWorkers } from './csv-worker-pool.js';
-import type { ImportChildRequest, ImportRequest } from './import-protocol.js';
+import { GrowingFile } from './growing-file.js';
+import type { AbandonNotice, FollowNotice, ImportChildRequest, ImportRequest } from './import-protocol.js';
 import { cleanLeftovers, dropTable, importFile, readCatalog } from './index.js';
 
 const watchdog = startWatchdog();
 
+/** The upload a following import reads as it grows (one request at a time: at most one). */
+let following: { job: number; file: GrowingFile } | null = null;
+
 async function runImport(request: ImportRequest) {
+  if (request.follow) {
+    const file = new GrowingFile(request.sourcePath, request.sourceBytes);
+    following = { job: request.id, file };
+    const source = file.read();
+    try {
+      return await importSource(request, source, true);
+    } catch (error) {
+      // Rolled back like any failed import: the API imports the file itself once it is complete. (A decoder between
+      // the reader and the parser may have wrapped the FollowAbandoned it threw.)
+      if (file.wasAbandoned) return { abandoned: true };
+      throw error;
+    } finally {
+      following = null;
+      await source.return(undefined);
+    }
+  }
   const source = fs.createReadStream(request.sourcePath, { highWaterMark: 256 * 1024 });
   try {
-    const result = await importFile({
-      dbPath: request.dbPath,
-      tempDir: request.tempDir,
-      source,
-      fileName: request.fileName,
-      ...(request.tableName !== undefined ? { tableName: request.tableName } : {}),
-      ...(request.sheets ? { sheets: request.sheets } : {}),
-      quota: { limitBytes: request.limitBytes, usedBytes: () => request.usedBytes },
-      original: { path: request.sourcePath, bytes: request.sourceBytes, keepAs: request.keepAs },
-    });
-    return { ...result, all: readCatalog(request.dbPath) };
+    return await importSource(request, source, false);
   } finally {
     source.destroy();
   }
+}
+
+async function importSource(request: ImportRequest, source: AsyncIterable<Buffer>, growing: boolean) {
+  const result = await importFile({
+    dbPath: request.dbPath,
+    tempDir: request.tempDir,
+    source,
+    fileName: request.fileName,
+    ...(request.tableName !== undefined ? { tableName: request.tableName } : {}),
+    ...(request.sheets ? { sheets: request.sheets } : {}),
+    quota: { limitBytes: request.limitBytes, usedBytes: () => request.usedBytes },
+    original: { path: request.sourcePath, bytes: request.sourceBytes, keepAs: request.keepAs, growing },
+  });
+  return { ...result, all: readCatalog(request.dbPath) };
 }
 
 async function handle(request: ImportChildRequest): Promise<unknown> {
@@ -47,7 +71,13 @@ async function handle(request: ImportChildRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (request: ImportChildRequest) => {
+process.on('message', (request: ImportChildRequest | FollowNotice | AbandonNotice) => {
+  if (request?.type === 'grown' || request?.type === 'abandon') {
+    if (following?.job !== request.job) return; // about an import that has ended
+    if (request.type === 'grown') following.file.grown(request.bytes, request.complete);
+    else following.file.abandon();
+    return;
+  }
   if (typeof request?.id !== 'number') return;
   watchdog.arm(request.deadlineMs);
   handle(request)

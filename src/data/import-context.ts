@@ -75,15 +75,23 @@ export class ImportContext {
   receivedBytes = 0;
   inflatedBytes = 0;
   spillBytes = 0;
-  /** The kept original's bytes while it still counts (0 once dropped). */
-  originalBytes: number;
+  private readonly originalSize: number;
   originalDropped = false;
   readonly spillFiles: string[] = [];
   dbGrowth: () => number = () => 0;
 
   constructor(readonly opts: ImportOptions) {
     this.baseline = opts.quota.usedBytes();
-    this.originalBytes = opts.original?.bytes ?? 0;
+    this.originalSize = opts.original?.bytes ?? 0;
+  }
+
+  /**
+   * The kept original's bytes while it still counts (0 once dropped). One still growing (a following import) is
+   * as large as what was read of it so far.
+   */
+  get originalBytes(): number {
+    if (this.originalDropped) return 0;
+    return this.opts.original?.growing ? this.receivedBytes : this.originalSize;
   }
 
   private quotaError(): AppError {
@@ -116,7 +124,6 @@ export class ImportContext {
   dropOriginal(): void {
     if (!this.opts.original || this.originalDropped) return;
     fs.rmSync(this.opts.original.path, { force: true });
-    this.originalBytes = 0;
     this.originalDropped = true;
     this.warnings.push(
       'the original file was not kept in uploads/ because the session is near its storage limit; the table was imported',

@@ -27,6 +27,28 @@ export interface ImportRequest extends Base {
   limitBytes: number;
   /** The session's size without the spooled upload. */
   usedBytes: number;
+  /**
+   * The upload is still arriving (issue 14): read `sourcePath` as it grows, up to what FollowNotices announce, so
+   * the import runs while the socket is read. `sourceBytes` is then what was spooled when the request was sent.
+   */
+  follow?: boolean;
+}
+
+/** To the child running a following import: the spooled file now holds `bytes` bytes (all of it when complete). */
+export interface FollowNotice {
+  type: 'grown';
+  job: number;
+  bytes: number;
+  complete: boolean;
+}
+
+/**
+ * To the child running a following import: stop waiting for the upload, roll back and answer `{ abandoned: true }`
+ * (the API imports the file once it is complete, as any other).
+ */
+export interface AbandonNotice {
+  type: 'abandon';
+  job: number;
 }
 
 export interface DropRequest extends Base {
@@ -45,6 +67,8 @@ export type ImportChildRequest = ImportRequest | DropRequest | RecoverRequest;
 
 /** Every answer carries the catalog as committed, so the API never reads it itself. */
 export type ImportAnswer = ImportResult & { all: Catalog };
+/** A following import's answer: the import, or abandoned (nothing changed) when told to stop following. */
+export type FollowAnswer = ImportAnswer | { abandoned: true };
 export interface DropAnswer {
   dropped: boolean;
   all: Catalog;

@@ -53,6 +53,8 @@ export interface ImportOptions {
     bytes: number;
     /** Where it is kept after COMMIT (e.g. `uploads/<name>`); not kept, with a warning, if space runs out. */
     keepAs: string;
+    /** Still being written (a following import, issue 14): read only through `source`, never opened in place. */
+    growing?: boolean;
   };
 }
 
@@ -123,7 +125,12 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     if (head.length === 0) throw emptyFile();
     if (isZip(head)) {
       format = 'xlsx';
-      await importXlsx(ctx, target, look.rest(), gz.compressed ? undefined : opts.original?.path);
+      await importXlsx(
+        ctx,
+        target,
+        look.rest(),
+        gz.compressed || opts.original?.growing ? undefined : opts.original?.path,
+      );
     } else if (isOle2(head)) {
       throw new AppError('unsupported_media_type', {
         type: 'application/vnd.ms-excel; the old .xls format is not supported, save it as .xlsx or CSV',

@@ -64,6 +64,8 @@ export interface SpoolOptions {
   /** An upload that sends nothing for this long is aborted. */
   idleTimeoutMs: number;
   signal?: AbortSignal;
+  /** After each write: the file, and the bytes it holds now (an import may be reading it as it grows). */
+  onWritten?: (file: string, bytes: number) => void;
 }
 
 export interface Spooled {
@@ -107,6 +109,7 @@ export async function spoolUpload(source: Source, options: SpoolOptions): Promis
       options.meter.add(chunk.length);
       bytes += chunk.length;
       await write(fd, chunk);
+      options.onWritten?.(file, bytes);
     }
     if (failure) throw failure;
     return { path: file, bytes };

@@ -21,6 +21,18 @@ import { type EmitEvent, pendingResult, type QueryJob, type QueryResult } from '
 export interface Finished {
   result: QueryResult;
   kept: KeptResult;
+  /** Settles once the result and history line are written and the session's counters moved. */
+  recorded: Promise<void>;
+}
+
+export interface AnswererOptions {
+  /**
+   * Write a finished question's result, history line and counters just after `done` went out, instead of before
+   * (issue 14: ~0.4 ms of a 5 ms question). Only for a queue that keeps finished results in memory and runs the
+   * session's next question in this process (InlineQueue): the log's reads of the session wait for the write
+   * (QueryLog.writeSoon). Whether the result fits the session's quota is still decided before `done`.
+   */
+  writeAfterDone?: boolean;
 }
 
 export class Answerer {
@@ -29,6 +41,7 @@ export class Answerer {
   constructor(
     private readonly deps: EngineDeps,
     private readonly logger?: Logger,
+    private readonly options: AnswererOptions = {},
   ) {
     this.graph = buildAnswerGraph(deps);
   }
@@ -120,9 +133,16 @@ export class Answerer {
     const cap = keptResultCap(sessions.options.maxSessionSizeBytes);
     let result = answered;
     let kept = keepResult(result, cap);
+    const ended = (error: unknown) => {
+      const gone =
+        (error instanceof AppError && error.code === 'session_expired') ||
+        (error as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!gone)
+        this.logger?.warn({ err: error, query_id: result.query_id }, 'could not record a finished question');
+    };
     try {
       const doc = await sessions.peek(result.session_id);
-      if (!doc) return { result, kept };
+      if (!doc) return { result, kept, recorded: Promise.resolve() };
       try {
         sessions.assertRoom(doc, kept.bytes);
       } catch (error) {
@@ -131,29 +151,38 @@ export class Answerer {
         result.timings = answered.timings;
         kept = keepResult(result, cap);
       }
-      const written = await log.save(kept);
-      await sessions.apply(
-        result.session_id,
-        {
-          last_query: {
-            query_id: result.query_id,
-            question: result.question,
-            status: result.status,
-            at: result.finished_at ?? Date.now() / 1000,
-          },
-        },
-        // One atomic update: the counters move with what was just written, no walk of the folder per question.
-        { total_queries: 1, size_bytes: written },
-      );
     } catch (error) {
-      const ended =
-        (error instanceof AppError && error.code === 'session_expired') ||
-        (error as NodeJS.ErrnoException).code === 'ENOENT';
-      if (!ended) {
-        this.logger?.warn({ err: error, query_id: result.query_id }, 'could not record a finished question');
-      }
+      ended(error);
+      return { result, kept, recorded: Promise.resolve() };
     }
-    return { result, kept };
+    const final = result;
+    const stored = kept;
+    const write = async () => {
+      try {
+        const written = await log.save(stored);
+        await sessions.apply(
+          final.session_id,
+          {
+            last_query: {
+              query_id: final.query_id,
+              question: final.question,
+              status: final.status,
+              at: final.finished_at ?? Date.now() / 1000,
+            },
+          },
+          // One atomic update: the counters move with what was just written, no walk of the folder per question.
+          { total_queries: 1, size_bytes: written },
+        );
+      } catch (error) {
+        ended(error);
+      }
+    };
+    if (!this.options.writeAfterDone) {
+      await write();
+      return { result, kept, recorded: Promise.resolve() };
+    }
+    // After the current turn of the event loop: the waiting request's response is written first.
+    return { result, kept, recorded: log.writeSoon(final.session_id, write) };
   }
 }
 

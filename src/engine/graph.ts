@@ -1,13 +1,21 @@
 /**
- * The answering graph (LangGraph.js StateGraph), compiled once per process:
+ * The answering graph (LangGraph.js StateGraph), compiled once per process. Its nodes run the nine steps of a
+ * question in order:
  *
- *   validate_input → load_session → pick_tables → get_agent → generate_sql ─┬→ run_sql ─┬→ refine_answer ─┬→ choose_chart → format_answer
- *                                                                          │           └────────────────┘
- *                                                                          └→ format_answer                         (cannot answer)
+ *   prepare ──────────────→ generate_sql ─┬→ run_sql ─┬→ refine_answer ─┬→ present ───────────────────→ END
+ *   (validate_input,                       │           └─────────────────┘  (choose_chart, format_answer)
+ *    load_session, pick_tables, get_agent) └────────────────────────────────→ present (cannot answer: format_answer)
+ *
  * refine_answer runs only in advanced mode with an LLM model.
  *
- * Every node emits a start and an end event (SSE progress) and records its time. Nodes get their per-run context
- * (emit, abort signal) from the run config and the process-wide dependencies from buildAnswerGraph's closure.
+ * Steps that take microseconds and never wait on anything outside the process share a node: each LangGraph
+ * superstep costs ~0.45 ms of bookkeeping (task ids, a checkpoint of every channel, config merging), more than
+ * those steps themselves, so one node per step made up half of a built-in question's time (issue 14,
+ * docs/benchmarks.md). Nodes that wait — on an LLM, on the sandbox — stay nodes of their own.
+ *
+ * Every step emits a start and an end event (SSE progress) and records its time, whichever node runs it. Steps get
+ * their per-run context (emit, abort signal) from the run config and the process-wide dependencies from
+ * buildAnswerGraph's closure.
  */
 
 import type { RunnableConfig } from '@langchain/core/runnables';
@@ -49,7 +57,9 @@ export interface RunContext {
   signal: AbortSignal;
 }
 
-type NodeFn = (state: AnswerStateType, deps: EngineDeps, ctx: RunContext) => Promise<NodeUpdate> | NodeUpdate;
+type StepFn = (state: AnswerStateType, deps: EngineDeps, ctx: RunContext) => Promise<NodeUpdate> | NodeUpdate;
+/** A step: its name (events, `timings.<name>_ms`), what it does, and when it runs (always, if not said). */
+type Step = readonly [name: string, fn: StepFn, when?: (state: AnswerStateType) => boolean];
 
 function contextOf(config: RunnableConfig): RunContext {
   const ctx = config.configurable?.ctx as RunContext | undefined;
@@ -57,61 +67,77 @@ function contextOf(config: RunnableConfig): RunContext {
   return ctx;
 }
 
-/** Wraps a node: abort check, progress events, timing. */
-function step(name: string, fn: NodeFn, deps: EngineDeps) {
+/** Runs one step: abort check, progress events, timing. */
+async function runStep(
+  [name, fn]: Step,
+  state: AnswerStateType,
+  deps: EngineDeps,
+  ctx: RunContext,
+): Promise<NodeUpdate> {
+  if (ctx.signal.aborted) throw new AppError('query_cancelled');
+  const started = performance.now();
+  const queryId = state.job.query_id;
+  ctx.emit({ type: 'step', query_id: queryId, step: name, phase: 'start', at: Date.now() / 1000 });
+  const update = await fn(state, deps, ctx);
+  const ms = Math.round((performance.now() - started) * 1000) / 1000;
+  ctx.emit({ type: 'step', query_id: queryId, step: name, phase: 'end', at: Date.now() / 1000, ms });
+  return { ...update, timings: { ...update.timings, [`${name}_ms`]: ms } };
+}
+
+/**
+ * A graph node running `steps` in order, each seeing the state as the steps before it left it (replace semantics,
+ * as the graph's own channels; timings accumulate). One update leaves the node.
+ */
+function node(deps: EngineDeps, ...steps: Step[]) {
   return async (state: AnswerStateType, config: RunnableConfig): Promise<NodeUpdate> => {
     const ctx = contextOf(config);
-    if (ctx.signal.aborted) throw new AppError('query_cancelled');
-    const started = performance.now();
-    ctx.emit({
-      type: 'step',
-      query_id: state.job.query_id,
-      step: name,
-      phase: 'start',
-      at: Date.now() / 1000,
-    });
-    const update = await fn(state, deps, ctx);
-    const ms = Math.round((performance.now() - started) * 1000) / 1000;
-    ctx.emit({
-      type: 'step',
-      query_id: state.job.query_id,
-      step: name,
-      phase: 'end',
-      at: Date.now() / 1000,
-      ms,
-    });
-    return { ...update, timings: { [`${name}_ms`]: ms } };
+    let current = state;
+    let out: NodeUpdate = {};
+    for (const step of steps) {
+      if (step[2] && !step[2](current)) continue;
+      const update = await runStep(step, current, deps, ctx);
+      const timings = { ...out.timings, ...update.timings };
+      out = { ...out, ...update, timings };
+      current = { ...current, ...update, timings: { ...current.timings, ...update.timings } };
+    }
+    return out;
   };
 }
 
 export function buildAnswerGraph(deps: EngineDeps) {
   return new StateGraph(AnswerState)
-    .addNode('validate_input', step('validate_input', validateInput, deps))
-    .addNode('load_session', step('load_session', loadSession, deps))
-    .addNode('pick_tables', step('pick_tables', pickTables, deps))
-    .addNode('get_agent', step('get_agent', getAgent, deps))
-    .addNode('generate_sql', step('generate_sql', generateSql, deps))
-    .addNode('run_sql', step('run_sql', runSql, deps))
-    .addNode('refine_answer', step('refine_answer', refineAnswer, deps))
-    .addNode('choose_chart', step('choose_chart', chooseChartNode, deps))
-    .addNode('format_answer', step('format_answer', formatAnswer, deps))
-    .addEdge(START, 'validate_input')
-    .addEdge('validate_input', 'load_session')
-    .addEdge('load_session', 'pick_tables')
-    .addEdge('pick_tables', 'get_agent')
-    .addEdge('get_agent', 'generate_sql')
-    .addConditionalEdges(
-      'generate_sql',
-      (state) => (state.plan?.kind === 'sql' ? 'run_sql' : 'format_answer'),
-      ['run_sql', 'format_answer'],
+    .addNode(
+      'prepare',
+      node(
+        deps,
+        ['validate_input', validateInput],
+        ['load_session', loadSession],
+        ['pick_tables', pickTables],
+        ['get_agent', getAgent],
+      ),
     )
-    .addConditionalEdges('run_sql', (state) => (wantsRefinement(state) ? 'refine_answer' : 'choose_chart'), [
-      'refine_answer',
-      'choose_chart',
-    ])
-    .addEdge('refine_answer', 'choose_chart')
-    .addEdge('choose_chart', 'format_answer')
-    .addEdge('format_answer', END)
+    .addNode(
+      'query',
+      node(deps, ['generate_sql', generateSql], ['run_sql', runSql, (state) => state.plan?.kind === 'sql']),
+    )
+    .addNode('refine_answer', node(deps, ['refine_answer', refineAnswer]))
+    .addNode(
+      'present',
+      node(
+        deps,
+        ['choose_chart', chooseChartNode, (state) => state.result !== null],
+        ['format_answer', formatAnswer],
+      ),
+    )
+    .addEdge(START, 'prepare')
+    .addEdge('prepare', 'query')
+    .addConditionalEdges(
+      'query',
+      (state) => (state.result !== null && wantsRefinement(state) ? 'refine_answer' : 'present'),
+      ['refine_answer', 'present'],
+    )
+    .addEdge('refine_answer', 'present')
+    .addEdge('present', END)
     .compile();
 }
 

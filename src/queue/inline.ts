@@ -73,6 +73,8 @@ export class InlineQueue implements QueryQueue {
   private retainedBytes = 0;
   private readonly retainBytes: number;
   private readonly logger: Logger | undefined;
+  /** Finished questions whose result is still being written (the Answerer writes after `done`): close() waits. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly answerer: Answerer,
@@ -141,7 +143,7 @@ export class InlineQueue implements QueryQueue {
           this.logger?.error({ err: error, query_id: job.query_id }, 'answerer threw');
           const result = pendingResult(job, 'failed', entry.result.lang, entry.result.model);
           result.error = { code: 'internal', message: 'internal error' };
-          this.finish(entry, { result, kept: keepResult(result) });
+          this.finish(entry, { result, kept: keepResult(result), recorded: Promise.resolve() });
         },
       )
       .finally(() => {
@@ -163,7 +165,9 @@ export class InlineQueue implements QueryQueue {
    * Whoever listens or waits now gets the result as answered, once; from then on the entry holds only the kept
    * form (rows cut to MAX_KEPT_RESULT_BYTES), counted against the retention budget.
    */
-  private finish(entry: Entry, { result, kept }: Finished): void {
+  private finish(entry: Entry, { result, kept, recorded }: Finished): void {
+    this.recording.add(recorded);
+    void recorded.finally(() => this.recording.delete(recorded));
     const at = Date.now() / 1000;
     if (entry.events.at(-1)?.type !== 'done') {
       this.emit(entry, { type: 'done', query_id: result.query_id, result, at });
@@ -278,6 +282,7 @@ export class InlineQueue implements QueryQueue {
     const open = [...this.entries.values()].filter((entry) => entry.events.at(-1)?.type !== 'done');
     for (const entry of open) await this.cancel(entry.job.session_id, entry.job.query_id);
     await Promise.all(open.map((entry) => entry.finished));
+    await Promise.all(this.recording);
     for (const queryId of [...this.retained.keys()]) this.forget(queryId);
   }
 }

@@ -159,12 +159,36 @@ describe('QueryLog', () => {
     expect(entry!.answer!.length).toBeLessThan(5000);
   });
 
+  it('writeSoon: the write runs after this turn of the event loop, in order, and reads of the session wait for it', async () => {
+    const first = result('first');
+    const second = result('second');
+    const order: string[] = [];
+    const a = log.writeSoon(sessionId, async () => {
+      order.push('first');
+      await log.save(keepResult(first));
+    });
+    const b = log.writeSoon(sessionId, async () => {
+      order.push('second');
+      await log.save(keepResult(second));
+    });
+    expect(order).toEqual([]);
+    // Asked before either write ran: the reads still see both.
+    const [history, found] = await Promise.all([
+      log.history(sessionId),
+      log.load(sessionId, second.query_id),
+    ]);
+    expect(history.map((h) => h.question)).toEqual(['second', 'first']);
+    expect(found).toEqual(second);
+    await Promise.all([a, b]);
+    expect(order).toEqual(['first', 'second']);
+  });
+
   it('clear() forgets the history and its results; questions saved afterwards are found', async () => {
     const other = new QueryLog(paths);
     const old = result('old');
     await log.save(keepResult(old));
     expect(await other.load(sessionId, old.query_id)).toEqual(old);
-    log.clear(sessionId);
+    await log.clear(sessionId);
     expect(await log.history(sessionId)).toEqual([]);
     expect(await log.load(sessionId, old.query_id)).toBeNull();
     // A longer history than before, written after the clear: a process that indexed the old file re-reads it.

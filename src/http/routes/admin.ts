@@ -40,6 +40,8 @@ export async function collectStats(services: Services) {
       : services.queue.stats(),
     workers,
     worker_totals: totals(workers),
+    // This process's import children (issue 12) and the uploads imported while they arrived (issue 14).
+    imports: services.imports.stats(),
     process: {
       pid: process.pid,
       uptime_s: Math.round(process.uptime()),

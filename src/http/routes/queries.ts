@@ -152,7 +152,7 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps) {
   // Gives back the space past questions take (cache/), the way out of quota_exceeded short of a new session.
   app.delete('/api/session/history', async (request, reply) => {
     const doc = await requireSession(sessions, request, reply);
-    log.clear(doc.session_id);
+    await log.clear(doc.session_id);
     await sessions.refreshSize(doc.session_id);
     return reply.status(204).send();
   });
