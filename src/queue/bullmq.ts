@@ -261,7 +261,9 @@ export class BullmqQueue implements QueryQueue {
       if (wire.type === 'done') {
         finished = true;
         stop();
-        void this.hydrate(job, wire.status, wire.at).then((result) => finish(result, wire.at));
+        // A small result comes with `done` on the live channel; otherwise (and on replay) it is read from the folder.
+        if (wire.result) finish(wire.result, wire.at);
+        else void this.hydrate(job, wire.status, wire.at).then((result) => finish(result, wire.at));
         return;
       }
       if (position <= last) return;

@@ -25,7 +25,7 @@
  * DATA_DIR), and the `done` event on the wire carries only the status.
  */
 import type { Redis } from 'ioredis';
-import type { QueryEvent, QueryStatus } from '../engine/types.js';
+import type { QueryEvent, QueryResult, QueryStatus } from '../engine/types.js';
 
 export const QUEUE_NAME = 'queries';
 /** Progress events and cancel flags: long enough for any late SSE subscriber, short enough not to accumulate. */
@@ -59,13 +59,33 @@ export const keys = {
  * What travels on the wire: the events of QueryEvent, except that `done` carries the final status only (the
  * result itself is read from the session folder, so Redis never holds result rows).
  */
+/**
+ * An event as stored in the query's event list. `done` carries the status only: the result is in the session
+ * folder (and on the live channel, when small: see PUBLISHED_RESULT_BYTES).
+ */
 export type WireEvent =
   | Exclude<QueryEvent, { type: 'done' }>
-  | { type: 'done'; query_id: string; status: QueryStatus; at: number };
+  | { type: 'done'; query_id: string; status: QueryStatus; at: number; result?: QueryResult };
 
 export function toWire(event: QueryEvent): WireEvent {
   if (event.type !== 'done') return event;
   return { type: 'done', query_id: event.query_id, status: event.result.status, at: event.at };
+}
+
+/**
+ * A result up to this size (its JSON) rides along with `done` on the live channel, so the API process waiting for
+ * it answers without reading it back from the session folder (issue 14: the result's transport). Never in the
+ * stored list, which lives for EVENTS_TTL_S; results this small are never cut by keepResult (its cap is at least
+ * 128 KiB), so the API gets exactly what the folder holds.
+ */
+export const PUBLISHED_RESULT_BYTES = 64 * 1024;
+
+/** The live channel's form of `done`: with the result when it is small; '' when it is the stored form. */
+function published(event: QueryEvent): string {
+  if (event.type !== 'done') return '';
+  const result = JSON.stringify(event.result);
+  if (result.length > PUBLISHED_RESULT_BYTES) return '';
+  return `{"type":"done","query_id":${JSON.stringify(event.query_id)},"status":${JSON.stringify(event.result.status)},"at":${event.at},"result":${result}}`;
 }
 
 /**
@@ -110,18 +130,20 @@ return 0`;
  * questions, and publishes each event prefixed by its position ("n\\n{json}") so a subscriber that replays the list
  * and listens at the same time can drop duplicates. One call carries one or more events of the same query.
  * KEYS: events, meta, stats   ARGV: events TTL, channel, worker id or '', then per event: JSON, status or '',
- * counter or ''
+ * counter or '', the JSON to publish when it differs from the stored one (a `done` with its result) or ''
  */
 export const EMIT_SCRIPT = `
 local n = 0
-for i = 4, #ARGV, 3 do
+for i = 4, #ARGV, 4 do
   n = redis.call('RPUSH', KEYS[1], ARGV[i])
   if ARGV[i + 1] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
     redis.call('HSET', KEYS[2], 'status', ARGV[i + 1])
     if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[3]) end
   end
   if ARGV[i + 2] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[i + 2], 1) end
-  redis.call('PUBLISH', ARGV[2], n .. '\\n' .. ARGV[i])
+  local live = ARGV[i + 3]
+  if live == '' then live = ARGV[i] end
+  redis.call('PUBLISH', ARGV[2], n .. '\\n' .. live)
 end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return n`;
@@ -241,7 +263,7 @@ export async function publishEvents(
     const wire = toWire(event);
     const status = wire.type === 'done' ? wire.status : wire.type === 'status' ? wire.status : '';
     const counter = wire.type === 'done' ? counterFor(wire.status) : '';
-    return [JSON.stringify(wire), status, counter];
+    return [JSON.stringify(wire), status, counter, published(event)];
   });
   return Number(
     await scripts(redis).emit(

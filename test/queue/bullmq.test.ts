@@ -93,6 +93,12 @@ describe.runIf(runRedis)('BullmqQueue with a QueryWorker (real Redis)', () => {
     expect((await api.queue.get(a, j.query_id))?.status).toMatch(/queued|running|done/);
     const result = await api.queue.wait(a, j.query_id);
     expect(result).toMatchObject({ status: 'done', rows: [[120]], model: 'builtin' });
+    // A small result came with the live `done` (not read back from the folder): exactly what the folder holds,
+    // while the stored event list keeps `done` without it.
+    expect(result).toEqual(await api.log.load(a, j.query_id));
+    const stored = (await redis.lrange(keys.events(prefix, j.query_id), 0, -1)).map((e) => JSON.parse(e));
+    expect(stored.at(-1)).toMatchObject({ type: 'done', status: 'done' });
+    expect(stored.at(-1).result).toBeUndefined();
     // A late subscriber gets the whole story: queued, running, steps, done (with the full result).
     const events: QueryEvent[] = [];
     await api.queue.subscribe(a, j.query_id, (event) => events.push(event));
