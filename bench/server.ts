@@ -45,11 +45,14 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node dist/cli.js <args>` with `env` added to this process's environment. */
-export function spawnCli(args: string[], env: Record<string, string>): Spawned {
-  ensureBuild();
+/**
+ * Starts `node dist/cli.js <args>` with `env` added to this process's environment; `root` is the checkout (this one,
+ * built first if stale, or another one already built, for before/after runs).
+ */
+export function spawnCli(args: string[], env: Record<string, string>, root = ROOT): Spawned {
+  if (root === ROOT) ensureBuild();
   const child = spawn(process.execPath, ['dist/cli.js', ...args], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -65,9 +68,13 @@ export function spawnCli(args: string[], env: Record<string, string>): Spawned {
 }
 
 /** `agentgraph serve [args]` on a free port; resolves once GET /healthz answers. */
-export async function startServer(env: Record<string, string>, args: string[] = []): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  root = ROOT,
+): Promise<RunningServer> {
   const port = await freePort();
-  const spawned = spawnCli(['serve', ...args], { HOST: '127.0.0.1', PORT: String(port), ...env });
+  const spawned = spawnCli(['serve', ...args], { HOST: '127.0.0.1', PORT: String(port), ...env }, root);
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
