@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { HostPolicy } from './connections/host-policy.js';
 
 const positiveInt = (name: string) =>
   z
@@ -89,6 +90,21 @@ const schema = z.object({
     .refine((n) => n >= 128, 'IMPORT_MEMORY_MB must be at least 128')
     .default(512),
   ADMIN_TOKEN: optionalText,
+  DB_ALLOWED_HOSTS: optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const entries = v.split(/[\s,]+/).filter(Boolean);
+    try {
+      new HostPolicy(entries);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+    return entries;
+  }),
+  SECRET_KEY: optionalText.refine(
+    (v) => v === undefined || v.length >= 32,
+    'SECRET_KEY must be at least 32 characters',
+  ),
   METRICS_PUBLIC: booleanFlag('METRICS_PUBLIC').default(false),
   REQUEST_TIMEOUT: positiveInt('REQUEST_TIMEOUT').default(600),
   IDLE_TIMEOUT: positiveInt('IDLE_TIMEOUT').default(30),
@@ -122,6 +138,10 @@ export interface Config {
   importTimeoutMs: number;
   importMemoryBytes: number;
   adminToken: string | undefined;
+  /** Databases sessions may connect to (host names, `*.suffix`, addresses, CIDR ranges); undefined = connections off. */
+  dbAllowedHosts: string[] | undefined;
+  /** Seals database passwords (AES-256-GCM); embedded mode generates DATA_DIR/secret.key when unset. */
+  secretKey: string | undefined;
   /** /metrics without the admin token (for a scraper on a private network). */
   metricsPublic: boolean;
   /** The whole request, headers and body, must arrive within this (issue 12: a 1-byte-per-20-s body). */
@@ -162,6 +182,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(cleaned[variable] ?? '')})`);
   }
   const e = parsed.data;
+  // Several processes must open each other's sealed passwords: a key generated per machine would not do.
+  if (e.REDIS_URL && e.DB_ALLOWED_HOSTS && !e.SECRET_KEY) {
+    throw new ConfigError('SECRET_KEY', 'required in scaled mode (REDIS_URL) when DB_ALLOWED_HOSTS is set');
+  }
   return {
     sessionTtlSeconds: e.SESSION_TTL,
     maxSessionsPerIp: e.MAX_SESSIONS_PER_IP,
@@ -183,6 +207,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importTimeoutMs: e.IMPORT_TIMEOUT * 1000,
     importMemoryBytes: e.IMPORT_MEMORY_MB * 1024 * 1024,
     adminToken: e.ADMIN_TOKEN,
+    dbAllowedHosts: e.DB_ALLOWED_HOSTS,
+    secretKey: e.SECRET_KEY,
     metricsPublic: e.METRICS_PUBLIC,
     requestTimeoutMs: e.REQUEST_TIMEOUT * 1000,
     idleTimeoutMs: e.IDLE_TIMEOUT * 1000,

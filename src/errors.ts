@@ -115,6 +115,24 @@ export const ERROR_CATALOGUE = {
     en: (p) => `The file could not be imported: ${p.detail ?? 'its content could not be read'}.`,
     pt: (p) => `Não foi possível importar o arquivo: ${p.detail ?? 'seu conteúdo não pôde ser lido'}.`,
   },
+  // Issue 15: a session connected to a PostgreSQL or MySQL/MariaDB database.
+  connections_disabled: {
+    status: 403,
+    en: 'Connecting to a database is not enabled on this server (its administrator sets DB_ALLOWED_HOSTS). Upload files instead.',
+    pt: 'A conexão a um banco de dados não está habilitada neste servidor (o administrador define DB_ALLOWED_HOSTS). Envie arquivos.',
+  },
+  host_not_allowed: {
+    status: 403,
+    en: (p) =>
+      `The database host ${p.host} is not allowed on this server${p.address ? ` (it resolves to ${p.address})` : ''}: ask its administrator to add it to DB_ALLOWED_HOSTS.`,
+    pt: (p) =>
+      `O servidor de banco ${p.host} não é permitido aqui${p.address ? ` (ele aponta para ${p.address})` : ''}: peça ao administrador para incluí-lo em DB_ALLOWED_HOSTS.`,
+  },
+  connection_failed: {
+    status: 422,
+    en: (p) => `Could not connect to the database: ${p.detail}.`,
+    pt: (p) => `Não foi possível conectar ao banco de dados: ${p.detail_pt ?? p.detail}.`,
+  },
   unsafe_sql: {
     status: 422,
     en: (p) => `The SQL was rejected: ${p.reason}.`,

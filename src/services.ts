@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { HostPolicy } from './connections/host-policy.js';
+import { ConnectionRegistry } from './connections/registry.js';
+import { localSecret, SecretBox } from './connections/secret-box.js';
 import { ImportPool } from './data/import-pool.js';
 import { createLlmBackend } from './engine/agent/index.js';
 import { Answerer } from './engine/answerer.js';
@@ -48,6 +51,8 @@ export interface Services {
   tables: SessionTables;
   /** Where uploads are parsed and every write to a session database happens: child processes (issue 12). */
   imports: ImportPool;
+  /** Sessions' external databases (issue 15): host policy, sealed passwords, one small pool per session. */
+  connections: ConnectionRegistry;
   catalogs: SessionCatalogs;
   sandbox: QuerySandbox;
   log: QueryLog;
@@ -163,10 +168,15 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const tables = new SessionTables(sessions, imports, catalogs, sandbox, {
     idleTimeoutMs: config.idleTimeoutMs,
   });
+  const connections = new ConnectionRegistry(
+    config.dbAllowedHosts ? new HostPolicy(config.dbAllowedHosts) : null,
+    config.dbAllowedHosts ? new SecretBox(config.secretKey ?? localSecret(config.dataDir)) : null,
+  );
   // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it and
   // close the query processes' handles on its database, so the deleted file's space is given back at once.
   events.onEnded((event) => {
     for (const id of event.session_ids) {
+      connections.forget(id);
       objects.evictSession(id);
       sandbox.forget(paths.dbPath(id));
       catalogs.forget(paths.dbPath(id));
@@ -177,6 +187,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const answerer = new Answerer(
     {
       sessions,
+      connections,
       catalogs,
       objects,
       sandbox,
@@ -229,6 +240,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     cleanup,
     tables,
     imports,
+    connections,
     catalogs,
     sandbox,
     log,
@@ -246,6 +258,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
       await queue.close();
       await sandbox.close();
       await imports.close();
+      await connections.close();
       objects.clear();
       await paths.purgeTrash().catch(() => undefined);
       await events.close();

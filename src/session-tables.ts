@@ -101,6 +101,11 @@ export class SessionTables {
     return this.sessions.paths.dbPath(doc.session_id);
   }
 
+  /** The session's own tables' names (its uploads), whatever it is connected to. */
+  async ownTableNames(doc: SessionDoc): Promise<string[]> {
+    return (await this.list(doc)).map((table) => table.name).sort();
+  }
+
   async upload(doc: SessionDoc, input: UploadInput): Promise<UploadOutcome> {
     const { paths } = this.sessions;
     const id = doc.session_id;
@@ -288,6 +293,8 @@ export class SessionTables {
    */
   private async syncTables(id: string, catalog: Catalog): Promise<SessionDoc> {
     const doc = await this.sessions.get(id);
+    // Connected to an external database (issue 15): its tables are the session's; uploads wait for a disconnect.
+    if (doc.connection_type !== 'csv') return doc;
     const names = visible(catalog)
       .map((table) => table.name)
       .sort();

@@ -10,6 +10,7 @@ import type { Services } from '../services.js';
 import { installErrorHandling } from './errors.js';
 import { installJsonParser } from './json-body.js';
 import { adminRoutes } from './routes/admin.js';
+import { connectionRoutes } from './routes/connection.js';
 import { healthRoutes } from './routes/health.js';
 import { queryRoutes } from './routes/queries.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -72,6 +73,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     sessions: services.sessions,
     tables: services.tables,
     maxUploadBytes: config.maxSessionSizeBytes,
+  });
+  await app.register(connectionRoutes, {
+    sessions: services.sessions,
+    tables: services.tables,
+    connections: services.connections,
   });
   await app.register(queryRoutes, {
     sessions: services.sessions,

@@ -11,6 +11,8 @@ export interface LastQuery {
   at: number;
 }
 
+export type ConnectionType = 'csv' | 'postgresql' | 'mysql';
+
 export interface SessionDoc {
   session_id: string;
   client_ip: string;
@@ -20,9 +22,15 @@ export interface SessionDoc {
   version: number;
   selected_model: string;
   top_k: number;
-  connection_type: 'csv';
-  /** Relative to DATA_DIR so machines that mount the shared volume elsewhere still agree. */
+  /** `csv`: the session's own SQLite (uploads); otherwise an external database (issue 15). */
+  connection_type: ConnectionType;
+  /**
+   * csv: the session's db.db, relative to DATA_DIR so machines that mount the shared volume elsewhere still agree.
+   * Otherwise the external database's URI with the password masked (`postgresql://user:***@host:5432/db`).
+   */
   db_uri: string;
+  /** The external database's connection, password included, sealed with SECRET_KEY; never shown (sessionView). */
+  db_secret: string | null;
   /** "*" or a comma-separated, sorted list of table names. */
   include_tables_key: string;
   advanced_mode: boolean;
@@ -88,6 +96,7 @@ export function newSessionDoc(input: {
     top_k: 10,
     connection_type: 'csv',
     db_uri: input.db_uri,
+    db_secret: null,
     include_tables_key: '*',
     advanced_mode: false,
     processing_enabled: false,

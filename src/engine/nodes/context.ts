@@ -1,10 +1,12 @@
 /** What the answering graph's nodes share: process-wide dependencies and the shapes they pass along. */
 
 import type { AnswerTemplate } from '../../builtin/index.js';
+import type { RemoteDatabase } from '../../connections/remote.js';
 import type { Catalog } from '../../data/catalog-types.js';
 import type { Lang } from '../../errors.js';
 import type { ObjectManager } from '../../objects.js';
 import type { SessionManager } from '../../sessions/manager.js';
+import type { SessionDoc } from '../../sessions/session.js';
 import type { CacheKeyFields } from '../cache-key.js';
 import type { QueryLog, Turn } from '../query-log.js';
 import type { RunOptions, SandboxCheck, SandboxResult } from '../sandbox/index.js';
@@ -56,8 +58,14 @@ export interface CatalogSource {
   get(dbPath: string): Promise<Catalog>;
 }
 
+/** A connected session's external database (issue 15), as the graph uses it (ConnectionRegistry). */
+export interface ExternalDatabases {
+  forSession(doc: SessionDoc): Promise<Pick<RemoteDatabase, 'type' | 'catalog' | 'query'>>;
+}
+
 export interface EngineDeps {
   sessions: SessionManager;
+  connections: ExternalDatabases;
   catalogs: CatalogSource;
   objects: ObjectManager;
   sandbox: SqlRunner;

@@ -1,5 +1,6 @@
 /** generate_sql: the built-in engine, or the LLM agent (tools over the sandbox), produces the SQL or refuses. */
 import { interpret, suggestQuestions } from '../../builtin/index.js';
+import { toDialect } from '../../connections/dialect.js';
 import type { AnswerStateType, NodeUpdate, RunContext } from '../graph.js';
 import type { EngineDeps, Plan } from './context.js';
 
@@ -10,11 +11,19 @@ export async function generateSql(
 ): Promise<NodeUpdate> {
   const agent = state.agent!;
   const previous = state.history.at(-1);
+  const connected = state.session!.connection_type;
+  if (connected !== 'csv' && state.model !== 'builtin') return { plan: cannotOnDatabase(state, 'llm') };
   if (state.model === 'builtin') {
     const reading = interpret(state.question, agent.catalog, {
       lang: state.lang,
       ...(previous ? { previous } : {}),
     });
+    if (reading.kind === 'sql' && connected !== 'csv') {
+      const translated = toDialect(reading.sql, connected);
+      if ('refused' in translated)
+        return { plan: cannotOnDatabase(state, translated.refused), lang: reading.lang };
+      reading.sql = translated.sql;
+    }
     const plan: Plan =
       reading.kind === 'sql'
         ? {
@@ -58,5 +67,30 @@ export async function generateSql(
       source: 'llm',
       ...(outcome.answer ? { llmAnswer: outcome.answer } : {}),
     },
+  };
+}
+
+const DATABASE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB' } as const;
+
+/**
+ * A connected database (issue 15) where the answer would need what is not there yet: the LLM agent (its tools read
+ * SQLite), or a construct of the built-in engine's SQL without the same meaning on that database (dialect.ts).
+ */
+function cannotOnDatabase(state: AnswerStateType, missing: 'llm' | string): Plan {
+  const db = DATABASE_NAMES[state.session!.connection_type as 'postgresql' | 'mysql'];
+  const reason =
+    missing === 'llm'
+      ? {
+          en: `Questions to a model over a connected ${db} database are not available yet; choose the built-in engine (model "builtin") for this session.`,
+          pt: `Perguntas a um modelo sobre um banco ${db} conectado ainda não estão disponíveis; escolha o motor embutido (modelo "builtin") nesta sessão.`,
+        }
+      : {
+          en: `I cannot answer this on a connected ${db} database yet: the query would need ${missing}, which I only run on uploaded files.`,
+          pt: `Ainda não consigo responder isto num banco ${db} conectado: a consulta precisaria de ${missing}, que só executo sobre arquivos enviados.`,
+        };
+  return {
+    kind: 'unsupported',
+    reason: reason[state.lang],
+    suggestions: suggestQuestions(state.agent!.catalog, state.lang),
   };
 }

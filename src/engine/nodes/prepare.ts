@@ -61,7 +61,12 @@ export async function getAgent(state: AnswerStateType, deps: EngineDeps): Promis
     if (old.startsWith(AGENT_PREFIX)) deps.objects.delete(session.session_id, old);
   }
   const picked = new Set(state.tables);
-  const catalog = (await deps.catalogs.get(dbPath)).filter((table) => picked.has(table.name));
+  // A connected session's tables are its external database's (issue 15), described from bounded samples.
+  const all =
+    session.connection_type === 'csv'
+      ? await deps.catalogs.get(dbPath)
+      : await (await deps.connections.forSession(session)).catalog();
+  const catalog = all.filter((table) => picked.has(table.name));
   // A Map: column names come from the data, and a plain object already "has" `constructor` (issue 12).
   const labels = new Map<string, string>();
   for (const table of catalog)

@@ -1,5 +1,7 @@
 /** The last steps: run the SQL in the sandbox, [refine the answer], choose the chart, format the answer. */
 import { describeResult } from '../../builtin/index.js';
+import { unsafeRemoteSql } from '../../connections/dialect.js';
+import { AppError } from '../../errors.js';
 import { chooseChart } from '../charts.js';
 import type { AnswerStateType, NodeUpdate, RunContext } from '../graph.js';
 import type { EngineDeps } from './context.js';
@@ -7,6 +9,19 @@ import type { EngineDeps } from './context.js';
 export async function runSql(state: AnswerStateType, deps: EngineDeps, ctx: RunContext): Promise<NodeUpdate> {
   const plan = state.plan!;
   if (plan.kind !== 'sql') return {};
+  const session = state.session!;
+  if (session.connection_type !== 'csv') {
+    // Issue 15: in the database itself, read-only there; refused here first when it is no plain query.
+    const unsafe = unsafeRemoteSql(plan.sql);
+    if (unsafe) throw new AppError('unsafe_sql', { reason: unsafe });
+    const database = await deps.connections.forSession(session);
+    const rows = await database.query(plan.sql, {
+      signal: ctx.signal,
+      maxRows: deps.limits.maxResultRows,
+      timeoutMs: deps.limits.queryTimeoutMs,
+    });
+    return { result: rows };
+  }
   const outcome = await deps.sandbox.run(deps.sessions.paths.dbPath(state.session_id), plan.sql, {
     signal: ctx.signal,
     maxRows: deps.limits.maxResultRows,

@@ -8,8 +8,10 @@ import { isSecure, requireSession, sessionIdOf } from '../session-context.js';
 /** The session as clients see it: the document plus what is left of it and what it may use. */
 export function sessionView(doc: SessionDoc, sessions: SessionManager) {
   const { ttlSeconds, maxSessionsPerIp, maxSessionSizeBytes } = sessions.options;
+  // The sealed connection never leaves the server, not even sealed.
+  const { db_secret: _secret, ...shown } = doc;
   return {
-    ...doc,
+    ...shown,
     ttl_seconds: Math.max(0, Math.round(doc.expires_at - Date.now() / 1000)),
     size_bytes: doc.size_bytes,
     limits: {

@@ -1,0 +1,80 @@
+/**
+ * The built-in engine writes SQLite SQL. On a connected PostgreSQL or MySQL/MariaDB database (issue 15) a statement
+ * runs only when it means the same there: it uses only constructs whose meaning is shared (or rewritten to the
+ * database's spelling below), else the engine says it cannot answer on this database — never a guess.
+ *
+ * Shared as written: SELECT … FROM … WHERE … GROUP BY … ORDER BY … LIMIT, "quoted" identifiers (MySQL sessions run
+ * with ANSI_QUOTES), 'literals', comparisons, IN, BETWEEN, IS NULL, CASE, DISTINCT, and the functions in SHARED.
+ * Rewritten: LIKE → ILIKE on PostgreSQL (SQLite's LIKE ignores ASCII case; MySQL's default collations do too);
+ * CAST(… AS REAL / INTEGER / TEXT) → the database's type names. Refused: any other function (strftime, MEDIAN,
+ * julianday…), rowid, a subquery in FROM (SQLite lets it go unnamed; both others require an alias), GLOB.
+ */
+import type { DatabaseType } from './spec.js';
+
+const SHARED = new Set([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'lower',
+  'upper',
+  'coalesce',
+  'nullif',
+  'abs',
+  'round',
+  'cast',
+]);
+const CAST_TYPES: Record<DatabaseType, Record<string, string>> = {
+  postgresql: { real: 'DOUBLE PRECISION', integer: 'BIGINT', text: 'TEXT' },
+  mysql: { real: 'DOUBLE', integer: 'SIGNED', text: 'CHAR' },
+};
+
+export type Translated = { sql: string } | { refused: string };
+
+/** Replaces quoted identifiers and literals by placeholders, so that only SQL words are looked at. */
+function words(sql: string): string {
+  return sql.replace(/"(?:[^"]|"")*"/g, ' "" ').replace(/'(?:[^']|'')*'/g, " '' ");
+}
+
+export function toDialect(sql: string, type: DatabaseType): Translated {
+  const bare = words(sql);
+  for (const match of bare.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
+    const name = match[1]!.toLowerCase();
+    if (['in', 'exists', 'from', 'as', 'and', 'or', 'not', 'when', 'then', 'else', 'over'].includes(name))
+      continue;
+    if (!SHARED.has(name)) return { refused: `${name.toUpperCase()}()` };
+  }
+  if (/\browid\b/i.test(bare)) return { refused: 'row order (rowid)' };
+  if (/\bglob\b/i.test(bare)) return { refused: 'GLOB' };
+  if (/\bfrom\s*\(/i.test(bare) || /\bjoin\s*\(/i.test(bare)) return { refused: 'a subquery in FROM' };
+  // Rewrites on the SQL itself, outside quoted text: split on quoted parts and change only the others.
+  const parts = sql.split(/("(?:[^"]|"")*"|'(?:[^']|'')*')/);
+  const out = parts.map((part, i) => {
+    if (i % 2 === 1) return part;
+    let text = part.replace(
+      /\bAS\s+(REAL|INTEGER|TEXT)\s*\)/gi,
+      (_m, t: string) => `AS ${CAST_TYPES[type][t.toLowerCase()]})`,
+    );
+    if (type === 'postgresql') text = text.replace(/\bLIKE\b/gi, 'ILIKE');
+    return text;
+  });
+  return { sql: out.join('') };
+}
+
+/**
+ * Statements a connected database must never be sent, whoever wrote them (the model above all): more than one
+ * statement, anything but a query, and the functions that reach outside the data (files, programs, sleeps, other
+ * servers). The database refuses writes on its own (read-only session and transaction); this refuses early and
+ * covers what read-only does not (reading server files, sleeping).
+ */
+const FORBIDDEN =
+  /\b(pg_read_file|pg_read_binary_file|pg_ls_dir|pg_stat_file|lo_import|lo_export|lo_get|pg_sleep\w*|dblink\w*|copy|load_file|load|outfile|dumpfile|sleep|benchmark|set_config|pg_terminate_backend|pg_cancel_backend|into|set|grant|handler|call|do|lock|unlock|flush|kill|shutdown)\b/i;
+
+export function unsafeRemoteSql(sql: string): string | null {
+  const bare = words(sql).trim().replace(/;\s*$/, '');
+  if (bare.includes(';')) return 'more than one statement';
+  if (!/^(select|with)\b/i.test(bare)) return 'not a query';
+  const found = FORBIDDEN.exec(bare);
+  return found ? `${found[1]!.toUpperCase()} is not allowed` : null;
+}

@@ -1,0 +1,93 @@
+/**
+ * ConnectionRegistry: the external databases of this process's sessions (issue 15). It checks where a session may
+ * connect (HostPolicy), seals and opens the password (SecretBox), opens a small pool per session (POOL_SIZE
+ * connections, closed when idle) and keeps it under the session document's `version`, so a new connection — here or
+ * in another process — is never served by the old pool. Session end closes it (createServices wires the event).
+ */
+import { AppError } from '../errors.js';
+import type { SessionDoc } from '../sessions/session.js';
+import type { HostPolicy } from './host-policy.js';
+import { openMysql } from './mysql.js';
+import { openPostgres } from './postgres.js';
+import type { RemoteDatabase, RemoteOpener } from './remote.js';
+import type { SecretBox } from './secret-box.js';
+import type { ConnectionSpec, DatabaseType } from './spec.js';
+
+const OPENERS: Record<DatabaseType, RemoteOpener> = { postgresql: openPostgres, mysql: openMysql };
+
+export class ConnectionRegistry {
+  private readonly open = new Map<string, { version: number; database: Promise<RemoteDatabase> }>();
+
+  constructor(
+    private readonly policy: HostPolicy | null,
+    private readonly box: SecretBox | null,
+  ) {}
+
+  /** Whether this server lets sessions connect at all (DB_ALLOWED_HOSTS set). */
+  get enabled(): boolean {
+    return this.policy !== null && this.box !== null;
+  }
+
+  private require(): { policy: HostPolicy; box: SecretBox } {
+    if (!this.policy || !this.box) throw new AppError('connections_disabled');
+    return { policy: this.policy, box: this.box };
+  }
+
+  /** Opens a database for `spec` after checking its host; connection_failed / host_not_allowed otherwise. */
+  async connect(spec: ConnectionSpec): Promise<RemoteDatabase> {
+    const { policy } = this.require();
+    const host = await policy.check(spec.host);
+    return OPENERS[spec.type](spec, host);
+  }
+
+  seal(spec: ConnectionSpec): string {
+    return this.require().box.seal(JSON.stringify(spec));
+  }
+
+  /** The connection of a session document, password included (for this process's drivers only). */
+  specOf(doc: SessionDoc): ConnectionSpec {
+    if (doc.connection_type === 'csv' || !doc.db_secret) throw new AppError('no_tables');
+    return JSON.parse(this.require().box.open(doc.db_secret)) as ConnectionSpec;
+  }
+
+  /** Adopts a database just opened for `doc` (PUT /api/session/connection), closing what the session had. */
+  adopt(doc: SessionDoc, database: RemoteDatabase): void {
+    this.forget(doc.session_id);
+    this.open.set(doc.session_id, { version: doc.version, database: Promise.resolve(database) });
+  }
+
+  /** The session's database, opened (again) when this process has none for its current version. */
+  async forSession(doc: SessionDoc): Promise<RemoteDatabase> {
+    const held = this.open.get(doc.session_id);
+    if (held && held.version === doc.version) return held.database;
+    this.forget(doc.session_id);
+    const database = this.connect(this.specOf(doc));
+    this.open.set(doc.session_id, { version: doc.version, database });
+    // A failed open is not kept: the next question tries again.
+    database.catch(() => {
+      if (this.open.get(doc.session_id)?.database === database) this.open.delete(doc.session_id);
+    });
+    return database;
+  }
+
+  /** Closes the session's pool (disconnect, session end). */
+  forget(sessionId: string): void {
+    const held = this.open.get(sessionId);
+    if (!held) return;
+    this.open.delete(sessionId);
+    void held.database.then(
+      (database) => database.close(),
+      () => undefined,
+    );
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map((held) => held.database.then((d) => d.close()).catch(() => undefined)));
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+}
