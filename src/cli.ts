@@ -3,7 +3,7 @@
  * agentgraph serve | worker | cleanup | stats | ask — one code base, the process role chosen here.
  * JSON output goes to stdout; logs go to stderr.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { parseConnectionInput } from './connections/spec.js';
 import type { QueryJob, QueryResult } from './engine/types.js';
 import { buildApp } from './http/app.js';
 import { collectStats } from './http/routes/admin.js';
@@ -24,7 +25,7 @@ Commands:
   worker     run queued questions (needs REDIS_URL) [--lock-ms N]
   cleanup    one cleanup run now; prints its report as JSON
   stats      session, cache and cleanup stats as JSON
-  ask        -f FILE [-f FILE…] [--model M] [--json] "QUESTION"
+  ask        (-f FILE [-f FILE…] | --db URI) [--model M] [--json] "QUESTION"
 
 Options of serve, worker, cleanup and stats:
   --redis-prefix P   Redis key prefix (default agentgraph:), for several deployments sharing one Redis
@@ -158,26 +159,44 @@ async function withServices<T>(
  * One-shot question: a temporary embedded session in a temporary DATA_DIR (whatever REDIS_URL says: nothing to
  * share), the files imported through the same path as uploads, the answer printed, everything removed.
  */
+const ASK_USAGE =
+  'Usage: agentgraph ask (-f FILE [-f FILE…] | --db postgresql://… | mysql://…) [--model M] [--json] "QUESTION"';
+
 async function ask(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       file: { type: 'string', short: 'f', multiple: true },
+      db: { type: 'string' },
       model: { type: 'string', short: 'm' },
       json: { type: 'boolean', default: false },
     },
   });
   const question = positionals.join(' ').trim();
-  if (!values.file?.length || !question) {
-    process.stderr.write('Usage: agentgraph ask -f FILE [-f FILE…] [--model M] [--json] "QUESTION"\n');
+  const files = values.file ?? [];
+  if ((files.length === 0) === (values.db === undefined) || !question) {
+    process.stderr.write(`${ASK_USAGE}\n`);
     return 2;
   }
+  // The database named on the command line is the one the operator chose: allowed for this run, whatever
+  // DB_ALLOWED_HOSTS says (it governs what visitors of the server may reach); its password is sealed with a
+  // key that lives as long as the run.
+  const spec = values.db === undefined ? null : parseConnectionInput({ uri: values.db });
   const dataDir = await mkdtemp(join(tmpdir(), 'agentgraph-ask-'));
-  const services = createServices({ ...config, dataDir, redisUrl: undefined }, commandLogger(config, 'ask'));
+  const services = createServices(
+    {
+      ...config,
+      dataDir,
+      redisUrl: undefined,
+      ...(spec ? { dbAllowedHosts: [spec.host], secretKey: randomBytes(32).toString('base64url') } : {}),
+    },
+    commandLogger(config, 'ask'),
+  );
   try {
     let session = await services.sessions.create('cli');
-    for (const file of values.file) {
+    if (spec) session = (await services.connections.attach(services.sessions, session, spec)).doc;
+    for (const file of files) {
       const outcome = await services.tables.upload(session, {
         source: createReadStream(file),
         fileName: basename(file),

@@ -165,13 +165,14 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     onCrash: (info) => logger.warn(info, 'an import process died'),
   });
   const catalogs = new SessionCatalogs(sandbox);
-  const tables = new SessionTables(sessions, imports, catalogs, sandbox, {
-    idleTimeoutMs: config.idleTimeoutMs,
-  });
   const connections = new ConnectionRegistry(
     config.dbAllowedHosts ? new HostPolicy(config.dbAllowedHosts) : null,
     config.dbAllowedHosts ? new SecretBox(config.secretKey ?? localSecret(config.dataDir)) : null,
   );
+  const tables = new SessionTables(sessions, imports, catalogs, sandbox, connections, {
+    idleTimeoutMs: config.idleTimeoutMs,
+    queryTimeoutMs: config.queryTimeoutMs,
+  });
   // Whoever ended a session (this process, another API process, a cleanup elsewhere), drop our objects for it and
   // close the query processes' handles on its database, so the deleted file's space is given back at once.
   events.onEnded((event) => {

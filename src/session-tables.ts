@@ -13,12 +13,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { extname } from 'node:path';
+import type { RemoteDatabase } from './connections/remote.js';
 import type { Catalog, ColumnType } from './data/catalog-types.js';
 import { isWriting, withDbLock } from './data/db.js';
 import type { FollowingImport, ImportPool } from './data/import-pool.js';
 import type { ImportAnswer } from './data/import-protocol.js';
 import { type ImportResult, INTERNAL_PREFIX } from './data/index.js';
-import { validateUserTableName } from './data/naming.js';
+import { quoteIdent, validateUserTableName } from './data/naming.js';
 import { SpaceMeter, spoolUpload } from './data/spool.js';
 import type { QuerySandbox } from './engine/sandbox/index.js';
 import { AppError } from './errors.js';
@@ -53,6 +54,13 @@ export const PREVIEW_MAX_LIMIT = 1000;
 export interface SessionTablesOptions {
   /** An upload that sends nothing for this long is aborted (IDLE_TIMEOUT). */
   idleTimeoutMs: number;
+  /** Time limit of a preview read in a connected database (QUERY_TIMEOUT_MS). */
+  queryTimeoutMs: number;
+}
+
+/** A connected session's database (issue 15), as tables are listed and previewed from it (ConnectionRegistry). */
+export interface ExternalTables {
+  forSession(doc: SessionDoc): Promise<Pick<RemoteDatabase, 'catalog' | 'query'>>;
 }
 
 /** A name for the kept original: the user's base name made plain, unique within uploads/. */
@@ -94,6 +102,7 @@ export class SessionTables {
     private readonly imports: ImportPool,
     private readonly catalogs: SessionCatalogs,
     private readonly sandbox: QuerySandbox,
+    private readonly external: ExternalTables,
     private readonly options: SessionTablesOptions,
   ) {}
 
@@ -103,7 +112,9 @@ export class SessionTables {
 
   /** The session's own tables' names (its uploads), whatever it is connected to. */
   async ownTableNames(doc: SessionDoc): Promise<string[]> {
-    return (await this.list(doc)).map((table) => table.name).sort();
+    return visible(await this.catalogs.get(this.dbPath(doc)))
+      .map((table) => table.name)
+      .sort();
   }
 
   async upload(doc: SessionDoc, input: UploadInput): Promise<UploadOutcome> {
@@ -216,7 +227,9 @@ export class SessionTables {
   }
 
   /** The catalog of the session's own tables (internal tables hidden). */
+  /** The session's tables: its uploads, or the tables of the database it is connected to (issue 15). */
   async list(doc: SessionDoc): Promise<Catalog> {
+    if (doc.connection_type !== 'csv') return (await this.external.forSession(doc)).catalog();
     return visible(await this.catalogs.get(this.dbPath(doc)));
   }
 
@@ -229,12 +242,19 @@ export class SessionTables {
     if (!table) throw new AppError('not_found', { what: `table ${name}` });
     const limit = Math.max(0, Math.min(PREVIEW_MAX_LIMIT, Math.floor(options.limit ?? 50)));
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
-    const rows = await this.sandbox.readRows(this.dbPath(doc), {
-      table: table.name,
-      columns: table.columns.map((c) => c.name),
-      limit,
-      offset,
-    });
+    const columns = table.columns.map((c) => c.name);
+    const rows =
+      doc.connection_type === 'csv'
+        ? await this.sandbox.readRows(this.dbPath(doc), { table: table.name, columns, limit, offset })
+        : (
+            await (
+              await this.external.forSession(doc)
+            ).query(
+              // Names from the database's own catalog, quoted (MySQL sessions use ANSI quotes).
+              `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteIdent(table.name)} LIMIT ${limit} OFFSET ${offset}`,
+              { maxRows: limit, timeoutMs: this.options.queryTimeoutMs },
+            )
+          ).rows;
     return {
       columns: table.columns.map((c) => ({ name: c.name, label: c.label, type: c.type })),
       rows,
@@ -245,6 +265,12 @@ export class SessionTables {
   }
 
   async drop(doc: SessionDoc, name: string): Promise<SessionDoc> {
+    if (doc.connection_type !== 'csv') {
+      throw new AppError('conflict', {
+        detail: 'the tables of a connected database are read-only here',
+        detail_pt: 'as tabelas de um banco conectado são somente leitura aqui',
+      });
+    }
     const { paths } = this.sessions;
     const id = doc.session_id;
     const dbPath = this.dbPath(doc);

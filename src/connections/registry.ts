@@ -4,14 +4,17 @@
  * connections, closed when idle) and keeps it under the session document's `version`, so a new connection — here or
  * in another process — is never served by the old pool. Session end closes it (createServices wires the event).
  */
+
+import type { Catalog } from '../data/catalog-types.js';
 import { AppError } from '../errors.js';
+import type { SessionManager } from '../sessions/manager.js';
 import type { SessionDoc } from '../sessions/session.js';
 import type { HostPolicy } from './host-policy.js';
 import { openMysql } from './mysql.js';
 import { openPostgres } from './postgres.js';
 import type { RemoteDatabase, RemoteOpener } from './remote.js';
 import type { SecretBox } from './secret-box.js';
-import type { ConnectionSpec, DatabaseType } from './spec.js';
+import { type ConnectionSpec, type DatabaseType, maskedUri } from './spec.js';
 
 const OPENERS: Record<DatabaseType, RemoteOpener> = { postgresql: openPostgres, mysql: openMysql };
 
@@ -50,8 +53,39 @@ export class ConnectionRegistry {
     return JSON.parse(this.require().box.open(doc.db_secret)) as ConnectionSpec;
   }
 
-  /** Adopts a database just opened for `doc` (PUT /api/session/connection), closing what the session had. */
-  adopt(doc: SessionDoc, database: RemoteDatabase): void {
+  /**
+   * Connects a session (PUT /api/session/connection, `agentgraph ask --db`): opens the database, reads its catalog
+   * and whether the role could write, then changes the session in one update — type, masked URI, sealed secret and
+   * tables together, so `version` moves once and every process drops its agent and pool for the old settings.
+   */
+  async attach(
+    sessions: SessionManager,
+    doc: SessionDoc,
+    spec: ConnectionSpec,
+  ): Promise<{ doc: SessionDoc; catalog: Catalog; canWrite: boolean }> {
+    const database = await this.connect(spec);
+    let catalog: Catalog;
+    let canWrite: boolean;
+    try {
+      catalog = await database.catalog();
+      canWrite = await database.canWrite();
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    const updated = await sessions.apply(doc.session_id, {
+      connection_type: spec.type,
+      db_uri: maskedUri(spec),
+      db_secret: this.seal(spec),
+      tables: catalog.map((table) => table.name).sort(),
+      include_tables_key: '*',
+    });
+    this.adopt(updated, database);
+    return { doc: updated, catalog, canWrite };
+  }
+
+  /** Adopts a database just opened for `doc`, closing what the session had. */
+  private adopt(doc: SessionDoc, database: RemoteDatabase): void {
     this.forget(doc.session_id);
     this.open.set(doc.session_id, { version: doc.version, database: Promise.resolve(database) });
   }

@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitOf, freePort, startCli, waitForHttp } from '../helpers/process.js';
@@ -90,6 +91,7 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
       HOST: '127.0.0.1',
       SESSION_TTL: String(SESSION_TTL),
       MAX_SESSIONS_PER_IP: '50',
+      DB_ALLOWED_HOSTS: '127.0.0.1',
     });
     server.stderr?.on('data', (chunk: Buffer) => {
       serverLog += chunk.toString();
@@ -343,6 +345,59 @@ describe.runIf(hasChromium)('web UI in Chromium', () => {
     expect([...one.problems, ...two.problems]).toEqual([]);
     await Promise.all([desk.close(), phone.close()]);
   }, 90_000);
+
+  it('connect a PostgreSQL database: its tables, a question answered there, a wrong host explained, back to files', async () => {
+    const schema = `agentgraph_e2e_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      await admin.query(`CREATE TABLE ${schema}.orders (city text, amount integer)`);
+      await admin.query(
+        `INSERT INTO ${schema}.orders SELECT 'c' || (g % 3), g FROM generate_series(1, 42) g`,
+      );
+      const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+      const { page, problems } = await open(context);
+      await page.getByRole('button', { name: 'Connect a database' }).click();
+      const form = page.getByRole('form', { name: 'Connect a database' });
+      // A host outside DB_ALLOWED_HOSTS: said in words, nothing changes.
+      await form.getByLabel('Host').fill('10.20.30.40');
+      await form.getByLabel('Database name').fill('test');
+      await form.getByLabel('User').fill('postgres');
+      await form.getByLabel('Password').fill('pw');
+      await form.getByLabel('Schema').fill(schema);
+      await form.getByRole('button', { name: 'Connect' }).click();
+      await expect
+        .poll(() => form.getByRole('alert').textContent(), POLL)
+        .toMatch(/not allowed on this server/);
+      await form.getByLabel('Host').fill('127.0.0.1');
+      await form.getByRole('button', { name: 'Connect' }).click();
+      const connected = page.getByTestId('connected');
+      await connected.waitFor();
+      expect(await connected.textContent()).toContain(
+        `postgresql://postgres:***@127.0.0.1:5432/test?schema=${schema}`,
+      );
+      expect(await connected.textContent()).not.toContain('pw');
+      await page.getByTestId('table-orders').waitFor();
+      expect(await connected.textContent()).toContain('1 table found');
+      // Read-only here: no Delete on the database's tables.
+      expect(await page.getByRole('button', { name: 'Delete table orders' }).count()).toBe(0);
+      await shot(page, '20-connected');
+      await page.getByLabel('Your question').fill('How many rows are there?');
+      await page.getByRole('button', { name: 'Ask' }).click();
+      const result = page.getByTestId('result');
+      await result.waitFor({ timeout: 30_000 });
+      expect(await result.locator('table.grid tbody').textContent()).toContain('42');
+      await page.getByRole('button', { name: 'Back to my files' }).click();
+      await page.getByTestId('table-orders').waitFor({ state: 'detached' });
+      await page.getByTestId('file-input').waitFor({ state: 'attached' });
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
 
   it('the per-IP session limit and API errors are explained in plain words', async () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 700 } });

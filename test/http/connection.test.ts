@@ -14,6 +14,7 @@ import { HostPolicy } from '../../src/connections/host-policy.js';
 import { SecretBox } from '../../src/connections/secret-box.js';
 import { maskedUri, parseConnectionInput } from '../../src/connections/spec.js';
 import { buildApp } from '../../src/http/app.js';
+import { runCli } from '../helpers/process.js';
 import { makeServices, requireServices, type TestServices } from '../helpers/services.js';
 
 const suffix = randomBytes(4).toString('hex');
@@ -177,6 +178,22 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
       timeoutMs: 5000,
     });
     expect(many).toMatchObject({ row_count: 50, truncated: true });
+  });
+
+  it('agentgraph ask --db: one question over the database from the command line', async () => {
+    const run = runCli(
+      [
+        'ask',
+        '--json',
+        '--db',
+        `postgresql://postgres:any@127.0.0.1:5432/test?schema=${schema}`,
+        'How many rows are there?',
+      ],
+      {},
+    );
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'done', rows: [[120]] });
+    expect(run.stdout + run.stderr).not.toContain('any@');
   });
 
   it('DELETE goes back to the uploads: type, URI and secret reset, the pool closed', async () => {

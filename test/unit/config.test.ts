@@ -60,6 +60,9 @@ describe('config', () => {
     ['REQUEST_TIMEOUT', '0'],
     ['IDLE_TIMEOUT', '30s'],
     ['METRICS_PUBLIC', 'yes'],
+    ['DB_ALLOWED_HOSTS', '10.0.0.0/33'],
+    ['DB_ALLOWED_HOSTS', 'db.example.com, bad_host!'],
+    ['SECRET_KEY', 'too-short'],
   ])('rejects %s=%s with one line naming the variable', (name, value) => {
     try {
       loadConfig({ [name]: value });
@@ -69,6 +72,23 @@ describe('config', () => {
       expect((error as Error).message).toContain(name);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('database connections: off without DB_ALLOWED_HOSTS; in scaled mode they need SECRET_KEY', () => {
+    expect(loadConfig({}).dbAllowedHosts).toBeUndefined();
+    expect(loadConfig({ DB_ALLOWED_HOSTS: 'db.internal, 10.0.0.0/8 *.example.com' }).dbAllowedHosts).toEqual([
+      'db.internal',
+      '10.0.0.0/8',
+      '*.example.com',
+    ]);
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DB_ALLOWED_HOSTS: '10.0.0.0/8' })).toThrow(
+      /SECRET_KEY/,
+    );
+    const secret = 'k'.repeat(32);
+    expect(
+      loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DB_ALLOWED_HOSTS: '10.0.0.0/8', SECRET_KEY: secret })
+        .secretKey,
+    ).toBe(secret);
   });
 
   // Spawns the CLI from source (tsx): seconds, more on a loaded machine.

@@ -18,6 +18,7 @@ import {
   watchQuery,
 } from './api';
 import { Ask, type Running, type StepState } from './components/Ask';
+import { Connect } from './components/Connect';
 import { History } from './components/History';
 import { Result } from './components/Result';
 import { SessionBadge } from './components/SessionBadge';
@@ -388,7 +389,14 @@ export function App(props: { onLang: (lang: Lang) => void }) {
             <div class="col-main">
               <section class="card data" aria-labelledby="data-title">
                 <h2 id="data-title">{t('data.title')}</h2>
-                <Upload onUploaded={onUploaded} onSessionError={sessionLost} />
+                {session.connection_type === 'csv' && (
+                  <Upload onUploaded={onUploaded} onSessionError={sessionLost} />
+                )}
+                <Connect
+                  session={session}
+                  onChanged={() => void Promise.all([refreshTables(), refreshSession()])}
+                  onSessionError={sessionLost}
+                />
                 {tables.length === 0 ? (
                   <p class="muted empty">{t('data.empty')}</p>
                 ) : (
@@ -399,7 +407,7 @@ export function App(props: { onLang: (lang: Lang) => void }) {
                         table={table}
                         // Own keys only: a table called `constructor` would find Object's (issue 12).
                         warnings={Object.hasOwn(warnings, table.name) ? warnings[table.name]! : []}
-                        onDelete={deleteTable}
+                        {...(session.connection_type === 'csv' ? { onDelete: deleteTable } : {})}
                         onError={report}
                       />
                     ))}

@@ -28,6 +28,25 @@ export interface Session {
   tables: string[];
   language: Lang | null;
   limits: SessionLimits;
+  /** `csv`: the uploads; otherwise a connected database (db_uri: its URI, password masked). */
+  connection_type: 'csv' | 'postgresql' | 'mysql';
+  db_uri: string;
+}
+
+export interface ConnectionInput {
+  type: 'postgresql' | 'mysql';
+  host: string;
+  port?: number;
+  database: string;
+  user: string;
+  password: string;
+  schema?: string;
+}
+
+export interface ConnectResponse {
+  connection: Omit<ConnectionInput, 'password'> & { uri: string };
+  tables: Array<{ name: string; rows: number; columns: Array<{ name: string; type: string }> }>;
+  warnings: string[];
 }
 
 export interface SessionPatch {
@@ -208,6 +227,10 @@ export const api = {
   history: (limit = 50) =>
     request<{ history: HistoryItem[] }>('GET', `/api/session/history?limit=${limit}`).then((r) => r.history),
   models: () => request<{ models: ModelInfo[]; default: string; reason?: string }>('GET', '/api/models'),
+  connectionEnabled: () =>
+    request<{ enabled: boolean }>('GET', '/api/session/connection').then((r) => r.enabled),
+  connect: (input: ConnectionInput) => request<ConnectResponse>('PUT', '/api/session/connection', input),
+  disconnect: () => request<void>('DELETE', '/api/session/connection'),
   csvUrl: (id: string) => `/api/session/queries/${enc(id)}/result.csv`,
 };
 

@@ -51,26 +51,7 @@ export async function connectionRoutes(
     const doc = await requireSession(sessions, request, reply);
     if (!connections.enabled) throw new AppError('connections_disabled');
     const spec = parseConnectionInput(request.body ?? {});
-    const database = await connections.connect(spec);
-    let catalog: Catalog;
-    let canWrite: boolean;
-    try {
-      catalog = await database.catalog();
-      canWrite = await database.canWrite();
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
-    // One update: type, masked URI, sealed secret and tables change together, so `version` moves once and every
-    // process's agent and pool for the old settings is dropped.
-    const updated = await sessions.apply(doc.session_id, {
-      connection_type: spec.type,
-      db_uri: maskedUri(spec),
-      db_secret: connections.seal(spec),
-      tables: catalog.map((table) => table.name).sort(),
-      include_tables_key: '*',
-    });
-    connections.adopt(updated, database);
+    const { doc: updated, catalog, canWrite } = await connections.attach(sessions, doc, spec);
     return {
       connection: connectionView(spec),
       tables: tablesView(catalog),

@@ -18,7 +18,8 @@ function typeKey(type: string) {
 export function TableCard(props: {
   table: TableInfo;
   warnings: string[];
-  onDelete: (name: string) => Promise<void>;
+  /** Absent for a connected database's tables (read-only here): no Delete button. */
+  onDelete?: (name: string) => Promise<void>;
   onError: (error: ApiError) => void;
 }) {
   const { t, locale } = useI18n();
@@ -68,22 +69,24 @@ export function TableCard(props: {
           >
             {open ? t('data.hidePreview') : t('data.preview')}
           </button>
-          <button
-            type="button"
-            class="btn small danger"
-            aria-label={t('data.deleteAria', { table: table.name })}
-            disabled={deleting}
-            onClick={async () => {
-              setDeleting(true);
-              try {
-                await props.onDelete(table.name);
-              } finally {
-                setDeleting(false);
-              }
-            }}
-          >
-            {t('data.delete')}
-          </button>
+          {props.onDelete && (
+            <button
+              type="button"
+              class="btn small danger"
+              aria-label={t('data.deleteAria', { table: table.name })}
+              disabled={deleting}
+              onClick={async () => {
+                setDeleting(true);
+                try {
+                  await props.onDelete?.(table.name);
+                } finally {
+                  setDeleting(false);
+                }
+              }}
+            >
+              {t('data.delete')}
+            </button>
+          )}
         </div>
       </header>
       <ul class="columns" aria-label={t('data.columns', { count: table.columns.length })}>
