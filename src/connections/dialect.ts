@@ -6,8 +6,10 @@
  * Shared as written: SELECT … FROM … WHERE … GROUP BY … ORDER BY … LIMIT, "quoted" identifiers (MySQL sessions run
  * with ANSI_QUOTES), 'literals', comparisons, IN, BETWEEN, IS NULL, CASE, DISTINCT, and the functions in SHARED.
  * Rewritten: LIKE → ILIKE on PostgreSQL (SQLite's LIKE ignores ASCII case; MySQL's default collations do too);
- * CAST(… AS REAL / INTEGER / TEXT) → the database's type names. Refused: any other function (strftime, MEDIAN,
- * julianday…), rowid, a subquery in FROM (SQLite lets it go unnamed; both others require an alias), GLOB.
+ * CAST(… AS REAL / INTEGER / TEXT) → the database's type names; strftime('%Y', x) and the other year / month /
+ * day / hour / minute formats → to_char (PostgreSQL) or DATE_FORMAT (MySQL), text like SQLite's. Refused: any other
+ * function (MEDIAN, julianday…), other strftime formats, rowid, a subquery in FROM (SQLite lets it go unnamed; both
+ * others require an alias), GLOB.
  */
 import type { DatabaseType } from './spec.js';
 
@@ -37,13 +39,57 @@ function words(sql: string): string {
   return sql.replace(/"(?:[^"]|"")*"/g, ' "" ').replace(/'(?:[^']|'')*'/g, " '' ");
 }
 
+/** strftime's parts the rewrite knows, in each database's spelling. */
+const DATE_PARTS: Record<string, Record<DatabaseType, string>> = {
+  '%Y': { postgresql: 'YYYY', mysql: '%Y' },
+  '%m': { postgresql: 'MM', mysql: '%m' },
+  '%d': { postgresql: 'DD', mysql: '%d' },
+  '%H': { postgresql: 'HH24', mysql: '%H' },
+  '%M': { postgresql: 'MI', mysql: '%i' },
+};
+
+/**
+ * strftime('<format>', "column") with a format made of known parts and `-`, `/`, `:`, ` ` → the database's date
+ * formatting of the same column; null when the format or the argument is anything else.
+ */
+function rewriteStrftime(sql: string, type: DatabaseType): string | null {
+  let failed = false;
+  const out = sql.replace(
+    /strftime\('([^']*)',\s*("(?:[^"]|"")*")\)/gi,
+    (_whole, format: string, column: string) => {
+      const pieces = format.match(/%.|[-/: ]/g) ?? [];
+      if (pieces.join('') !== format || pieces.some((p) => p.startsWith('%') && !DATE_PARTS[p])) {
+        failed = true;
+        return _whole;
+      }
+      const spelled = pieces.map((p) => DATE_PARTS[p]?.[type] ?? p).join('');
+      return type === 'postgresql'
+        ? `to_char(${column}, '${spelled}')`
+        : `DATE_FORMAT(${column}, '${spelled}')`;
+    },
+  );
+  return failed || /strftime\(/i.test(words(out)) ? null : out;
+}
+
 export function toDialect(sql: string, type: DatabaseType): Translated {
+  if (/\bstrftime\s*\(/i.test(words(sql))) {
+    const rewritten = rewriteStrftime(sql, type);
+    if (rewritten === null) return { refused: 'STRFTIME()' };
+    return finish(rewritten, type, REWRITTEN_DATES);
+  }
+  return finish(sql, type, new Set());
+}
+
+/** The functions rewriteStrftime writes (allowed only where it wrote them). */
+const REWRITTEN_DATES = new Set(['to_char', 'date_format']);
+
+function finish(sql: string, type: DatabaseType, ours: ReadonlySet<string>): Translated {
   const bare = words(sql);
   for (const match of bare.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
     const name = match[1]!.toLowerCase();
     if (['in', 'exists', 'from', 'as', 'and', 'or', 'not', 'when', 'then', 'else', 'over'].includes(name))
       continue;
-    if (!SHARED.has(name)) return { refused: `${name.toUpperCase()}()` };
+    if (!SHARED.has(name) && !ours.has(name)) return { refused: `${name.toUpperCase()}()` };
   }
   if (/\browid\b/i.test(bare)) return { refused: 'row order (rowid)' };
   if (/\bglob\b/i.test(bare)) return { refused: 'GLOB' };

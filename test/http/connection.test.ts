@@ -14,30 +14,15 @@ import { HostPolicy } from '../../src/connections/host-policy.js';
 import { SecretBox } from '../../src/connections/secret-box.js';
 import { maskedUri, parseConnectionInput } from '../../src/connections/spec.js';
 import { buildApp } from '../../src/http/app.js';
+import { MY, mariadbAnswers, PG, postgresAnswers } from '../helpers/databases.js';
 import { runCli } from '../helpers/process.js';
-import { makeServices, requireServices, type TestServices } from '../helpers/services.js';
+import { makeServices, type TestServices } from '../helpers/services.js';
 
 const suffix = randomBytes(4).toString('hex');
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
-const MY = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test' };
 const REGIONS = ['North', 'South', 'East', 'West'];
 
-async function reachable(check: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await check();
-    return true;
-  } catch {
-    if (requireServices) throw new Error('a database server the tests need does not answer');
-    return false;
-  }
-}
-
-const pgUp = await reachable(async () => {
-  const c = new pg.Client(PG);
-  await c.connect();
-  await c.end();
-});
-const myUp = await reachable(async () => (await mysql.createConnection(MY)).end());
+const pgUp = await postgresAnswers();
+const myUp = await mariadbAnswers();
 
 async function appWith(overrides: Record<string, string>) {
   const services = makeServices('local', { MAX_SESSIONS_PER_IP: '50', ...overrides });
@@ -399,13 +384,21 @@ describe('connection input, secrets and SQL a database must never get', () => {
       sql: 'SELECT CAST("a" AS BIGINT) FROM "t"',
     });
     for (const sql of [
-      `SELECT * FROM "t" WHERE strftime('%Y', "d") = '2021'`,
+      `SELECT * FROM "t" WHERE strftime('%w', "d") = '0'`,
       'SELECT MEDIAN("p") FROM "t"',
       'SELECT * FROM "t" ORDER BY rowid DESC LIMIT 1',
       'SELECT * FROM (SELECT 1 AS "a") WHERE "a" = 1',
     ]) {
       expect(toDialect(sql, 'postgresql')).toHaveProperty('refused');
     }
+    expect(
+      toDialect(`SELECT COUNT(*) FROM "t" WHERE strftime('%Y-%m', "d") = '2021-03'`, 'postgresql'),
+    ).toEqual({
+      sql: `SELECT COUNT(*) FROM "t" WHERE to_char("d", 'YYYY-MM') = '2021-03'`,
+    });
+    expect(toDialect(`SELECT strftime('%Y', "d") AS "year" FROM "t"`, 'mysql')).toEqual({
+      sql: `SELECT DATE_FORMAT("d", '%Y') AS "year" FROM "t"`,
+    });
     // A quoted name that looks like a function is a name.
     expect(toDialect('SELECT "strftime(" FROM "t"', 'mysql')).toEqual({ sql: 'SELECT "strftime(" FROM "t"' });
   });
