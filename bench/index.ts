@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   queries: () => import('./queries.js'),
   scale: () => import('./scale.js'),
   isolation: () => import('./isolation.js'),
+  databases: () => import('./databases.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -25,15 +25,16 @@ export const QUESTIONS = [
   'How many rows are there?',
 ];
 
-/** Runs `a` and `b` alternately n times (after a warm-up); the durations of each, in ms. */
+/** Runs `a` and `b` alternately n times (after `warmup` rounds); the durations of each, in ms. */
 export async function alternate(
   n: number,
   a: (i: number) => Promise<unknown>,
   b: (i: number) => Promise<unknown>,
+  warmup = WARMUP,
 ): Promise<[number[], number[]]> {
   const as: number[] = [];
   const bs: number[] = [];
-  for (let i = -WARMUP; i < n; i++) {
+  for (let i = -warmup; i < n; i++) {
     let t = performance.now();
     await a(i);
     const ta = performance.now() - t;

@@ -160,6 +160,16 @@ export async function openMysql(spec: ConnectionSpec, host: CheckedHost): Promis
       );
     },
 
+    async check(sql: string, { timeoutMs }): Promise<void> {
+      await readOnly(timeoutMs, async (connection) => {
+        try {
+          await connection.query(`EXPLAIN ${sql}`);
+        } catch (error) {
+          throw queryError(error, timeoutMs);
+        }
+      });
+    },
+
     async catalog(): Promise<Catalog> {
       return readOnly(30_000, async (connection) => {
         const [columns] = await connection.query(

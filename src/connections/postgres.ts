@@ -157,6 +157,16 @@ export async function openPostgres(spec: ConnectionSpec, host: CheckedHost): Pro
       );
     },
 
+    async check(sql: string, { timeoutMs, signal }): Promise<void> {
+      await readOnly(
+        timeoutMs,
+        async (client) => {
+          await client.query({ text: `EXPLAIN ${sql}`, values: [] });
+        },
+        signal,
+      );
+    },
+
     async catalog(): Promise<Catalog> {
       return readOnly(30_000, async (client) => {
         const columns = await client.query<{ table_name: string; column_name: string; data_type: string }>(

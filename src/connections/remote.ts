@@ -40,6 +40,8 @@ export interface RemoteDatabase {
   /** The tables and views of the schema, their columns and sampled statistics. */
   catalog(): Promise<Catalog>;
   query(sql: string, options: QueryOptions): Promise<RemoteRows>;
+  /** Whether `sql` is valid there, without running it (EXPLAIN, read-only); throws sql_error otherwise. */
+  check(sql: string, options: Omit<QueryOptions, 'maxRows'>): Promise<void>;
   /** Whether the role may write somewhere in the schema (the database still refuses writes in our sessions). */
   canWrite(): Promise<boolean>;
   close(): Promise<void>;

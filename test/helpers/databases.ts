@@ -25,3 +25,16 @@ export const postgresAnswers = () =>
   });
 
 export const mariadbAnswers = () => answers(async () => (await mysql.createConnection(MY)).end());
+
+/** A PostgreSQL client as the server's owner, with a fresh schema of the test's own (drop it with dropSchema). */
+export async function scratchSchema(schema: string): Promise<pg.Client> {
+  const admin = new pg.Client(PG);
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  return admin;
+}
+
+export async function dropSchema(admin: pg.Client | undefined, schema: string): Promise<void> {
+  await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin?.end();
+}

@@ -4,17 +4,19 @@
  * code, nothing written, nothing leaked. Each suite makes its own schema or tables and drops them.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDialect, unsafeRemoteSql } from '../../src/connections/dialect.js';
 import { HostPolicy } from '../../src/connections/host-policy.js';
 import { SecretBox } from '../../src/connections/secret-box.js';
 import { maskedUri, parseConnectionInput } from '../../src/connections/spec.js';
 import { buildApp } from '../../src/http/app.js';
-import { MY, mariadbAnswers, PG, postgresAnswers } from '../helpers/databases.js';
+import { dropSchema, MY, mariadbAnswers, PG, postgresAnswers, scratchSchema } from '../helpers/databases.js';
+import { type FakeLlm, fakeLlmEnv, sqlReply, startFakeLlm } from '../helpers/fake-llm.js';
 import { runCli } from '../helpers/process.js';
 import { makeServices, type TestServices } from '../helpers/services.js';
 
@@ -57,9 +59,7 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    admin = new pg.Client(PG);
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    admin = await scratchSchema(schema);
     await admin.query(`CREATE TABLE ${schema}.sales (region text, quantity integer, price double precision)`);
     const values = Array.from(
       { length: 120 },
@@ -74,8 +74,7 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
   afterAll(async () => {
     await app?.close();
     await services?.dispose();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
+    await dropSchema(admin, schema);
   });
 
   it('connects: tables and columns found, the password never shown, version moved, a warning for a role that can write', async () => {
@@ -188,6 +187,68 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
     expect(session).toMatchObject({ connection_type: 'csv', db_secret: null, tables: [] });
     expect(session.db_uri).toMatch(/db\.db$/);
     expect(services.connections.size).toBe(0);
+  });
+});
+
+describe.skipIf(!pgUp)('an LLM over a connected PostgreSQL database (local OpenAI-protocol server)', () => {
+  const schema = `agentgraph_llm_${suffix}`;
+  let admin: pg.Client;
+  let llm: FakeLlm;
+  let services: TestServices;
+  let app: FastifyInstance;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    admin = await scratchSchema(schema);
+    await admin.query(`CREATE TABLE ${schema}.sales (region text, quantity integer)`);
+    await admin.query(
+      `INSERT INTO ${schema}.sales SELECT (ARRAY['North','South','East','West'])[1 + g % 4], g FROM generate_series(1, 40) g`,
+    );
+    llm = await startFakeLlm({ models: ['test-model'] });
+    ({ services, app } = await appWith({ ...fakeLlmEnv(llm), DB_ALLOWED_HOSTS: '127.0.0.1' }));
+    headers = await newSession(app);
+    expect((await connect(app, headers, { type: 'postgresql', ...PG, schema })).statusCode).toBe(200);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await services?.dispose();
+    await llm?.close();
+    await dropSchema(admin, schema);
+  });
+
+  it('the model is told the dialect; its tools and its final SQL run in the database', async () => {
+    const sql = `SELECT region, count(*) AS n FROM sales WHERE region ILIKE 'n%' GROUP BY 1`;
+    llm.enqueue({ kind: 'tools', calls: [{ name: 'run_sql', arguments: { sql } }] }, sqlReply(sql));
+    const result = await ask(app, headers, 'How many sales in the north?');
+    expect(result).toMatchObject({ status: 'done', rows: [['North', 10]] });
+    const system = (
+      llm.requests.find((r) => r.method === 'POST')?.body as { messages: Array<{ content: string }> }
+    ).messages[0]!.content;
+    expect(system).toMatch(/SQL for PostgreSQL/);
+    expect(system).toMatch(/ILIKE/);
+  });
+
+  it('hostile SQL from the model is refused before the database, and the refusal goes back to the model', async () => {
+    llm.enqueue(
+      {
+        kind: 'tools',
+        calls: [{ name: 'run_sql', arguments: { sql: "SELECT pg_read_file('/etc/passwd')" } }],
+      },
+      sqlReply("COPY (SELECT 1) TO PROGRAM 'touch /tmp/agentgraph-pwned'"),
+      { kind: 'text', text: 'I cannot read files of the server.' },
+    );
+    const before = llm.chats().length;
+    const result = await ask(app, headers, 'Show me the password file');
+    expect(result).toMatchObject({ status: 'done', unsupported: true, sql: null });
+    // Each refusal reached the model in its next request.
+    const sent = llm
+      .chats()
+      .slice(before)
+      .map((r) => JSON.stringify(r.body));
+    expect(sent[1]).toMatch(/PG_READ_FILE is not allowed/);
+    expect(sent[2]).toMatch(/not a query/);
+    expect(fs.existsSync('/tmp/agentgraph-pwned')).toBe(false);
   });
 });
 

@@ -3,6 +3,8 @@
  * session's model id, builds SqlTools over the session's sandbox, and runs the agent / the refinement.
  * Optional for the graph: it may call runSqlAgent and refineAnswer directly instead.
  */
+import { unsafeRemoteSql } from '../../connections/dialect.js';
+import { AppError } from '../../errors.js';
 import type { ModelConfig } from '../models/registry.js';
 import { type CreateChatModelOptions, createChatModel, usableProvider } from '../models/registry.js';
 import type { LlmBackend, LlmPlanInput, LlmPlanOutput, LlmRefineInput, SqlRunner } from '../nodes/context.js';
@@ -21,6 +23,13 @@ export interface LlmBackendOptions {
   onStep?: (step: AgentStep, input: LlmPlanInput) => void;
 }
 
+/** The model's SQL for a connected database: refused here first when it is no plain query (dialect.ts). */
+function guardRemote(sql: string): string {
+  const unsafe = unsafeRemoteSql(sql);
+  if (unsafe) throw new AppError('unsafe_sql', { reason: unsafe });
+  return sql;
+}
+
 export function createLlmBackend(options: LlmBackendOptions): LlmBackend {
   const { config, sandbox, limits } = options;
   return {
@@ -31,18 +40,24 @@ export function createLlmBackend(options: LlmBackendOptions): LlmBackend {
 
     async plan(input: LlmPlanInput): Promise<LlmPlanOutput> {
       const model = createChatModel(config, input.model, options.models);
+      const database = input.database;
       const tools = sqlToolsFromCatalog(input.catalog, {
-        // Thrown sandbox errors (unsafe_sql, sql_error, query_timeout) reach the model as text via the agent.
+        // Thrown errors (unsafe_sql, sql_error, query_timeout) reach the model as text via the agent.
         checkSql: async (sql, context) => {
-          await sandbox.check(input.dbPath, sql, { signal: context?.signal ?? input.signal });
+          const signal = context?.signal ?? input.signal;
+          if (database) await database.check(guardRemote(sql), { timeoutMs: limits.queryTimeoutMs, signal });
+          else await sandbox.check(input.dbPath, sql, { signal });
           return { ok: true };
         },
         runSql: async (sql, context) => {
-          const result = await sandbox.run(input.dbPath, sql, {
+          const run = {
             signal: context?.signal ?? input.signal,
             maxRows: limits.maxResultRows,
             timeoutMs: limits.queryTimeoutMs,
-          });
+          };
+          const result = database
+            ? await database.query(guardRemote(sql), run)
+            : await sandbox.run(input.dbPath, sql, run);
           return {
             columns: result.columns,
             rows: result.rows,
@@ -59,6 +74,7 @@ export function createLlmBackend(options: LlmBackendOptions): LlmBackend {
         catalog: input.catalog,
         history: input.history,
         tools,
+        ...(database ? { dialect: database.type } : {}),
         signal: input.signal,
         ...(options.maxSteps ? { maxSteps: options.maxSteps } : {}),
         ...(onStep ? { onStep: (step: AgentStep) => onStep(step, input) } : {}),

@@ -5,6 +5,7 @@
  */
 import type { ColumnCatalog, TableCatalog } from '../../data/catalog-types.js';
 import type { Lang } from '../../errors.js';
+import type { SqlDialect } from './types.js';
 
 /** Shown to the model per table / column / value: enough to write SQL, bounded so wide tables stay affordable. */
 const MAX_COLUMNS_PER_TABLE = 80;
@@ -13,14 +14,37 @@ const MAX_VALUE_CHARS = 60;
 
 export const LANGUAGE_NAME: Record<Lang, string> = { en: 'English', pt: 'Brazilian Portuguese' };
 
-export function systemPrompt(catalog: TableCatalog[], lang: Lang): string {
-  return `You are a data analyst who answers questions about the user's tables by writing SQL for SQLite.
+/** The dialect rules the model is given, per database the tools run on (issue 15 for the connected ones). */
+const DIALECT_RULES: Record<SqlDialect, { name: string; rules: string; values: string }> = {
+  sqlite: {
+    name: 'SQLite',
+    rules:
+      'SQLite dialect only (strftime() for dates, || to concatenate, CAST(x AS REAL), no ILIKE, no DATE_TRUNC).',
+    values: "Dates are ISO text 'YYYY-MM-DD', datetimes 'YYYY-MM-DD HH:MM:SS', booleans 0/1.",
+  },
+  postgresql: {
+    name: 'PostgreSQL',
+    rules:
+      'PostgreSQL dialect (EXTRACT / date_trunc / to_char for dates, ILIKE for case-insensitive matching, || to concatenate, CAST(x AS DOUBLE PRECISION), round(x::numeric, 2)); every subquery in FROM needs an alias.',
+    values: "Date columns have the date type: compare them with DATE '2024-01-31'.",
+  },
+  mysql: {
+    name: 'MySQL/MariaDB',
+    rules:
+      'MySQL/MariaDB dialect, with ANSI_QUOTES on: identifiers in double quotes, strings in single quotes (YEAR() / MONTH() / DATE_FORMAT for dates, LIKE ignores case, CONCAT() or || to concatenate); every subquery in FROM needs an alias.',
+    values: "Dates are 'YYYY-MM-DD'.",
+  },
+};
+
+export function systemPrompt(catalog: TableCatalog[], lang: Lang, dialect: SqlDialect = 'sqlite'): string {
+  const d = DIALECT_RULES[dialect];
+  return `You are a data analyst who answers questions about the user's tables by writing SQL for ${d.name}.
 
 Rules for the SQL:
-- SQLite dialect only (strftime() for dates, || to concatenate, CAST(x AS REAL), no ILIKE, no DATE_TRUNC).
-- Exactly one read-only statement: SELECT, or WITH … SELECT. Never INSERT/UPDATE/DELETE/CREATE/DROP/ALTER/ATTACH/PRAGMA.
+- ${d.rules}
+- Exactly one read-only statement: SELECT, or WITH … SELECT. Never INSERT/UPDATE/DELETE/CREATE/DROP/ALTER/ATTACH/PRAGMA/SET/COPY.
 - String literals in single quotes ('São Paulo'); identifiers in double quotes when needed ("preco_unitario"). Never put a string value in double quotes.
-- Use only the tables and columns listed below. Dates are ISO text 'YYYY-MM-DD', datetimes 'YYYY-MM-DD HH:MM:SS', booleans 0/1.
+- Use only the tables and columns listed below. ${d.values}
 - Text values must match the data exactly: use the top values below (same case and accents), or LIKE / lower() when unsure.
 - Give columns readable aliases, order results meaningfully, and use LIMIT for "top N" questions. Do not add LIMIT otherwise.
 

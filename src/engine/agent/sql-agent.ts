@@ -27,7 +27,9 @@ export async function runSqlAgent(options: SqlAgentOptions): Promise<SqlAgentRes
     options.onStep?.(step);
   };
 
-  const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(catalog, lang) }];
+  const messages: ChatMessage[] = [
+    { role: 'system', content: systemPrompt(catalog, lang, options.dialect ?? 'sqlite') },
+  ];
   for (const turn of (options.history ?? []).slice(-HISTORY_TURNS)) {
     messages.push({ role: 'user', content: turn.question });
     messages.push({ role: 'assistant', content: historyReply(turn.sql) });

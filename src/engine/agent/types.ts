@@ -60,6 +60,8 @@ export type AgentStep =
   /** The agent sent the model back to work (its final SQL failed the check, or it forgot the SQL block). */
   | { kind: 'retry'; step: number; reason: string };
 
+export type SqlDialect = 'sqlite' | 'postgresql' | 'mysql';
+
 export interface SqlAgentOptions {
   model: ChatModel;
   question: string;
@@ -69,6 +71,8 @@ export interface SqlAgentOptions {
   /** Earlier questions of this session, oldest first (the last few are shown, for follow-ups). */
   history?: HistoryEntry[];
   tools: SqlTools;
+  /** The SQL the tools run: the session's SQLite (default), or a connected database's (issue 15). */
+  dialect?: SqlDialect;
   /** Model calls at most (default 8). */
   maxSteps?: number;
   signal?: AbortSignal;

@@ -17,6 +17,9 @@ export interface SqlRunner {
   check(dbPath: string, sql: string, options?: Pick<RunOptions, 'signal'>): Promise<SandboxCheck>;
 }
 
+/** A connected session's database as the LLM agent's tools use it (issue 15). */
+export type ConnectedDatabase = Pick<RemoteDatabase, 'type' | 'query' | 'check'>;
+
 export interface LlmPlanInput {
   model: string;
   question: string;
@@ -24,6 +27,8 @@ export interface LlmPlanInput {
   catalog: Catalog;
   history: Turn[];
   dbPath: string;
+  /** When the session is connected to a database: the tools run there instead of in the SQLite sandbox. */
+  database?: ConnectedDatabase;
   signal: AbortSignal;
 }
 
@@ -60,7 +65,7 @@ export interface CatalogSource {
 
 /** A connected session's external database (issue 15), as the graph uses it (ConnectionRegistry). */
 export interface ExternalDatabases {
-  forSession(doc: SessionDoc): Promise<Pick<RemoteDatabase, 'type' | 'catalog' | 'query'>>;
+  forSession(doc: SessionDoc): Promise<Pick<RemoteDatabase, 'type' | 'catalog' | 'query' | 'check'>>;
 }
 
 export interface EngineDeps {

@@ -12,7 +12,6 @@ export async function generateSql(
   const agent = state.agent!;
   const previous = state.history.at(-1);
   const connected = state.session!.connection_type;
-  if (connected !== 'csv' && state.model !== 'builtin') return { plan: cannotOnDatabase(state, 'llm') };
   if (state.model === 'builtin') {
     const reading = interpret(state.question, agent.catalog, {
       lang: state.lang,
@@ -49,6 +48,7 @@ export async function generateSql(
     catalog: agent.catalog,
     history: state.history,
     dbPath: deps.sessions.paths.dbPath(state.session_id),
+    ...(connected !== 'csv' ? { database: await deps.connections.forSession(state.session!) } : {}),
     signal: ctx.signal,
   });
   if (!outcome.sql) {
@@ -73,21 +73,15 @@ export async function generateSql(
 const DATABASE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB' } as const;
 
 /**
- * A connected database (issue 15) where the answer would need what is not there yet: the LLM agent (its tools read
- * SQLite), or a construct of the built-in engine's SQL without the same meaning on that database (dialect.ts).
+ * A connected database (issue 15) where the built-in engine's SQL uses a construct without the same meaning there
+ * (dialect.ts): said plainly, with what is missing, instead of an answer that could differ.
  */
-function cannotOnDatabase(state: AnswerStateType, missing: 'llm' | string): Plan {
+function cannotOnDatabase(state: AnswerStateType, missing: string): Plan {
   const db = DATABASE_NAMES[state.session!.connection_type as 'postgresql' | 'mysql'];
-  const reason =
-    missing === 'llm'
-      ? {
-          en: `Questions to a model over a connected ${db} database are not available yet; choose the built-in engine (model "builtin") for this session.`,
-          pt: `Perguntas a um modelo sobre um banco ${db} conectado ainda não estão disponíveis; escolha o motor embutido (modelo "builtin") nesta sessão.`,
-        }
-      : {
-          en: `I cannot answer this on a connected ${db} database yet: the query would need ${missing}, which I only run on uploaded files.`,
-          pt: `Ainda não consigo responder isto num banco ${db} conectado: a consulta precisaria de ${missing}, que só executo sobre arquivos enviados.`,
-        };
+  const reason = {
+    en: `I cannot answer this on a connected ${db} database yet: the query would need ${missing}, which I only run on uploaded files.`,
+    pt: `Ainda não consigo responder isto num banco ${db} conectado: a consulta precisaria de ${missing}, que só executo sobre arquivos enviados.`,
+  };
   return {
     kind: 'unsupported',
     reason: reason[state.lang],
