@@ -222,9 +222,8 @@ describe.skipIf(!pgUp)('an LLM over a connected PostgreSQL database (local OpenA
     llm.enqueue({ kind: 'tools', calls: [{ name: 'run_sql', arguments: { sql } }] }, sqlReply(sql));
     const result = await ask(app, headers, 'How many sales in the north?');
     expect(result).toMatchObject({ status: 'done', rows: [['North', 10]] });
-    const system = (
-      llm.requests.find((r) => r.method === 'POST')?.body as { messages: Array<{ content: string }> }
-    ).messages[0]!.content;
+    const first = llm.chats()[0]!.body as { messages: Array<{ content: string }> };
+    const system = first.messages[0]!.content;
     expect(system).toMatch(/SQL for PostgreSQL/);
     expect(system).toMatch(/ILIKE/);
   });
