@@ -4,8 +4,8 @@
  * to the database with its own client (`pg`, `mysql2`) from this process, alternating request by request. Target:
  * our overhead ≤ 2 ms p50 above the direct query.
  *
- *   npm run bench -- databases        (BENCH_DB_OPS, default 100 per question; needs the machine's PostgreSQL and
- *                                      MariaDB, see docs/databases.md)
+ *   npm run bench -- databases        (BENCH_DB_OPS, default 100 per question; BENCH_DB_TYPES=postgresql,mysql;
+ *                                      needs the machine's PostgreSQL and MariaDB, see docs/databases.md)
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -54,7 +54,10 @@ export async function main(): Promise<void> {
       postgresql: (sql: string) => admin.query(sql),
       mysql: (sql: string) => my.query(sql),
     };
-    for (const type of ['postgresql', 'mysql'] as const) {
+    const types = (process.env.BENCH_DB_TYPES ?? 'postgresql,mysql').split(',') as Array<
+      'postgresql' | 'mysql'
+    >;
+    for (const type of types) {
       const session = await newSession(server.base);
       const body = type === 'postgresql' ? { type, ...PG, schema: name } : { type, ...MY, database: name };
       const connected = await request(server.base, {

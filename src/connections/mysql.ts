@@ -58,8 +58,8 @@ export async function openMysql(spec: ConnectionSpec, host: CheckedHost): Promis
     ...(spec.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
   };
   const pool = mysql.createPool(options);
-  /** Connections already set up (read-only, ANSI quotes). */
-  const ready = new WeakSet<object>();
+  /** Connections already set up (read-only, ANSI quotes), with the statement time limit last set on each. */
+  const ready = new WeakMap<object, number>();
   let mariadb = false;
   try {
     const [rows] = await within(CONNECT_TIMEOUT_MS, pool.query('SELECT VERSION() AS v'));
@@ -91,14 +91,18 @@ export async function openMysql(spec: ConnectionSpec, host: CheckedHost): Promis
     try {
       if (!ready.has(connection.connection)) {
         for (const statement of SESSION_SETUP) await connection.query(statement);
-        ready.add(connection.connection);
+        ready.set(connection.connection, 0);
       }
+      // The server's own limit, set again only when it changes (a round trip saved per question).
       const limit = Math.max(1, Math.floor(timeoutMs));
-      await connection.query(
-        mariadb
-          ? `SET SESSION max_statement_time = ${limit / 1000}`
-          : `SET SESSION max_execution_time = ${limit}`,
-      );
+      if (ready.get(connection.connection) !== limit) {
+        await connection.query(
+          mariadb
+            ? `SET SESSION max_statement_time = ${limit / 1000}`
+            : `SET SESSION max_execution_time = ${limit}`,
+        );
+        ready.set(connection.connection, limit);
+      }
       await connection.query('START TRANSACTION READ ONLY');
       return await work(connection);
     } finally {

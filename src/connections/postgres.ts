@@ -1,8 +1,8 @@
 /**
  * PostgreSQL (pg) for a connected session (issue 15). Connections are opened with
- * `default_transaction_read_only=on`; each statement runs in `BEGIN READ ONLY` with a `statement_timeout`, through a
- * cursor (`DECLARE … CURSOR FOR <sql>`, then `FETCH maxRows + 1`) so a huge result is never read whole, over the
- * extended protocol (one statement per call: `SELECT 1; DROP …` cannot ride along), and is rolled back. A cancel
+ * `default_transaction_read_only=on`; each statement runs in `BEGIN READ ONLY` with a `statement_timeout`, as
+ * `SELECT * FROM (<sql>) LIMIT maxRows + 1` so a huge result is never read whole, over the extended protocol (one
+ * statement per call: `SELECT 1; DROP …` cannot ride along), and is rolled back. A cancel
  * sends `pg_cancel_backend` from a second connection.
  */
 import pg from 'pg';
@@ -108,9 +108,10 @@ export async function openPostgres(spec: ConnectionSpec, host: CheckedHost): Pro
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      await client.query(`SET LOCAL search_path TO ${quote(spec.schema)}`);
+      // One round trip (our own text, simple protocol): each one costs as much as a small query here.
+      await client.query(
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}; SET LOCAL search_path TO ${quote(spec.schema)}`,
+      );
       return await work(client);
     } catch (error) {
       throw error instanceof AppError ? error : queryError(error, timeoutMs, cancelled);
@@ -141,10 +142,13 @@ export async function openPostgres(spec: ConnectionSpec, host: CheckedHost): Pro
       return readOnly(
         timeoutMs,
         async (client) => {
-          // Extended protocol (values given): exactly one statement. DECLARE accepts only a query.
-          await client.query({ text: `DECLARE agentgraph_rows NO SCROLL CURSOR FOR ${sql}`, values: [] });
+          // Extended protocol (values given): exactly one statement, and only a query fits in the FROM. Not a cursor:
+          // PostgreSQL plans cursors (and row-limited fetches) without parallel workers, which made a GROUP BY over
+          // 1,000,000 rows twice as slow as the same query sent directly (docs/benchmarks.md). A subquery with its own
+          // ORDER BY is planned as a unit and read in that order by the LIMIT above it.
           const fetched = await client.query({
-            text: `FETCH ${maxRows + 1} FROM agentgraph_rows`,
+            text: `SELECT * FROM (${sql.replace(/;\s*$/, '')}) AS agentgraph_rows LIMIT ${maxRows + 1}`,
+            values: [],
             rowMode: 'array',
             types,
           });

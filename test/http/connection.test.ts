@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import mysql from 'mysql2/promise';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toDialect, unsafeRemoteSql } from '../../src/connections/dialect.js';
 import { HostPolicy } from '../../src/connections/host-policy.js';
 import { SecretBox } from '../../src/connections/secret-box.js';
@@ -319,6 +319,13 @@ describe.skipIf(!myUp)('a session connected to MariaDB', () => {
     expect(response.json().error.message).toMatch(/user name or password is wrong/);
     expect(response.body).not.toContain('wrong-p@ss');
     expect((await services.sessions.peek(other['x-session-id']!))?.connection_type).toBe('csv');
+  });
+
+  it('ending the session closes its database pool', async () => {
+    const before = services.connections.size;
+    expect(before).toBeGreaterThan(0);
+    expect((await app.inject({ method: 'DELETE', url: '/api/session', headers })).statusCode).toBe(204);
+    await vi.waitFor(() => expect(services.connections.size).toBe(before - 1));
   });
 });
 
