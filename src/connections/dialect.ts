@@ -7,9 +7,9 @@
  * with ANSI_QUOTES), 'literals', comparisons, IN, BETWEEN, IS NULL, CASE, DISTINCT, and the functions in SHARED.
  * Rewritten: LIKE → ILIKE on PostgreSQL (SQLite's LIKE ignores ASCII case; MySQL's default collations do too);
  * CAST(… AS REAL / INTEGER / TEXT) → the database's type names; strftime('%Y', x) and the other year / month /
- * day / hour / minute formats → to_char (PostgreSQL) or DATE_FORMAT (MySQL), text like SQLite's. Refused: any other
- * function (MEDIAN, julianday…), other strftime formats, rowid, a subquery in FROM (SQLite lets it go unnamed; both
- * others require an alias), GLOB.
+ * day / hour / minute formats → to_char (PostgreSQL) or DATE_FORMAT (MySQL), text like SQLite's; MEDIAN(x) →
+ * percentile_cont on PostgreSQL. Refused: any other function (MEDIAN on MySQL, julianday…), other strftime formats,
+ * rowid, a subquery in FROM (SQLite lets it go unnamed; both others require an alias), GLOB.
  */
 import type { DatabaseType } from './spec.js';
 
@@ -71,23 +71,42 @@ function rewriteStrftime(sql: string, type: DatabaseType): string | null {
   return failed || /strftime\(/i.test(words(out)) ? null : out;
 }
 
-export function toDialect(sql: string, type: DatabaseType): Translated {
-  if (/\bstrftime\s*\(/i.test(words(sql))) {
-    const rewritten = rewriteStrftime(sql, type);
-    if (rewritten === null) return { refused: 'STRFTIME()' };
-    return finish(rewritten, type, REWRITTEN_DATES);
-  }
-  return finish(sql, type, new Set());
+/**
+ * SQLite's MEDIAN(x) (its percentile extension: the 50th percentile, the mean of the two middle values for an even
+ * count) is PostgreSQL's percentile_cont(0.5) WITHIN GROUP (ORDER BY x). MySQL/MariaDB have no such aggregate:
+ * left as is, and refused below. Only a plain argument (no parentheses inside) is rewritten.
+ */
+function rewriteMedian(sql: string, type: DatabaseType): string {
+  if (type !== 'postgresql') return sql;
+  return sql.replace(
+    /\bMEDIAN\(([^()]*)\)/gi,
+    (_whole, arg: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${arg})`,
+  );
 }
 
-/** The functions rewriteStrftime writes (allowed only where it wrote them). */
-const REWRITTEN_DATES = new Set(['to_char', 'date_format']);
+export function toDialect(sql: string, type: DatabaseType): Translated {
+  let out = rewriteMedian(sql, type);
+  if (/\bstrftime\s*\(/i.test(words(out))) {
+    const rewritten = rewriteStrftime(out, type);
+    if (rewritten === null) return { refused: 'STRFTIME()' };
+    out = rewritten;
+  }
+  return finish(out, type, REWRITTEN);
+}
+
+/** The functions the rewrites above write (allowed only because they wrote them: the input is SQLite's SQL). */
+const REWRITTEN = new Set(['to_char', 'date_format', 'percentile_cont']);
 
 function finish(sql: string, type: DatabaseType, ours: ReadonlySet<string>): Translated {
   const bare = words(sql);
   for (const match of bare.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
     const name = match[1]!.toLowerCase();
-    if (['in', 'exists', 'from', 'as', 'and', 'or', 'not', 'when', 'then', 'else', 'over'].includes(name))
+    // `WITHIN GROUP (ORDER BY …)` is percentile_cont's (written by rewriteMedian).
+    if (
+      ['in', 'exists', 'from', 'as', 'and', 'or', 'not', 'when', 'then', 'else', 'over', 'group'].includes(
+        name,
+      )
+    )
       continue;
     if (!SHARED.has(name) && !ours.has(name)) return { refused: `${name.toUpperCase()}()` };
   }

@@ -128,10 +128,13 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
     expect(answer.rows).toEqual(direct.rows.map((r) => [r.region, r.total]));
     const count = await ask(app, headers, 'How many rows are there?');
     expect(count.rows).toEqual([[120]]);
-    // SQL whose meaning differs there is not run: the engine says it cannot answer, naming what is missing.
+    // SQLite's MEDIAN is PostgreSQL's percentile_cont(0.5): the same number.
     const median = await ask(app, headers, 'median price');
-    expect(median).toMatchObject({ status: 'done', unsupported: true, sql: null });
-    expect(median.answer).toMatch(/MEDIAN\(\)/);
+    const directMedian = await admin.query(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS m FROM ${schema}.sales`,
+    );
+    expect(median).toMatchObject({ status: 'done', rows: [[directMedian.rows[0].m]] });
+    expect(median.sql).toMatch(/percentile_cont\(0\.5\) WITHIN GROUP/);
   });
 
   it('the database refuses writes even for a role that may write; hostile SQL never reaches it', async () => {
@@ -296,6 +299,10 @@ describe.skipIf(!myUp)('a session connected to MariaDB', () => {
     expect(answer.rows).toEqual(
       (direct as Array<{ region: string; total: number }>).map((r) => [r.region, Number(r.total)]),
     );
+    // No median aggregate there: said, not approximated.
+    const median = await ask(app, headers, 'median price');
+    expect(median).toMatchObject({ status: 'done', unsupported: true, sql: null });
+    expect(median.answer).toMatch(/MEDIAN\(\)/);
     const doc = (await services.sessions.peek(headers['x-session-id']!))!;
     const database = await services.connections.forSession(doc);
     await expect(
@@ -450,9 +457,14 @@ describe('connection input, secrets and SQL a database must never get', () => {
     expect(toDialect('SELECT CAST("a" AS INTEGER) FROM "t"', 'postgresql')).toEqual({
       sql: 'SELECT CAST("a" AS BIGINT) FROM "t"',
     });
+    expect(toDialect('SELECT "r", MEDIAN("p") FROM "t" GROUP BY 1', 'postgresql')).toEqual({
+      sql: 'SELECT "r", percentile_cont(0.5) WITHIN GROUP (ORDER BY "p") FROM "t" GROUP BY 1',
+    });
+    // MySQL/MariaDB have no median aggregate: refused, never approximated.
+    expect(toDialect('SELECT MEDIAN("p") FROM "t"', 'mysql')).toEqual({ refused: 'MEDIAN()' });
     for (const sql of [
       `SELECT * FROM "t" WHERE strftime('%w', "d") = '0'`,
-      'SELECT MEDIAN("p") FROM "t"',
+      'SELECT MEDIAN(CAST("p" AS REAL)) FROM "t"',
       'SELECT * FROM "t" ORDER BY rowid DESC LIMIT 1',
       'SELECT * FROM (SELECT 1 AS "a") WHERE "a" = 1',
     ]) {
