@@ -8,8 +8,8 @@
  * Rewritten: LIKE → ILIKE on PostgreSQL (SQLite's LIKE ignores ASCII case; MySQL's default collations do too);
  * CAST(… AS REAL / INTEGER / TEXT) → the database's type names; strftime('%Y', x) and the other year / month /
  * day / hour / minute formats → to_char (PostgreSQL) or DATE_FORMAT (MySQL), text like SQLite's; MEDIAN(x) →
- * percentile_cont on PostgreSQL. Refused: any other function (MEDIAN on MySQL, julianday…), other strftime formats,
- * rowid, a subquery in FROM (SQLite lets it go unnamed; both others require an alias), GLOB.
+ * percentile_cont on PostgreSQL; an unnamed subquery in FROM gets a name (both require one). Refused: any other
+ * function (MEDIAN on MySQL, julianday…), other strftime formats, rowid, GLOB.
  */
 import type { DatabaseType } from './spec.js';
 
@@ -84,8 +84,52 @@ function rewriteMedian(sql: string, type: DatabaseType): string {
   );
 }
 
+/**
+ * SQLite lets a subquery in FROM go unnamed; PostgreSQL (before 16) and MySQL require an alias. Each `FROM (…)` not
+ * followed by a name gets ` AS "agentgraph_N"`. Parentheses inside quoted names and literals do not count.
+ */
+export function nameSubqueries(sql: string): string {
+  let out = '';
+  let n = 0;
+  const open: boolean[] = []; // per open parenthesis: whether it starts a subquery in FROM
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === '"' || c === "'") {
+      const end = closingQuote(sql, i);
+      out += sql.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (c === '(') open.push(/\b(FROM|JOIN)\s*$/i.test(out));
+    out += c;
+    if (c === ')' && open.pop() && !named(sql.slice(i + 1))) out += ` AS "agentgraph_${++n}"`;
+  }
+  return out;
+}
+
+const AFTER_FROM =
+  /^(WHERE|GROUP|ORDER|LIMIT|OFFSET|UNION|INTERSECT|EXCEPT|JOIN|ON|LEFT|RIGHT|INNER|CROSS|FULL|HAVING|WINDOW)\b/i;
+
+/** Whether what follows a subquery's closing parenthesis starts with its name (`AS x`, `"x"`, `x`). */
+function named(rest: string): boolean {
+  const next = rest.trimStart();
+  if (/^AS\b/i.test(next) || next.startsWith('"')) return true;
+  return /^[A-Za-z_]/.test(next) && !AFTER_FROM.test(next);
+}
+
+/** The index of the quote closing the one at `start` (doubled quotes are part of the text). */
+function closingQuote(sql: string, start: number): number {
+  const q = sql[start]!;
+  for (let i = start + 1; i < sql.length; i++) {
+    if (sql[i] !== q) continue;
+    if (sql[i + 1] === q) i++;
+    else return i;
+  }
+  return sql.length - 1;
+}
+
 export function toDialect(sql: string, type: DatabaseType): Translated {
-  let out = rewriteMedian(sql, type);
+  let out = nameSubqueries(rewriteMedian(sql, type));
   if (/\bstrftime\s*\(/i.test(words(out))) {
     const rewritten = rewriteStrftime(out, type);
     if (rewritten === null) return { refused: 'STRFTIME()' };
@@ -112,7 +156,6 @@ function finish(sql: string, type: DatabaseType, ours: ReadonlySet<string>): Tra
   }
   if (/\browid\b/i.test(bare)) return { refused: 'row order (rowid)' };
   if (/\bglob\b/i.test(bare)) return { refused: 'GLOB' };
-  if (/\bfrom\s*\(/i.test(bare) || /\bjoin\s*\(/i.test(bare)) return { refused: 'a subquery in FROM' };
   // Rewrites on the SQL itself, outside quoted text: split on quoted parts and change only the others.
   const parts = sql.split(/("(?:[^"]|"")*"|'(?:[^']|'')*')/);
   const out = parts.map((part, i) => {

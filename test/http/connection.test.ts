@@ -135,6 +135,16 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
     );
     expect(median).toMatchObject({ status: 'done', rows: [[directMedian.rows[0].m]] });
     expect(median.sql).toMatch(/percentile_cont\(0\.5\) WITHIN GROUP/);
+    // The built-in engine's "the highest" shape has unnamed subqueries: named on the way.
+    const top = await ask(app, headers, 'Which region has the highest total quantity?');
+    // Every region tied at the top (30 rows each, quantities 1–5 alike): all of them, as on SQLite.
+    const directTop = await admin.query(
+      `WITH t AS (SELECT region, SUM(quantity)::int AS total FROM ${schema}.sales GROUP BY 1)
+       SELECT region, total FROM t WHERE total = (SELECT MAX(total) FROM t) ORDER BY 1`,
+    );
+    expect(top.status).toBe('done');
+    expect(top.sql).toMatch(/AS "agentgraph_1"/);
+    expect(top.rows).toEqual(directTop.rows.map((r) => [r.region, r.total]));
   });
 
   it('the database refuses writes even for a role that may write; hostile SQL never reaches it', async () => {
@@ -460,13 +470,21 @@ describe('connection input, secrets and SQL a database must never get', () => {
     expect(toDialect('SELECT "r", MEDIAN("p") FROM "t" GROUP BY 1', 'postgresql')).toEqual({
       sql: 'SELECT "r", percentile_cont(0.5) WITHIN GROUP (ORDER BY "p") FROM "t" GROUP BY 1',
     });
+    // An unnamed subquery in FROM gets a name (both databases require one); named ones and IN (…) stay as they are.
+    expect(toDialect('SELECT * FROM (SELECT 1 AS "a") WHERE "a" = 1', 'mysql')).toEqual({
+      sql: 'SELECT * FROM (SELECT 1 AS "a") AS "agentgraph_1" WHERE "a" = 1',
+    });
+    expect(
+      toDialect(`SELECT "a" FROM (SELECT ')' AS "a") "x" WHERE "a" IN (SELECT 1)`, 'postgresql'),
+    ).toEqual({
+      sql: `SELECT "a" FROM (SELECT ')' AS "a") "x" WHERE "a" IN (SELECT 1)`,
+    });
     // MySQL/MariaDB have no median aggregate: refused, never approximated.
     expect(toDialect('SELECT MEDIAN("p") FROM "t"', 'mysql')).toEqual({ refused: 'MEDIAN()' });
     for (const sql of [
       `SELECT * FROM "t" WHERE strftime('%w', "d") = '0'`,
       'SELECT MEDIAN(CAST("p" AS REAL)) FROM "t"',
       'SELECT * FROM "t" ORDER BY rowid DESC LIMIT 1',
-      'SELECT * FROM (SELECT 1 AS "a") WHERE "a" = 1',
     ]) {
       expect(toDialect(sql, 'postgresql')).toHaveProperty('refused');
     }
