@@ -18,6 +18,28 @@ import { type ConnectionSpec, type DatabaseType, maskedUri } from './spec.js';
 
 const OPENERS: Record<DatabaseType, RemoteOpener> = { postgresql: openPostgres, mysql: openMysql };
 
+/**
+ * The database with its catalog read once per pool (bounded samples of every table: too much to read again for each
+ * table listing or agent). A schema change in the database is seen when the session connects again.
+ */
+function remembering(database: RemoteDatabase, known?: Catalog): RemoteDatabase {
+  let catalog: Promise<Catalog> | null = known ? Promise.resolve(known) : null;
+  return {
+    type: database.type,
+    query: (sql, options) => database.query(sql, options),
+    check: (sql, options) => database.check(sql, options),
+    canWrite: () => database.canWrite(),
+    close: () => database.close(),
+    catalog: () => {
+      catalog ??= database.catalog().catch((error: unknown) => {
+        catalog = null; // a failed read is tried again next time
+        throw error;
+      });
+      return catalog;
+    },
+  };
+}
+
 export class ConnectionRegistry {
   private readonly open = new Map<string, { version: number; database: Promise<RemoteDatabase> }>();
 
@@ -80,7 +102,7 @@ export class ConnectionRegistry {
       tables: catalog.map((table) => table.name).sort(),
       include_tables_key: '*',
     });
-    this.adopt(updated, database);
+    this.adopt(updated, remembering(database, catalog));
     return { doc: updated, catalog, canWrite };
   }
 
@@ -95,7 +117,7 @@ export class ConnectionRegistry {
     const held = this.open.get(doc.session_id);
     if (held && held.version === doc.version) return held.database;
     this.forget(doc.session_id);
-    const database = this.connect(this.specOf(doc));
+    const database = this.connect(this.specOf(doc)).then((opened) => remembering(opened));
     this.open.set(doc.session_id, { version: doc.version, database });
     // A failed open is not kept: the next question tries again.
     database.catch(() => {

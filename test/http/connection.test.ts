@@ -177,6 +177,18 @@ describe.skipIf(!pgUp)('a session connected to PostgreSQL', () => {
     expect(many).toMatchObject({ row_count: 50, truncated: true });
   });
 
+  it('the catalog is read once per connection: a schema change is seen when the session connects again', async () => {
+    const columns = async () =>
+      (await app.inject({ method: 'GET', url: '/api/session/tables', headers }))
+        .json()
+        .tables[0].columns.map((c: { name: string }) => c.name);
+    expect(await columns()).toEqual(['region', 'quantity', 'price']);
+    await admin.query(`ALTER TABLE ${schema}.sales ADD COLUMN note text`);
+    expect(await columns()).toEqual(['region', 'quantity', 'price']);
+    expect((await connect(app, headers, { type: 'postgresql', ...PG, schema })).statusCode).toBe(200);
+    expect(await columns()).toEqual(['region', 'quantity', 'price', 'note']);
+  });
+
   it('agentgraph ask --db: one question over the database from the command line', async () => {
     const run = runCli(
       [
